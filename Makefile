@@ -1,0 +1,50 @@
+# pt4al_seg: `make demo` and `make test` set up everything they need (idempotent).
+PY        := .venv/bin/python
+ENV_STAMP := .venv/.pt4al_env
+FMNIST    ?= /usr/share/datasets/fashion-mnist
+DEMO_DATA := data/fashion_scenes_64
+
+.PHONY: env test demo fullsup data fashion-mnist clean-demo
+
+# The environment: torch (CPU), mmcv built from source, OpenMMLab, this package (editable).
+# tools/setup_env.sh checks each piece first, so re-running it on a ready machine only
+# costs a few version checks.
+$(ENV_STAMP): requirements/build.txt requirements/runtime.txt tools/setup_env.sh setup.py
+	bash tools/setup_env.sh
+	touch $@
+
+env: $(ENV_STAMP)
+
+test: env
+	$(PY) -m pytest tests
+
+# Fashion-MNIST IDX files from the Debian package (MIT licence), when missing and possible.
+fashion-mnist:
+	@if [ ! -e $(FMNIST)/train-images-idx3-ubyte.gz ] && [ ! -e $(FMNIST)/train-images-idx3-ubyte ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist; \
+	  else \
+	    echo "Fashion-MNIST not found in $(FMNIST): install the Debian package dataset-fashion-mnist" \
+	         "or pass FMNIST=/folder/with/idx/files"; exit 1; \
+	  fi; \
+	fi
+
+$(DEMO_DATA)/meta.json: | env
+	$(MAKE) fashion-mnist
+	$(PY) tools/build_fashion_data.py $(DEMO_DATA) --source $(FMNIST) --size 64 \
+	    --num-train 1000 --num-val 200 --seed 0
+
+data: $(DEMO_DATA)/meta.json
+
+# The main job on the embedded default: PT4AL (colorization) on FashionScenes 64x64.
+# --resume makes it idempotent: a finished run only prints its summary again.
+demo: env data
+	$(PY) tools/train_al.py configs/pt4al_seg/demo.py --work-dir work_dirs/demo --resume
+
+# The full-supervision upper bound for the demo's curve.
+fullsup: env data
+	$(PY) tools/train.py configs/fullsup/deeplabv3_r18-d8_1k_fashion-scenes-64x64.py \
+	    --work-dir work_dirs/fullsup_demo
+
+clean-demo:
+	rm -rf work_dirs/demo

@@ -1,0 +1,7 @@
+# A short schedule for small images on CPU: 1k iterations, poly LR, newest checkpoint only.
+_base_ = ['mmseg::_base_/schedules/schedule_20k.py']
+param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, by_epoch=False)]
+train_cfg = dict(max_iters=1000, val_interval=1000)
+default_hooks = dict(
+    logger=dict(interval=25),
+    checkpoint=dict(by_epoch=False, interval=250, max_keep_ckpts=1))

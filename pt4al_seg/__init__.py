@@ -1,0 +1,7 @@
+"""PT4AL active learning for semantic segmentation on OpenMMLab.
+
+Importing the package registers its modules (see ``pt4al_seg/registry.py``).
+"""
+from . import datasets, engine, evaluation, pretext, selectors  # noqa: F401
+
+__version__ = '0.1.0'

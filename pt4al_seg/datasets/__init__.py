@@ -1,0 +1,3 @@
+from .fashion_scenes import FashionScenesDataset
+
+__all__ = ['FashionScenesDataset']

@@ -1,0 +1,7 @@
+from .al_loop import ActiveLearningLoop
+from .al_settings import ALConfigError, check_settings, list_pool
+from .score_loop import ScoreLoop
+from .state import ALState
+
+__all__ = ['ActiveLearningLoop', 'ALConfigError', 'ALState', 'ScoreLoop', 'check_settings',
+           'list_pool']

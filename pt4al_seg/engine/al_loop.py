@@ -1,0 +1,271 @@
+"""The active-learning driver: owns the cycle order and the persistent state.
+
+Phases, each recorded in ``al_state.json`` only once its files are complete:
+
+``pretext.trained`` -> ``pretext.scored`` -> ``ranked`` -> for each cycle i:
+``cycle_ii.selected`` -> ``cycle_ii.trained``.
+
+Every phase that runs a model is an ordinary mmengine Runner built from a derived config
+(``phase_configs``); scores and losses are gathered over ranks by the metrics of
+``pt4al_seg.evaluation``. Only rank 0 writes files; the other ranks wait at a barrier.
+"""
+import os
+import os.path as osp
+from typing import Dict, List
+
+from mmengine.config import Config
+from mmengine.dist import barrier, init_dist, is_distributed, is_main_process
+from mmengine.logging import print_log
+from mmengine.runner import Runner, find_latest_checkpoint
+
+from ..ranking import every_nth, rank_into_batches
+from ..registry import SELECTORS
+from ..report import format_table, write_report
+from ..selectors import Random, top_k
+from ..utils import read_ids, read_scores, write_ids, write_scores
+from . import phase_configs as pc
+from .al_settings import check_settings, list_pool
+from .init_weights import pretext_backbone_checkpoint
+from .state import ALState, settings_snapshot
+
+
+class ActiveLearningLoop:
+    """Run PT4AL (or a plain strategy) for ``al.num_cycles`` cycles.
+
+    Args:
+        cfg (Config): The run's config (``al``, ``pretext``, ``score_pipeline`` and an
+            ordinary mmseg training config). ``cfg.work_dir`` must be set.
+        resume (bool): Continue the run in ``work_dir`` from its last finished phase.
+            Defaults to False.
+    """
+
+    def __init__(self, cfg: Config, resume: bool = False):
+        self.cfg = cfg
+        self.al = cfg.al
+        self.resume = resume
+        self.work_dir = osp.abspath(cfg.work_dir)
+        self.metric = self.al.get('metric', 'mIoU')
+        self.num_cycles = self.al.num_cycles
+        self.budget = self.al.budget
+
+    # ---------------------------------------------------------------- paths
+    def path(self, *parts: str) -> str:
+        return osp.join(self.work_dir, *parts)
+
+    def cycle_dir(self, cycle: int) -> str:
+        return self.path(f'cycle_{cycle:02d}')
+
+    def batch_file(self, i: int) -> str:
+        return self.path('pretext', 'batches', f'batch_{i:02d}.txt')
+
+    @property
+    def uses_pretext(self) -> bool:
+        return self.al.get('strategy', 'pt4al') == 'pt4al'
+
+    # ---------------------------------------------------------------- helpers
+    def _mark(self, phase: str) -> None:
+        if is_main_process():
+            self.state.mark(phase)
+        else:
+            self.state.phases.append(phase)
+        barrier()
+
+    @staticmethod
+    def _build_runner(cfg_dict: dict) -> Runner:
+        return Runner.from_cfg(Config(cfg_dict))
+
+    @staticmethod
+    def _save_model(runner: Runner, out_dir: str) -> None:
+        runner.save_checkpoint(out_dir, 'model.pth.tmp', save_optimizer=False,
+                               save_param_scheduler=False)
+        if is_main_process():
+            os.replace(osp.join(out_dir, 'model.pth.tmp'), osp.join(out_dir, 'model.pth'))
+        barrier()
+
+    @staticmethod
+    def _drop_iter_checkpoints(run_dir: str) -> None:
+        """Training checkpoints are only for resuming an unfinished phase."""
+        if not is_main_process():
+            return
+        for name in os.listdir(run_dir):
+            if (name.startswith('iter_') or name.startswith('epoch_')) and name.endswith('.pth') \
+                    or name == 'last_checkpoint':
+                os.remove(osp.join(run_dir, name))
+
+    # ---------------------------------------------------------------- state
+    def open_state(self, pool: List[str]) -> ALState:
+        state_file = self.path('al_state.json')
+        settings = settings_snapshot(self.cfg.to_dict())
+        if ALState.exists(state_file):
+            if not self.resume:
+                raise FileExistsError(
+                    f'{self.work_dir} already holds a run (al_state.json): pass --resume to '
+                    'continue it, or choose another --work-dir')
+            state = ALState.load(state_file)
+            diff = state.diff_settings(settings)
+            if diff:
+                raise ValueError(f'--resume refused: {self.work_dir} was made with another '
+                                 f'config; {len(diff)} settings differ: ' + '; '.join(diff[:10]))
+            if state.pool_size != len(pool):
+                raise ValueError(f'--resume refused: the pool had {state.pool_size} images, '
+                                 f'the data root now lists {len(pool)}')
+            return state
+        state = ALState(state_file)
+        state.settings, state.pool_size = settings, len(pool)
+        if is_main_process():
+            os.makedirs(self.work_dir, exist_ok=True)
+            write_ids(self.path('pool.txt'), pool)
+            state.save()
+        barrier()
+        return state
+
+    # ---------------------------------------------------------------- phases
+    def run_pretext(self) -> None:
+        pretext_dir = self.path('pretext')
+        pool_file = self.path('pool.txt')
+        runner = None
+        if not self.state.done('pretext.trained'):
+            c = pc.pretext_config(self.cfg, pretext_dir, pool_file, train=True)
+            c['resume'] = self.resume and find_latest_checkpoint(pretext_dir) is not None
+            runner = self._build_runner(c)
+            runner.train()
+            self._save_model(runner, pretext_dir)
+            self._drop_iter_checkpoints(pretext_dir)
+            self._mark('pretext.trained')
+        if not self.state.done('pretext.scored'):
+            if runner is None:
+                c = pc.pretext_config(self.cfg, pretext_dir, pool_file, train=False)
+                c['load_from'] = osp.join(pretext_dir, 'model.pth')
+                runner = self._build_runner(c)
+            runner.test()
+            self._mark('pretext.scored')
+
+    def rank(self, pool: List[str]) -> List[List[str]]:
+        if not self.state.done('ranked'):
+            losses = read_scores(self.path('pretext', 'losses.csv'), 'loss')
+            if set(losses) != set(pool):
+                raise RuntimeError(f'pretext/losses.csv has {len(losses)} images, the pool '
+                                   f'{len(pool)}')
+            descending = self.al.get('order', 'descending') == 'descending'
+            batches = rank_into_batches(losses, self.num_cycles, descending)
+            if is_main_process():
+                for i, batch in enumerate(batches):
+                    write_ids(self.batch_file(i), batch)
+            self._mark('ranked')
+        return [read_ids(self.batch_file(i)) for i in range(self.num_cycles)]
+
+    def labelled_before(self, cycle: int) -> List[str]:
+        return read_ids(osp.join(self.cycle_dir(cycle - 1), 'labelled.txt')) if cycle else []
+
+    def candidates(self, cycle: int, batches: List[List[str]], pool: List[str]) -> List[str]:
+        if batches:
+            return batches[cycle]
+        labelled = set(self.labelled_before(cycle))
+        return [i for i in pool if i not in labelled]
+
+    def score(self, cycle: int, ids: List[str]) -> Dict[str, float]:
+        """Score ``ids`` with cycle ``cycle - 1``'s model into ``cycle_XX/scores.csv``."""
+        out_dir = self.cycle_dir(cycle)
+        out_file = osp.join(out_dir, 'scores.csv')
+        selector = SELECTORS.build(self.al.selector)
+        if is_main_process():
+            os.makedirs(out_dir, exist_ok=True)
+            write_ids(osp.join(out_dir, 'candidates.txt'), ids)
+        barrier()
+        if selector.needs_model:
+            checkpoint = osp.join(self.cycle_dir(cycle - 1), 'model.pth')
+            c = pc.score_config(self.cfg, out_dir, osp.join(out_dir, 'candidates.txt'),
+                                out_file, checkpoint)
+            self._build_runner(c).test()
+        elif is_main_process():
+            write_scores(out_file, dict(zip(ids, selector.score_ids(ids))), 'score')
+        barrier()
+        scores = read_scores(out_file, 'score')
+        if set(scores) != set(ids):
+            raise RuntimeError(f'{out_file} scores {len(scores)} images, expected {len(ids)}')
+        return scores
+
+    def select(self, cycle: int, batches: List[List[str]], pool: List[str]) -> None:
+        if self.state.done(f'cycle_{cycle:02d}.selected'):
+            return
+        ids = self.candidates(cycle, batches, pool)
+        if cycle == 0 and batches:
+            selected = every_nth(ids, self.budget)
+        elif cycle == 0:  # no model and no pretext order yet: a seeded random start
+            scores = dict(zip(ids, Random(self.al.get('seed', 0)).score_ids(ids)))
+            if is_main_process():
+                write_scores(osp.join(self.cycle_dir(0), 'scores.csv'), scores, 'score')
+            selected = top_k(scores, self.budget)
+        else:
+            selected = top_k(self.score(cycle, ids), self.budget)
+        labelled = self.labelled_before(cycle) + selected
+        if is_main_process():
+            write_ids(osp.join(self.cycle_dir(cycle), 'selected.txt'), selected)
+            write_ids(osp.join(self.cycle_dir(cycle), 'labelled.txt'), labelled)
+        self.state.record_cycle(cycle, num_labelled=len(labelled),
+                                fraction=len(labelled) / self.state.pool_size)
+        self._mark(f'cycle_{cycle:02d}.selected')
+
+    def init_checkpoint(self, cycle: int):
+        init = self.al.get('init', 'scratch')
+        if init == 'scratch':
+            return None
+        if init == 'previous':
+            return osp.join(self.cycle_dir(cycle - 1), 'model.pth') if cycle else None
+        out = osp.join(self.cycle_dir(cycle), 'init_from_pretext.pth')
+        if is_main_process():
+            pretext_backbone_checkpoint(self.path('pretext', 'model.pth'), out)
+        barrier()
+        return out
+
+    def train(self, cycle: int) -> None:
+        if self.state.done(f'cycle_{cycle:02d}.trained'):
+            return
+        cycle_dir = self.cycle_dir(cycle)
+        resume = self.resume and find_latest_checkpoint(cycle_dir) is not None
+        c = pc.cycle_config(self.cfg, cycle_dir, osp.join(cycle_dir, 'labelled.txt'),
+                            None if resume else self.init_checkpoint(cycle), resume)
+        if is_main_process():
+            cfg = Config(c)
+            tmp = osp.join(cycle_dir, 'config.tmp.py')
+            cfg.dump(tmp)
+            os.replace(tmp, osp.join(cycle_dir, 'config.py'))
+        barrier()
+        runner = self._build_runner(c)
+        runner.train()
+        self._save_model(runner, cycle_dir)
+        metrics = runner.test()
+        self.state.record_cycle(cycle, metrics={k: float(v) for k, v in metrics.items()})
+        self._drop_iter_checkpoints(cycle_dir)
+        self._mark(f'cycle_{cycle:02d}.trained')
+
+    def report(self) -> List[dict]:
+        rows = []
+        if is_main_process():
+            rows = write_report(self.work_dir, self.state.cycles, self.metric,
+                                self.al.get('references'))
+        barrier()
+        return rows
+
+    # ---------------------------------------------------------------- run
+    def run(self) -> List[dict]:
+        """Run (or continue) every phase; returns the summary rows."""
+        launcher = self.cfg.get('launcher', 'none')
+        if launcher != 'none' and not is_distributed():
+            init_dist(launcher, **self.cfg.get('env_cfg', {}).get('dist_cfg', {}))
+        check_settings(self.cfg)
+        pool = list_pool(self.cfg)
+        check_settings(self.cfg, len(pool))
+        self.state = self.open_state(pool)
+        batches = []
+        if self.uses_pretext:
+            self.run_pretext()
+            batches = self.rank(pool)
+        for cycle in range(self.num_cycles):
+            self.select(cycle, batches, pool)
+            self.train(cycle)
+            rows = self.report()
+        if is_main_process():
+            print_log('\n' + format_table(rows, self.metric), logger='current')
+            print_log(f'results in {self.work_dir}: summary.csv, summary.png', logger='current')
+        return rows

@@ -1,0 +1,96 @@
+"""Checks of a run's settings and the listing of its pool, done before anything is written."""
+import copy
+import os.path as osp
+from typing import List, Optional
+
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from ..evaluation import image_id
+from ..registry import SELECTORS
+from ..utils.config import dataset_dirs
+
+STRATEGIES = ('pt4al', 'pool')
+INITS = ('scratch', 'previous', 'pretext')
+
+
+class ALConfigError(ValueError):
+    """A setting of the run's config (or its data) that cannot work, with the culprit named."""
+
+
+def _positive_int(al, key: str) -> int:
+    value = al.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ALConfigError(f'al.{key} must be a positive integer, got {value!r}')
+    return value
+
+
+def check_settings(cfg: Config, pool_size: Optional[int] = None) -> None:
+    """Raise :class:`ALConfigError` naming the first setting that cannot work.
+
+    Args:
+        cfg (Config): The run's config.
+        pool_size (int, optional): Number of training images, to check the budget against.
+            Defaults to None (not checked).
+    """
+    from mmseg.registry import MODELS
+    al = cfg.get('al')
+    if al is None:
+        raise ALConfigError('the config has no `al` section (see configs/_base_/al/)')
+    cycles, budget = _positive_int(al, 'num_cycles'), _positive_int(al, 'budget')
+    strategy = al.get('strategy', 'pt4al')
+    if strategy not in STRATEGIES:
+        raise ALConfigError(f'unknown al.strategy {strategy!r}; known: {", ".join(STRATEGIES)}')
+    if al.get('init', 'scratch') not in INITS:
+        raise ALConfigError(f'unknown al.init {al.get("init")!r}; known: {", ".join(INITS)}')
+    if al.get('init') == 'pretext' and strategy != 'pt4al':
+        raise ALConfigError("al.init='pretext' needs the pretext stage (al.strategy='pt4al')")
+    sel = al.get('selector', {}).get('type')
+    if SELECTORS.get(sel) is None:
+        raise ALConfigError(f'unknown al.selector {sel!r}; known: '
+                            f'{", ".join(sorted(SELECTORS.module_dict))}')
+    if al.get('order', 'descending') not in ('descending', 'ascending'):
+        raise ALConfigError(f'al.order must be descending or ascending, got {al.get("order")!r}')
+    if any(t.get('type') == 'LoadAnnotations' for t in cfg.get('score_pipeline', [])):
+        raise ALConfigError('score_pipeline must not contain LoadAnnotations: scoring '
+                            'unlabelled images may not read their label maps')
+    if 'score_pipeline' not in cfg:
+        raise ALConfigError('the config has no score_pipeline (the test pipeline without '
+                            'LoadAnnotations)')
+    if strategy == 'pt4al':
+        pretext = cfg.get('pretext')
+        if pretext is None:
+            raise ALConfigError("al.strategy='pt4al' needs a `pretext` section "
+                                '(configs/_base_/pretext/)')
+        init_default_scope(cfg.get('default_scope', 'mmseg'))
+        if MODELS.get(pretext.model.type) is None:
+            raise ALConfigError(f'unknown pretext model {pretext.model.type!r}; known: '
+                                'ColorizationPretext, RotationPretext')
+    if pool_size is None:
+        return
+    if cycles * budget > pool_size:
+        raise ALConfigError(f'al.num_cycles x al.budget = {cycles} x {budget} = '
+                            f'{cycles * budget} exceeds the pool of {pool_size} images')
+    if strategy == 'pt4al' and budget > pool_size // cycles:
+        raise ALConfigError(f'al.budget {budget} exceeds the smallest cycle batch '
+                            f'({pool_size} images / {cycles} cycles = {pool_size // cycles})')
+
+
+def list_pool(cfg: Config) -> List[str]:
+    """Ids of every training image (the unlabelled pool), in the dataset's order."""
+    from mmseg.registry import DATASETS
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset.to_dict())
+    img_dir, img_suffix = dataset_dirs(ds_cfg)
+    if not osp.isdir(img_dir):
+        raise ALConfigError(f'data root {ds_cfg.get("data_root")!r}: image folder {img_dir} '
+                            'does not exist (set data_root with --cfg-options data_root=...)')
+    ds_cfg['pipeline'] = []
+    dataset = DATASETS.build(ds_cfg)
+    ids = [image_id(dataset.get_data_info(i)['img_path'], img_dir, img_suffix)
+           for i in range(len(dataset))]
+    if not ids:
+        raise ALConfigError(f'{img_dir} holds no images ending in {img_suffix!r}')
+    if len(set(ids)) != len(ids):
+        raise ALConfigError(f'{img_dir}: the training set lists some images twice')
+    return ids

@@ -1,0 +1,131 @@
+"""Derive each phase's Runner config (pretext, scoring, cycle training) from a run's config.
+
+Every phase is an ordinary mmengine/mmseg run; these functions only restrict datasets to
+id lists (an mmseg ``ann_file`` given by absolute path), swap pipelines and models, and
+give each Runner its own ``experiment_name`` (mmengine's logger, message hub and visualizer
+are process-wide singletons keyed by it).
+"""
+import copy
+import itertools
+import os.path as osp
+import time
+from typing import Optional
+
+from mmengine.config import Config
+
+from ..utils.config import dataset_dirs
+
+# Keys of a run's config that only the driver reads; phase configs drop them.
+AL_KEYS = ('al', 'pretext', 'score_pipeline')
+_counter = itertools.count()
+
+
+def _phase(cfg: Config, work_dir: str, phase: str) -> dict:
+    c = copy.deepcopy(cfg.to_dict())
+    for key in AL_KEYS:
+        c.pop(key, None)
+    name = f'{osp.basename(osp.dirname(work_dir.rstrip("/")))}_{phase}_' \
+           f'{time.strftime("%Y%m%d_%H%M%S")}_{next(_counter)}'
+    c.update(work_dir=work_dir, experiment_name=name, resume=False, load_from=None)
+    if c.get('visualizer') is not None:
+        c['visualizer']['name'] = name
+    return c
+
+
+def _no_train(c: dict) -> None:
+    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
+        c[key] = None
+
+
+def _no_val(c: dict) -> None:
+    for key in ('val_dataloader', 'val_cfg', 'val_evaluator'):
+        c[key] = None
+
+
+def subset_dataset(cfg: Config, ann_file: str, pipeline: list) -> dict:
+    """The training dataset config restricted to the ids in ``ann_file``."""
+    dataset = copy.deepcopy(cfg.to_dict()['train_dataloader']['dataset'])
+    dataset.update(ann_file=osp.abspath(ann_file), pipeline=copy.deepcopy(pipeline))
+    return dataset
+
+
+def score_loader(cfg: Config, dataset: dict) -> dict:
+    """A deterministic, unshuffled dataloader for scoring."""
+    return dict(batch_size=cfg.al.get('score_batch_size', 1),
+                num_workers=cfg.train_dataloader.get('num_workers', 0),
+                persistent_workers=False,
+                sampler=dict(type='DefaultSampler', shuffle=False),
+                dataset=dataset)
+
+
+def _score_metric(cfg: Config, metric: dict) -> dict:
+    img_dir, img_suffix = dataset_dirs(cfg.train_dataloader.dataset)
+    return dict(metric, img_dir=img_dir, img_suffix=img_suffix)
+
+
+def pretext_config(cfg: Config, pretext_dir: str, pool_file: str, train: bool) -> dict:
+    """The pretext stage: train on every pool image (no labels), then score each one.
+
+    Args:
+        cfg (Config): The run's config.
+        pretext_dir (str): ``<work_dir>/pretext``.
+        pool_file (str): The list of every training image id.
+        train (bool): Include the training parts; False gives a scoring-only run.
+
+    Returns:
+        dict: The Runner config.
+    """
+    p = cfg.pretext
+    c = _phase(cfg, pretext_dir, 'pretext')
+    model = copy.deepcopy(p.to_dict()['model'])
+    if model.get('backbone') is None:  # the task model's backbone family by default
+        model['backbone'] = copy.deepcopy(cfg.to_dict()['model']['backbone'])
+    c['model'] = model
+    _no_val(c)
+    if train:
+        c['train_dataloader'] = dict(copy.deepcopy(cfg.to_dict()['train_dataloader']),
+                                     batch_size=p.batch_size,
+                                     dataset=subset_dataset(cfg, pool_file, p.train_pipeline))
+        c['train_cfg'] = copy.deepcopy(p.train_cfg)
+        c['optim_wrapper'] = copy.deepcopy(p.optim_wrapper)
+        c['param_scheduler'] = copy.deepcopy(p.get('param_scheduler'))
+    else:
+        _no_train(c)
+    c['test_dataloader'] = score_loader(cfg, subset_dataset(cfg, pool_file, p.score_pipeline))
+    c['test_evaluator'] = _score_metric(cfg, dict(
+        type='PretextLossMetric', out_file=osp.join(pretext_dir, 'losses.csv')))
+    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.get('bf16', False))
+    c['default_hooks'] = dict(c.get('default_hooks') or {}, visualization=None)
+    return c
+
+
+def score_config(cfg: Config, cycle_dir: str, ids_file: str, out_file: str,
+                 checkpoint: str) -> dict:
+    """Score the images of ``ids_file`` with a trained task model (no labels are read:
+    ``score_pipeline`` has no ``LoadAnnotations``)."""
+    c = _phase(cfg, cycle_dir, 'score')
+    _no_train(c)
+    _no_val(c)
+    c['load_from'] = checkpoint
+    c['test_dataloader'] = score_loader(cfg, subset_dataset(cfg, ids_file, cfg.score_pipeline))
+    c['test_evaluator'] = _score_metric(cfg, dict(
+        type='UncertaintyScoreMetric', selector=copy.deepcopy(cfg.al.selector),
+        region_mask=cfg.al.get('region_mask'), out_file=out_file))
+    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.get('bf16', False))
+    c['default_hooks'] = dict(c.get('default_hooks') or {}, visualization=None)
+    return c
+
+
+def cycle_config(cfg: Config, cycle_dir: str, labelled_file: str,
+                 load_from: Optional[str], resume: bool) -> dict:
+    """Train the task model on the labelled images and test it on the test split.
+
+    Validation during training is left out: the cycle is evaluated once, by ``test()``,
+    with the final weights, so ``config.py`` + ``model.pth`` reproduce its metric.
+    """
+    c = _phase(cfg, cycle_dir, 'cycle')
+    _no_val(c)
+    c['train_dataloader']['dataset']['ann_file'] = osp.abspath(labelled_file)
+    c['load_from'] = load_from
+    c['resume'] = resume
+    return c

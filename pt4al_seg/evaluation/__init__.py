@@ -1,0 +1,3 @@
+from .image_scores import PretextLossMetric, UncertaintyScoreMetric, image_id
+
+__all__ = ['PretextLossMetric', 'UncertaintyScoreMetric', 'image_id']

@@ -1,0 +1,116 @@
+"""Metrics that gather one number per image over all ranks and write them as csv."""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmengine.evaluator import BaseMetric
+from mmseg.registry import METRICS
+
+from ..registry import SELECTORS
+from ..utils import write_scores
+
+
+def image_id(img_path: str, img_dir: str, img_suffix: str) -> str:
+    """An image's id: its path relative to ``img_dir`` without ``img_suffix`` (the mmseg
+    ``ann_file`` line that names it)."""
+    rel = osp.relpath(img_path, img_dir)
+    if not rel.endswith(img_suffix):
+        raise ValueError(f'{img_path} does not end in img_suffix {img_suffix!r}')
+    return rel[:len(rel) - len(img_suffix)]
+
+
+class _ImageScoreMetric(BaseMetric):
+    """Collects ``(image id, value)`` for every image, in dataset order.
+
+    mmengine's ``collect_results`` gathers the parts of all ranks and drops the duplicates
+    DistributedSampler pads with; ``compute_metrics`` runs on rank 0 only, which writes
+    ``out_file``.
+
+    Args:
+        img_dir (str): The data set's image folder, to turn paths into ids.
+        img_suffix (str): The data set's image suffix.
+        out_file (str, optional): csv to write (``image,<column>``). Defaults to None.
+        collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
+        prefix (str, optional): Metric name prefix. Defaults to None.
+    """
+    column = 'value'
+
+    def __init__(self, img_dir: str, img_suffix: str, out_file: Optional[str] = None,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None):
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.img_dir, self.img_suffix, self.out_file = img_dir, img_suffix, out_file
+
+    def image_values(self, data_samples: Sequence[dict]) -> List[float]:
+        raise NotImplementedError
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        values = self.image_values(data_samples)
+        for sample, value in zip(data_samples, values):
+            self.results.append((image_id(sample['img_path'], self.img_dir, self.img_suffix),
+                                 float(value)))
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        values = dict(results)
+        if len(values) != len(results):
+            raise RuntimeError(f'{len(results) - len(values)} images were scored twice')
+        if self.out_file:
+            write_scores(self.out_file, values, self.column)
+        arr = np.array(list(values.values()), dtype=np.float64)
+        return dict(num_images=len(arr), mean=float(arr.mean()), max=float(arr.max()))
+
+
+@METRICS.register_module()
+class PretextLossMetric(_ImageScoreMetric):
+    """Each image's pretext loss (``data_sample.pretext_loss``) into ``losses.csv``."""
+    column = 'loss'
+    default_prefix = 'pretext'
+
+    def image_values(self, data_samples):
+        return [s['pretext_loss'].item() for s in data_samples]
+
+
+@METRICS.register_module()
+class UncertaintyScoreMetric(_ImageScoreMetric):
+    """Each image's uncertainty score from its predicted logits, into ``scores.csv``.
+
+    The logits are mmseg's ``seg_logits`` (padding removed, at the image's own size) or a
+    classifier's ``pred_score``; the selector reduces each image to a scalar on the device,
+    so no probability map outlives its batch.
+
+    Args:
+        selector (dict): Selector config, e.g. ``dict(type='LeastConfidence')``.
+        region_mask (str, optional): Image file; pixels that are 0 there are left out of
+            every image's score (resized to each image with nearest neighbour), e.g. a car
+            bonnet. Defaults to None.
+        **kwargs: See :class:`_ImageScoreMetric`.
+    """
+    column = 'score'
+    default_prefix = 'al'
+
+    def __init__(self, selector: dict, region_mask: Optional[str] = None, **kwargs):
+        super().__init__(**kwargs)
+        self.selector = SELECTORS.build(selector)
+        self.region_mask = None
+        if region_mask is not None:
+            mask = cv2.imread(region_mask, cv2.IMREAD_GRAYSCALE)
+            if mask is None:
+                raise FileNotFoundError(f'region_mask {region_mask} is not a readable image')
+            self.region_mask = torch.from_numpy(mask > 0)
+
+    def valid_mask(self, shape: tuple, device) -> Optional[torch.Tensor]:
+        if self.region_mask is None:
+            return None
+        mask = F.interpolate(self.region_mask[None, None].float(), size=shape, mode='nearest')
+        return mask[0].bool().to(device)
+
+    def image_values(self, data_samples):
+        values = []
+        for s in data_samples:
+            logits = s['seg_logits']['data'] if 'seg_logits' in s else s['pred_score']
+            valid = self.valid_mask(tuple(logits.shape[-2:]), logits.device) \
+                if logits.dim() == 3 else None
+            values.append(self.selector(logits[None], None if valid is None else valid[None]).item())
+        return values

@@ -1,0 +1,77 @@
+"""Per-cycle results: ``summary.csv``, ``summary.png`` and a printed table."""
+import csv
+import io
+import os
+import os.path as osp
+from typing import Dict, List, Optional
+
+from prettytable import PrettyTable
+
+from .utils import atomic_write
+
+
+def summary_rows(cycles: Dict[str, dict], metric: str) -> List[dict]:
+    """One row per finished cycle, ``cycle,num_labelled,fraction,<metric>,<other metrics>``."""
+    rows = []
+    for key in sorted(cycles, key=int):
+        rec = cycles[key]
+        if 'metrics' not in rec:
+            continue
+        row = dict(cycle=int(key), num_labelled=rec['num_labelled'], fraction=rec['fraction'])
+        metrics = rec['metrics']
+        row[metric] = metrics.get(metric, '')
+        row.update({k: v for k, v in metrics.items() if k != metric})
+        rows.append(row)
+    return rows
+
+
+def write_summary_csv(path: str, rows: List[dict], metric: str) -> None:
+    columns = ['cycle', 'num_labelled', 'fraction', metric]
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, columns, lineterminator='\n', restval='')
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write(path, buf.getvalue())
+
+
+def plot_summary(path: str, rows: List[dict], metric: str, title: str = '',
+                 references: Optional[Dict[str, float]] = None) -> None:
+    """Metric against labelled fraction, with horizontal reference lines."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    pts = [(r['fraction'] * 100, float(r[metric])) for r in rows if r[metric] != '']
+    if pts:
+        ax.plot(*zip(*pts), marker='o', label='active learning')
+    for i, (name, value) in enumerate((references or {}).items()):
+        ax.axhline(value, linestyle='--', color=f'C{i + 1}', label=f'{name} ({value:.2f})')
+    ax.set_xlabel('labelled images (% of the pool)')
+    ax.set_ylabel(metric)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc='lower right', fontsize=8)
+    fig.tight_layout()
+    tmp = f'{path}.tmp{os.getpid()}.png'
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def format_table(rows: List[dict], metric: str) -> str:
+    table = PrettyTable(['cycle', 'labelled', 'fraction', metric])
+    for r in rows:
+        table.add_row([r['cycle'], r['num_labelled'], f'{r["fraction"]:.4f}', r[metric]])
+    return table.get_string()
+
+
+def write_report(work_dir: str, cycles: Dict[str, dict], metric: str,
+                 references: Optional[Dict[str, float]] = None) -> List[dict]:
+    """Write ``summary.csv`` and ``summary.png`` in ``work_dir``; return the rows."""
+    rows = summary_rows(cycles, metric)
+    write_summary_csv(osp.join(work_dir, 'summary.csv'), rows, metric)
+    plot_summary(osp.join(work_dir, 'summary.png'), rows, metric,
+                 osp.basename(osp.abspath(work_dir)), references)
+    return rows

@@ -1,0 +1,9 @@
+from .base import BaseSelector, masked_mean
+from .entropy import Entropy
+from .least_confidence import LeastConfidence
+from .margin import Margin
+from .pick import top_k
+from .random import Random
+
+__all__ = ['BaseSelector', 'masked_mean', 'LeastConfidence', 'Entropy', 'Margin', 'Random',
+           'top_k']

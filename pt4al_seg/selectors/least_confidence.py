@@ -1,0 +1,12 @@
+from torch import Tensor
+
+from ..registry import SELECTORS
+from .base import BaseSelector
+
+
+@SELECTORS.register_module()
+class LeastConfidence(BaseSelector):
+    """``1 - max_c p(c)`` per pixel, averaged over the image's valid pixels."""
+
+    def pixel_scores(self, probs: Tensor) -> Tensor:
+        return 1 - probs.max(dim=1).values

@@ -1,0 +1,13 @@
+from torch import Tensor
+
+from ..registry import SELECTORS
+from .base import BaseSelector
+
+
+@SELECTORS.register_module()
+class Margin(BaseSelector):
+    """``1 - (p_top1 - p_top2)`` per pixel (small margin = uncertain), averaged."""
+
+    def pixel_scores(self, probs: Tensor) -> Tensor:
+        top2 = probs.topk(2, dim=1).values
+        return 1 - (top2[:, 0] - top2[:, 1])

@@ -1,0 +1,53 @@
+"""Small file helpers: every file is written to a temporary name and renamed into place,
+so a killed process never leaves a half-written file under the final name."""
+import csv
+import io
+import json
+import os
+import os.path as osp
+from typing import Dict, Iterable, List
+
+
+def atomic_write(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    tmp = f'{path}.tmp{os.getpid()}'
+    with open(tmp, 'w') as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_ids(path: str, ids: Iterable[str]) -> None:
+    """One image id per line."""
+    atomic_write(path, ''.join(f'{i}\n' for i in ids))
+
+
+def read_ids(path: str) -> List[str]:
+    """Ids of a list file (first tab-separated field of each non-empty line)."""
+    with open(path) as f:
+        return [line.split('\t')[0].strip() for line in f if line.strip()]
+
+
+def write_scores(path: str, scores: Dict[str, float], column: str) -> None:
+    """A two-column csv ``image,<column>`` at full float precision (``repr``)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator='\n')
+    writer.writerow(['image', column])
+    for key, value in scores.items():
+        writer.writerow([key, repr(float(value))])
+    atomic_write(path, buf.getvalue())
+
+
+def read_scores(path: str, column: str) -> Dict[str, float]:
+    """Read a csv written by :func:`write_scores`."""
+    with open(path) as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames is None or reader.fieldnames[:2] != ['image', column]:
+            raise ValueError(f'{path}: header {reader.fieldnames}, expected image,{column}')
+        return {row['image']: float(row[column]) for row in reader}
+
+
+def write_json(path: str, obj) -> None:
+    atomic_write(path, json.dumps(obj, indent=2, sort_keys=True) + '\n')

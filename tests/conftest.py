@@ -1,0 +1,61 @@
+"""Shared fixtures: tiny Fashion-MNIST IDX files and tiny data sets made from them, so no
+test depends on the Debian package or on data/."""
+import gzip
+import os
+import os.path as osp
+import struct
+
+import numpy as np
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def write_idx(path: str, array: np.ndarray) -> None:
+    header = struct.pack('>BBBB', 0, 0, 0x08, array.ndim)
+    header += b''.join(struct.pack('>I', d) for d in array.shape)
+    with gzip.open(path, 'wb') as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def fake_items(n_per_class: int, seed: int) -> tuple:
+    """28x28 grey items whose shape depends on the class (a filled box of class-specific
+    width and height), with jitter."""
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for cls in range(10):
+        for _ in range(n_per_class):
+            img = np.zeros((28, 28), np.uint8)
+            h, w = 8 + cls, 20 - cls
+            y, x = rng.integers(0, 28 - h), rng.integers(0, 28 - w)
+            img[y:y + h, x:x + w] = rng.integers(120, 255)
+            images.append(img)
+            labels.append(cls)
+    return np.stack(images), np.array(labels, np.uint8)
+
+
+@pytest.fixture(scope='session')
+def idx_source(tmp_path_factory):
+    """A folder with the four Fashion-MNIST IDX files, fake and tiny."""
+    src = tmp_path_factory.mktemp('fmnist')
+    for split, stems, seed in (('train', ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'), 0),
+                               ('test', ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'), 1)):
+        images, labels = fake_items(6, seed)
+        write_idx(osp.join(src, stems[0] + '.gz'), images)
+        write_idx(osp.join(src, stems[1] + '.gz'), labels)
+    return str(src)
+
+
+@pytest.fixture(scope='session')
+def tiny_scenes(idx_source, tmp_path_factory):
+    """FashionScenes at 32x32: 60 train + 12 val images."""
+    from pt4al_seg.datasets.build_fashion import build
+    out = osp.join(tmp_path_factory.mktemp('data'), 'scenes')
+    build(out, 'scenes', idx_source, size=32, num_train=60, num_val=12, seed=0, workers=1)
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _cwd_repo(monkeypatch):
+    monkeypatch.chdir(REPO)
+    os.environ.setdefault('OMP_NUM_THREADS', '2')

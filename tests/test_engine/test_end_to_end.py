@@ -1,0 +1,146 @@
+"""A real 2-cycle PT4AL run through tools/train_al.py on tiny data, checked against the
+output contract (shared/DESIGN.md), re-evaluated with tools/test.py, and resumed."""
+import csv
+import json
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from pt4al_seg.ranking import every_nth
+from pt4al_seg.utils import read_ids, read_scores
+
+from ..conftest import REPO
+
+CONFIG = 'configs/pt4al_seg/demo.py'
+
+
+def tiny_options(data_root, budget=5):
+    return ['--cfg-options', f'data_root={data_root}', 'crop_size=(32,32)',
+            'model.data_preprocessor.size=(32,32)', 'train_cfg.max_iters=6',
+            'pretext.train_cfg.max_iters=4', 'pretext.batch_size=8',
+            'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False', 'test_dataloader.num_workers=0',
+            'test_dataloader.persistent_workers=False', 'al.num_cycles=2',
+            f'al.budget={budget}', 'default_hooks.checkpoint.interval=2']
+
+
+def run_al(work_dir, data_root, *extra, budget=5, check=True):
+    cmd = [sys.executable, 'tools/train_al.py', CONFIG, '--work-dir', str(work_dir),
+           *extra, *tiny_options(data_root, budget)]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{cmd} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
+    return proc
+
+
+@pytest.fixture(scope='module')
+def finished_run(tiny_scenes, tmp_path_factory):
+    work_dir = tmp_path_factory.mktemp('run') / 'demo'
+    run_al(work_dir, tiny_scenes)
+    return str(work_dir)
+
+
+def mtimes(work_dir):
+    out = {}
+    for d, _, files in os.walk(work_dir):
+        for f in files:
+            if f.endswith(('.pth', '.txt', '.csv')):
+                out[osp.join(d, f)] = os.stat(osp.join(d, f)).st_mtime_ns
+    return out
+
+
+def test_output_contract(finished_run, tiny_scenes):
+    wd = finished_run
+    pool = read_ids(osp.join(wd, 'pool.txt'))
+    assert len(pool) == 60
+    losses = read_scores(osp.join(wd, 'pretext', 'losses.csv'), 'loss')
+    assert set(losses) == set(pool)
+    assert len(set(losses.values())) == 60  # full precision, no ties
+    batches = [read_ids(osp.join(wd, 'pretext', 'batches', f'batch_{i:02d}.txt'))
+               for i in range(2)]
+    assert [len(b) for b in batches] == [30, 30]
+    flat = batches[0] + batches[1]
+    assert sorted(flat) == sorted(pool)
+    assert [losses[i] for i in flat] == sorted(losses.values(), reverse=True)
+    sel0 = read_ids(osp.join(wd, 'cycle_00', 'selected.txt'))
+    assert sel0 == every_nth(batches[0], 5)
+    scores = read_scores(osp.join(wd, 'cycle_01', 'scores.csv'), 'score')
+    assert set(scores) == set(batches[1])
+    sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
+    assert len(sel1) == 5 and set(sel1) <= set(batches[1])
+    assert min(scores[i] for i in sel1) >= max(v for i, v in scores.items() if i not in sel1)
+    assert read_ids(osp.join(wd, 'cycle_01', 'labelled.txt')) == sel0 + sel1
+    rows = list(csv.DictReader(open(osp.join(wd, 'summary.csv'))))
+    assert [r['cycle'] for r in rows] == ['0', '1']
+    assert [int(r['num_labelled']) for r in rows] == [5, 10]
+    assert float(rows[1]['fraction']) == pytest.approx(10 / 60)
+    assert all(0 <= float(r['mIoU']) <= 100 for r in rows)
+    assert open(osp.join(wd, 'summary.png'), 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
+    for c in ('cycle_00', 'cycle_01'):
+        assert osp.isfile(osp.join(wd, c, 'config.py'))
+        assert osp.isfile(osp.join(wd, c, 'model.pth'))
+        assert not [f for f in os.listdir(osp.join(wd, c)) if f.startswith('iter_')]
+    state = json.load(open(osp.join(wd, 'al_state.json')))
+    assert state['phases'][-1] == 'cycle_01.trained'
+    # the cycle's training set is exactly its labelled list
+    text = open(osp.join(wd, 'cycle_01', 'config.py')).read()
+    assert osp.join(wd, 'cycle_01', 'labelled.txt') in text
+
+
+def test_shared_check_run(finished_run):
+    checker = osp.join(osp.dirname(REPO), 'shared', 'tools', 'check_run.py')
+    if not osp.isfile(checker):
+        pytest.skip('shared/tools/check_run.py is not beside this checkout')
+    proc = subprocess.run([sys.executable, checker, finished_run, '--min-cycles', '2'],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_cycle_config_and_checkpoint_reproduce_miou(finished_run, tmp_path):
+    rows = list(csv.DictReader(open(osp.join(finished_run, 'summary.csv'))))
+    cycle = osp.join(finished_run, 'cycle_01')
+    proc = subprocess.run([sys.executable, 'tools/test.py', osp.join(cycle, 'config.py'),
+                           osp.join(cycle, 'model.pth'), '--work-dir', str(tmp_path)],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    metrics = json.load(open(tmp_path / 'metrics.json'))
+    assert metrics['mIoU'] == float(rows[1]['mIoU'])
+
+
+def test_resume_of_finished_run_redoes_nothing(finished_run, tiny_scenes):
+    before = mtimes(finished_run)
+    run_al(finished_run, tiny_scenes, '--resume')
+    assert mtimes(finished_run) == before
+
+
+def test_existing_run_needs_resume_and_same_config(finished_run, tiny_scenes):
+    before = mtimes(finished_run)
+    proc = run_al(finished_run, tiny_scenes, check=False)
+    assert proc.returncode != 0 and '--resume' in proc.stderr
+    proc = run_al(finished_run, tiny_scenes, '--resume', budget=4, check=False)
+    assert proc.returncode != 0 and 'al.budget: 5 -> 4' in proc.stderr
+    assert mtimes(finished_run) == before
+
+
+def test_resume_after_finished_phase_continues_from_there(finished_run, tiny_scenes, tmp_path):
+    wd = str(tmp_path / 'copy')
+    shutil.copytree(finished_run, wd)
+    state_file = osp.join(wd, 'al_state.json')
+    state = json.load(open(state_file))
+    # as if killed after cycle 1's selection: cycle 1 not trained yet
+    state['phases'] = state['phases'][:state['phases'].index('cycle_01.selected') + 1]
+    del state['cycles']['1']['metrics']
+    json.dump(state, open(state_file, 'w'))
+    os.remove(osp.join(wd, 'cycle_01', 'model.pth'))
+    before = mtimes(wd)
+    run_al(wd, tiny_scenes, '--resume')
+    after = mtimes(wd)
+    for path in ('pretext/model.pth', 'pretext/losses.csv', 'cycle_00/model.pth',
+                 'cycle_01/scores.csv', 'cycle_01/selected.txt'):
+        assert after[osp.join(wd, path)] == before[osp.join(wd, path)], path
+    assert osp.isfile(osp.join(wd, 'cycle_01', 'model.pth'))
+    assert json.load(open(state_file))['phases'][-1] == 'cycle_01.trained'

@@ -1,0 +1,42 @@
+import pytest
+
+from pt4al_seg.ranking import every_nth, rank_into_batches
+
+
+def test_numeric_not_string_order():
+    # sorted as strings, '9.9e-05' > '0.5' > '1.2e+01'; numerically 12 > 0.5 > 9.9e-05
+    losses = {'a': float('9.9e-05'), 'b': 0.5, 'c': float('1.2e+01'), 'd': 3.0, 'e': 1e-7}
+    batches = rank_into_batches(losses, 2)
+    assert batches == [['c', 'd', 'b'], ['a', 'e']]
+    assert rank_into_batches(losses, 2, descending=False) == [['e', 'a', 'b'], ['d', 'c']]
+
+
+@pytest.mark.parametrize('n,k', [(10, 3), (7, 7), (100, 10), (11, 4)])
+def test_batches_cover_disjoint_near_equal(n, k):
+    losses = {f'i{j}': (j * 7919) % 101 / 7 for j in range(n)}
+    batches = rank_into_batches(losses, k)
+    flat = [x for b in batches for x in b]
+    assert sorted(flat) == sorted(losses) and len(flat) == n
+    sizes = [len(b) for b in batches]
+    assert max(sizes) - min(sizes) <= 1
+    values = [losses[x] for x in flat]
+    assert values == sorted(values, reverse=True)
+
+
+def test_ties_broken_by_id_and_errors():
+    assert rank_into_batches({'b': 1.0, 'a': 1.0, 'c': 1.0}, 1) == [['a', 'b', 'c']]
+    with pytest.raises(ValueError):
+        rank_into_batches({'a': 1.0}, 2)
+    with pytest.raises(ValueError):
+        rank_into_batches({'a': 1.0}, 0)
+
+
+def test_every_nth_spacing():
+    batch = [str(i) for i in range(10)]
+    assert every_nth(batch, 3) == ['0', '3', '6']
+    assert every_nth(batch, 10) == batch
+    assert every_nth(batch, 1) == ['0']
+    with pytest.raises(ValueError):
+        every_nth(batch, 11)
+    with pytest.raises(ValueError):
+        every_nth(batch, 0)

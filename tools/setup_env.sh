@@ -21,7 +21,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     echo "[setup] creating $VENV with $($PY --version)"
     "$PY" -m venv "$VENV"
 fi
-VPY="$VENV/bin/python"
+VPY="$PWD/$VENV/bin/python"
 PIP=("$VPY" -m pip --disable-pip-version-check)
 
 satisfied() {  # satisfied REQFILE: every pinned line installed at its version?
@@ -87,7 +87,8 @@ if ! satisfied requirements/runtime.txt; then
 fi
 
 # 4. This package, editable.
-if ! "$VPY" -c "import pt4al_seg" 2>/dev/null; then
+# (checked from / so that the repository folder itself does not make it importable)
+if ! (cd / && "$VPY" -c "import pt4al_seg") 2>/dev/null; then
     echo "[setup] installing pt4al_seg (editable)"
     "${PIP[@]}" install --no-deps --no-build-isolation -e .
 fi

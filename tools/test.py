@@ -30,6 +30,7 @@ def parse_args():
 
 def main():
     args = parse_args()
+    from pt4al_seg.utils import metrics_to_builtin
     from pt4al_seg.utils.config import propagate_data_root
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -43,7 +44,7 @@ def main():
     for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
         cfg[key] = None
     runner = Runner.from_cfg(cfg)
-    metrics = runner.test()
+    metrics = metrics_to_builtin(runner.test())
     if runner.rank == 0:
         with open(osp.join(cfg.work_dir, 'metrics.json'), 'w') as f:
             json.dump(metrics, f, indent=2)

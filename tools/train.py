@@ -33,6 +33,7 @@ def parse_args():
 
 def main():
     args = parse_args()
+    from pt4al_seg.utils import metrics_to_builtin
     from pt4al_seg.utils.config import propagate_data_root
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -46,7 +47,7 @@ def main():
     runner.train()
     runner.save_checkpoint(cfg.work_dir, 'model.pth', save_optimizer=False,
                            save_param_scheduler=False)
-    metrics = runner.test()
+    metrics = metrics_to_builtin(runner.test())
     if runner.rank == 0:
         with open(osp.join(cfg.work_dir, 'metrics.json'), 'w') as f:
             json.dump(metrics, f, indent=2)

@@ -22,7 +22,7 @@ from ..ranking import every_nth, rank_into_batches
 from ..registry import SELECTORS
 from ..report import format_table, write_report
 from ..selectors import Random, top_k
-from ..utils import read_ids, read_scores, write_ids, write_scores
+from ..utils import metrics_to_builtin, read_ids, read_scores, write_ids, write_scores
 from . import phase_configs as pc
 from .al_settings import check_settings, list_pool
 from .init_weights import pretext_backbone_checkpoint
@@ -235,7 +235,7 @@ class ActiveLearningLoop:
         runner.train()
         self._save_model(runner, cycle_dir)
         metrics = runner.test()
-        self.state.record_cycle(cycle, metrics={k: float(v) for k, v in metrics.items()})
+        self.state.record_cycle(cycle, metrics=metrics_to_builtin(metrics))
         self._drop_iter_checkpoints(cycle_dir)
         self._mark(f'cycle_{cycle:02d}.trained')
 

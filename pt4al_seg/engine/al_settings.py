@@ -4,6 +4,7 @@ import os.path as osp
 from typing import List, Optional
 
 from mmengine.config import Config
+from mmengine.fileio import list_dir_or_file
 from mmengine.registry import init_default_scope
 
 from ..evaluation import image_id
@@ -68,12 +69,12 @@ def check_settings(cfg: Config, pool_size: Optional[int] = None) -> None:
                                 'ColorizationPretext, RotationPretext')
     if pool_size is None:
         return
-    if cycles * budget > pool_size:
-        raise ALConfigError(f'al.num_cycles x al.budget = {cycles} x {budget} = '
-                            f'{cycles * budget} exceeds the pool of {pool_size} images')
     if strategy == 'pt4al' and budget > pool_size // cycles:
         raise ALConfigError(f'al.budget {budget} exceeds the smallest cycle batch '
                             f'({pool_size} images / {cycles} cycles = {pool_size // cycles})')
+    if cycles * budget > pool_size:
+        raise ALConfigError(f'al.num_cycles x al.budget = {cycles} x {budget} = '
+                            f'{cycles * budget} exceeds the pool of {pool_size} images')
 
 
 def list_pool(cfg: Config) -> List[str]:
@@ -81,16 +82,17 @@ def list_pool(cfg: Config) -> List[str]:
     from mmseg.registry import DATASETS
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset.to_dict())
-    img_dir, img_suffix = dataset_dirs(ds_cfg)
+    img_dir, img_suffix = dataset_dirs(ds_cfg, cfg.get('default_scope', 'mmseg'))
     if not osp.isdir(img_dir):
         raise ALConfigError(f'data root {ds_cfg.get("data_root")!r}: image folder {img_dir} '
                             'does not exist (set data_root with --cfg-options data_root=...)')
+    if next(iter(list_dir_or_file(img_dir, list_dir=False, suffix=img_suffix,
+                                  recursive=True)), None) is None:
+        raise ALConfigError(f'{img_dir} holds no images ending in {img_suffix!r}')
     ds_cfg['pipeline'] = []
     dataset = DATASETS.build(ds_cfg)
     ids = [image_id(dataset.get_data_info(i)['img_path'], img_dir, img_suffix)
            for i in range(len(dataset))]
-    if not ids:
-        raise ALConfigError(f'{img_dir} holds no images ending in {img_suffix!r}')
     if len(set(ids)) != len(ids):
         raise ALConfigError(f'{img_dir}: the training set lists some images twice')
     return ids

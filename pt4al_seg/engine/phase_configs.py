@@ -42,6 +42,11 @@ def _no_val(c: dict) -> None:
         c[key] = None
 
 
+def _no_visualization(c: dict) -> None:
+    """Pretext and scoring runs draw no segmentation predictions."""
+    (c.get('default_hooks') or {}).pop('visualization', None)
+
+
 def subset_dataset(cfg: Config, ann_file: str, pipeline: list) -> dict:
     """The training dataset config restricted to the ids in ``ann_file``."""
     dataset = copy.deepcopy(cfg.to_dict()['train_dataloader']['dataset'])
@@ -59,7 +64,8 @@ def score_loader(cfg: Config, dataset: dict) -> dict:
 
 
 def _score_metric(cfg: Config, metric: dict) -> dict:
-    img_dir, img_suffix = dataset_dirs(cfg.train_dataloader.dataset)
+    img_dir, img_suffix = dataset_dirs(cfg.train_dataloader.dataset.to_dict(),
+                                       cfg.get('default_scope', 'mmseg'))
     return dict(metric, img_dir=img_dir, img_suffix=img_suffix)
 
 
@@ -95,7 +101,7 @@ def pretext_config(cfg: Config, pretext_dir: str, pool_file: str, train: bool) -
     c['test_evaluator'] = _score_metric(cfg, dict(
         type='PretextLossMetric', out_file=osp.join(pretext_dir, 'losses.csv')))
     c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.get('bf16', False))
-    c['default_hooks'] = dict(c.get('default_hooks') or {}, visualization=None)
+    _no_visualization(c)
     return c
 
 
@@ -112,7 +118,7 @@ def score_config(cfg: Config, cycle_dir: str, ids_file: str, out_file: str,
         type='UncertaintyScoreMetric', selector=copy.deepcopy(cfg.al.selector),
         region_mask=cfg.al.get('region_mask'), out_file=out_file))
     c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.get('bf16', False))
-    c['default_hooks'] = dict(c.get('default_hooks') or {}, visualization=None)
+    _no_visualization(c)
     return c
 
 

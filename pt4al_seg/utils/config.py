@@ -1,4 +1,5 @@
 """Config helpers shared by the tools and the driver."""
+import copy
 import os.path as osp
 
 from mmengine.config import Config
@@ -39,9 +40,12 @@ def propagate_data_root(cfg: Config, absolute: bool = True) -> None:
             _set_root(loader['dataset'], root)
 
 
-def dataset_dirs(dataset: dict) -> tuple:
-    """``(img_dir, img_suffix)`` of a dataset config, joined with its ``data_root``."""
-    root = dataset.get('data_root') or ''
-    img = dataset.get('data_prefix', {}).get('img_path', '')
-    img_dir = img if osp.isabs(img) else osp.join(root, img)
-    return img_dir, dataset.get('img_suffix', '.jpg')
+def dataset_dirs(dataset: dict, scope: str = 'mmseg') -> tuple:
+    """``(img_dir, img_suffix)`` of a dataset config, as the dataset class resolves them
+    (``data_root`` joined, the class's default suffix); nothing is read from disk."""
+    from mmengine.registry import DATASETS, init_default_scope
+    init_default_scope(scope)
+    cfg = copy.deepcopy(dict(dataset))
+    cfg.update(lazy_init=True, pipeline=[])
+    built = DATASETS.build(cfg)
+    return built.data_prefix.get('img_path', ''), built.img_suffix

@@ -51,3 +51,9 @@ def read_scores(path: str, column: str) -> Dict[str, float]:
 
 def write_json(path: str, obj) -> None:
     atomic_write(path, json.dumps(obj, indent=2, sort_keys=True) + '\n')
+
+
+def metrics_to_builtin(metrics: dict) -> Dict[str, float]:
+    """Metric values as Python floats, by their shortest decimal form (mmseg returns NumPy
+    float32, whose ``float()`` shows noise digits: 6.3 -> 6.300000190734863)."""
+    return {k: float(str(v)) for k, v in metrics.items()}

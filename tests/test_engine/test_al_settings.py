@@ -41,7 +41,7 @@ def test_unknown_pretext_and_leaky_score_pipeline():
 
 def test_budget_against_pool():
     with pytest.raises(ALConfigError, match='exceeds the pool of 100'):
-        check_settings(demo_cfg(num_cycles=3, budget=40), pool_size=100)
+        check_settings(demo_cfg(num_cycles=3, budget=40, strategy='pool'), pool_size=100)
     with pytest.raises(ALConfigError, match='exceeds the smallest cycle batch'):
         check_settings(demo_cfg(num_cycles=3, budget=34), pool_size=100)
     check_settings(demo_cfg(num_cycles=3, budget=33), pool_size=100)

@@ -7,7 +7,7 @@ pretext = dict(
         channels=64,
         data_preprocessor=dict(
             type='SegDataPreProcessor', mean=[127.5], std=[127.5], bgr_to_rgb=False,
-            pad_val=0, seg_pad_val=255)),
+            pad_val=0, seg_pad_val=255, size_divisor=1)),
     train_pipeline=[
         dict(type='LoadImageFromFile'),
         dict(type='RandomFlip', prob=0.5),

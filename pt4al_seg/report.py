@@ -25,7 +25,7 @@ def summary_rows(cycles: Dict[str, dict], metric: str) -> List[dict]:
     return rows
 
 
-def write_summary_csv(path: str, rows: List[dict], metric: str) -> None:
+def summary_csv_text(rows: List[dict], metric: str) -> str:
     columns = ['cycle', 'num_labelled', 'fraction', metric]
     for row in rows:
         columns += [k for k in row if k not in columns]
@@ -33,7 +33,7 @@ def write_summary_csv(path: str, rows: List[dict], metric: str) -> None:
     writer = csv.DictWriter(buf, columns, lineterminator='\n', restval='')
     writer.writeheader()
     writer.writerows(rows)
-    atomic_write(path, buf.getvalue())
+    return buf.getvalue()
 
 
 def plot_summary(path: str, rows: List[dict], metric: str, title: str = '',
@@ -69,9 +69,13 @@ def format_table(rows: List[dict], metric: str) -> str:
 
 def write_report(work_dir: str, cycles: Dict[str, dict], metric: str,
                  references: Optional[Dict[str, float]] = None) -> List[dict]:
-    """Write ``summary.csv`` and ``summary.png`` in ``work_dir``; return the rows."""
+    """Write ``summary.csv`` and ``summary.png`` in ``work_dir`` unless they are up to date
+    already (a resumed run leaves finished files alone); return the rows."""
     rows = summary_rows(cycles, metric)
-    write_summary_csv(osp.join(work_dir, 'summary.csv'), rows, metric)
-    plot_summary(osp.join(work_dir, 'summary.png'), rows, metric,
-                 osp.basename(osp.abspath(work_dir)), references)
+    csv_path, png_path = osp.join(work_dir, 'summary.csv'), osp.join(work_dir, 'summary.png')
+    text = summary_csv_text(rows, metric)
+    if osp.isfile(csv_path) and osp.isfile(png_path) and open(csv_path).read() == text:
+        return rows
+    plot_summary(png_path, rows, metric, osp.basename(osp.abspath(work_dir)), references)
+    atomic_write(csv_path, text)  # last: a csv that matches means the png is current
     return rows

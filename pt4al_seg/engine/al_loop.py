@@ -18,6 +18,7 @@ from mmengine.dist import barrier, init_dist, is_distributed, is_main_process
 from mmengine.logging import print_log
 from mmengine.runner import Runner, find_latest_checkpoint
 
+from ..evaluation import constant_prediction_miou
 from ..ranking import every_nth, rank_into_batches
 from ..registry import SELECTORS
 from ..report import format_table, write_report
@@ -267,5 +268,11 @@ class ActiveLearningLoop:
             rows = self.report()
         if is_main_process():
             print_log('\n' + format_table(rows, self.metric), logger='current')
+            if self.metric == 'mIoU' and rows:
+                floor = constant_prediction_miou(self.cfg.test_dataloader.dataset.to_dict(),
+                                                 scope=self.cfg.get('default_scope', 'mmseg'))
+                last = float(rows[-1]['mIoU'])
+                print_log(f'last cycle mIoU {last:.2f} vs {floor:.2f} for predicting background '
+                          f'everywhere ({last / max(floor, 1e-9):.1f}x)', logger='current')
             print_log(f'results in {self.work_dir}: summary.csv, summary.png', logger='current')
         return rows

@@ -13,5 +13,5 @@ model = dict(
     decode_head=dict(num_classes=11),
     auxiliary_head=dict(num_classes=11))
 train_cfg = dict(max_iters=300)
-pretext = dict(train_cfg=dict(max_iters=300))
+pretext = dict(train_cfg=dict(max_iters=200))
 al = dict(num_cycles=3, budget=100, score_batch_size=16)

@@ -1,0 +1,18 @@
+# Rotation pretext at Cityscapes scale (a batch is rotated as a whole, so 512x1024 crops
+# work as they are), images scored at half resolution (1024x512).
+_base_ = ['./rotation.py']
+pretext = dict(
+    batch_size=8,
+    train_pipeline=[
+        dict(type='LoadImageFromFile'),
+        dict(type='RandomResize', scale=(2048, 1024), ratio_range=(0.5, 2.0), keep_ratio=True),
+        dict(type='RandomCrop', crop_size=(512, 1024)),
+        dict(type='RandomFlip', prob=0.5),
+        dict(type='PackSegInputs')
+    ],
+    score_pipeline=[
+        dict(type='LoadImageFromFile'),
+        dict(type='Resize', scale=(1024, 512), keep_ratio=True),
+        dict(type='PackSegInputs')
+    ],
+    train_cfg=dict(max_iters=20000))

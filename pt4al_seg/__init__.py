@@ -2,7 +2,7 @@
 
 Importing the package registers its modules (see ``pt4al_seg/registry.py``).
 """
-from . import datasets, engine, evaluation, pretext, selectors  # noqa: F401
+from . import classification, datasets, engine, evaluation, pretext, selectors  # noqa: F401
 from .utils import checkpoint  # noqa: F401  (loads mmengine checkpoints on torch>=2.6)
 
 __version__ = '0.1.0'

@@ -55,6 +55,10 @@ def check_settings(cfg: Config, pool_size: Optional[int] = None) -> None:
     if any(t.get('type') == 'LoadAnnotations' for t in cfg.get('score_pipeline', [])):
         raise ALConfigError('score_pipeline must not contain LoadAnnotations: scoring '
                             'unlabelled images may not read their label maps')
+    if any(t.get('type') == 'PackClsInputs' and t.get('with_label', True)
+           for t in cfg.get('score_pipeline', [])):
+        raise ALConfigError('score_pipeline must pack no labels: use '
+                            "dict(type='PackClsInputs', with_label=False)")
     if 'score_pipeline' not in cfg:
         raise ALConfigError('the config has no score_pipeline (the test pipeline without '
                             'LoadAnnotations)')
@@ -83,16 +87,22 @@ def list_pool(cfg: Config) -> List[str]:
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset.to_dict())
     img_dir, img_suffix = dataset_dirs(ds_cfg, cfg.get('default_scope', 'mmseg'))
-    if not osp.isdir(img_dir):
-        raise ALConfigError(f'data root {ds_cfg.get("data_root")!r}: image folder {img_dir} '
-                            'does not exist (set data_root with --cfg-options data_root=...)')
-    if next(iter(list_dir_or_file(img_dir, list_dir=False, suffix=img_suffix,
-                                  recursive=True)), None) is None:
-        raise ALConfigError(f'{img_dir} holds no images ending in {img_suffix!r}')
+    if img_suffix is not None:  # a dataset of image files
+        if not osp.isdir(img_dir):
+            raise ALConfigError(f'data root {ds_cfg.get("data_root")!r}: image folder {img_dir} '
+                                'does not exist (set data_root with --cfg-options data_root=...)')
+        if next(iter(list_dir_or_file(img_dir, list_dir=False, suffix=img_suffix,
+                                      recursive=True)), None) is None:
+            raise ALConfigError(f'{img_dir} holds no images ending in {img_suffix!r}')
     ds_cfg['pipeline'] = []
-    dataset = DATASETS.build(ds_cfg)
-    ids = [image_id(dataset.get_data_info(i)['img_path'], img_dir, img_suffix)
-           for i in range(len(dataset))]
+    try:
+        dataset = DATASETS.build(ds_cfg)
+    except (OSError, ValueError) as e:
+        raise ALConfigError(f'training dataset: {e}') from e
+    ids = []
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        ids.append(info.get('img_id') or image_id(info['img_path'], img_dir, img_suffix))
     if len(set(ids)) != len(ids):
         raise ALConfigError(f'{img_dir}: the training set lists some images twice')
     return ids

@@ -30,15 +30,16 @@ class _ImageScoreMetric(BaseMetric):
     ``out_file``.
 
     Args:
-        img_dir (str): The data set's image folder, to turn paths into ids.
-        img_suffix (str): The data set's image suffix.
+        img_dir (str): The data set's image folder, to turn paths into ids (samples that
+            carry an ``img_id``, as classification ones do, need none).
+        img_suffix (str, optional): The data set's image suffix.
         out_file (str, optional): csv to write (``image,<column>``). Defaults to None.
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Metric name prefix. Defaults to None.
     """
     column = 'value'
 
-    def __init__(self, img_dir: str, img_suffix: str, out_file: Optional[str] = None,
+    def __init__(self, img_dir: str, img_suffix: Optional[str], out_file: Optional[str] = None,
                  collect_device: str = 'cpu', prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.img_dir, self.img_suffix, self.out_file = img_dir, img_suffix, out_file
@@ -49,8 +50,9 @@ class _ImageScoreMetric(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         values = self.image_values(data_samples)
         for sample, value in zip(data_samples, values):
-            self.results.append((image_id(sample['img_path'], self.img_dir, self.img_suffix),
-                                 float(value)))
+            img_id = sample.get('img_id') or image_id(sample['img_path'], self.img_dir,
+                                                      self.img_suffix)
+            self.results.append((img_id, float(value)))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         values = dict(results)
@@ -77,7 +79,7 @@ class UncertaintyScoreMetric(_ImageScoreMetric):
     """Each image's uncertainty score from its predicted logits, into ``scores.csv``.
 
     The logits are mmseg's ``seg_logits`` (padding removed, at the image's own size) or a
-    classifier's ``pred_score``; the selector reduces each image to a scalar on the device,
+    classifier's ``pred_logits``; the selector reduces each image to a scalar on the device,
     so no probability map outlives its batch.
 
     Args:
@@ -109,7 +111,7 @@ class UncertaintyScoreMetric(_ImageScoreMetric):
     def image_values(self, data_samples):
         values = []
         for s in data_samples:
-            logits = s['seg_logits']['data'] if 'seg_logits' in s else s['pred_score']
+            logits = s['seg_logits']['data'] if 'seg_logits' in s else s['pred_logits']
             valid = self.valid_mask(tuple(logits.shape[-2:]), logits.device) \
                 if logits.dim() == 3 else None
             values.append(self.selector(logits[None], None if valid is None else valid[None]).item())

@@ -144,3 +144,23 @@ def test_resume_after_finished_phase_continues_from_there(finished_run, tiny_sce
         assert after[osp.join(wd, path)] == before[osp.join(wd, path)], path
     assert osp.isfile(osp.join(wd, 'cycle_01', 'model.pth'))
     assert json.load(open(state_file))['phases'][-1] == 'cycle_01.trained'
+
+
+def test_amp_on_cpu_is_a_clear_error(tiny_scenes, tmp_path):
+    proc = run_al(tmp_path / 'amp', tiny_scenes, '--amp', check=False)
+    assert proc.returncode != 0 and '--amp needs a CUDA GPU' in proc.stderr
+    assert not osp.exists(tmp_path / 'amp')
+
+
+@pytest.mark.parametrize('init,expected', [('scratch', None), ('previous', 'cycle_00/model.pth')])
+def test_cycle_initialisation(init, expected, tmp_path):
+    from mmengine.config import Config
+
+    from pt4al_seg.engine import ActiveLearningLoop
+    cfg = Config.fromfile(osp.join(REPO, CONFIG))
+    cfg.al.init = init
+    cfg.work_dir = str(tmp_path)
+    loop = ActiveLearningLoop(cfg)
+    assert loop.init_checkpoint(0) is None
+    got = loop.init_checkpoint(1)
+    assert got == (None if expected is None else osp.join(str(tmp_path), expected))

@@ -3,8 +3,9 @@ PY        := .venv/bin/python
 ENV_STAMP := .venv/.pt4al_env
 FMNIST    ?= /usr/share/datasets/fashion-mnist
 DEMO_DATA := data/fashion_scenes_64
+CLS_DATA  := data/fashion_cls_32
 
-.PHONY: env test demo fullsup data fashion-mnist clean-demo
+.PHONY: env test demo demo-cls fullsup data data-cls fashion-mnist clean-demo
 
 # The environment: torch (CPU), mmcv built from source, OpenMMLab, this package (editable).
 # tools/setup_env.sh checks each piece first, so re-running it on a ready machine only
@@ -36,10 +37,21 @@ $(DEMO_DATA)/meta.json: | env
 
 data: $(DEMO_DATA)/meta.json
 
+$(CLS_DATA)/meta.json: | env
+	$(MAKE) fashion-mnist
+	$(PY) tools/build_fashion_data.py $(CLS_DATA) --view cls --source $(FMNIST) --size 32 \
+	    --num-train 3000 --num-val 1000 --seed 0
+
+data-cls: $(CLS_DATA)/meta.json
+
 # The main job on the embedded default: PT4AL (colorization) on FashionScenes 64x64.
 # --resume makes it idempotent: a finished run only prints its summary again.
 demo: env data
 	$(PY) tools/train_al.py configs/pt4al_seg/demo.py --work-dir work_dirs/demo --resume
+
+# The classification demo: PT4AL (rotation) on the tinted-items view, ResNet-18 (CIFAR form).
+demo-cls: env data-cls
+	$(PY) tools/train_al.py configs/pt4al_cls/demo.py --work-dir work_dirs/demo_cls --resume
 
 # The full-supervision upper bound for the demo's curve.
 fullsup: env data
@@ -47,4 +59,4 @@ fullsup: env data
 	    --work-dir work_dirs/fullsup_demo
 
 clean-demo:
-	rm -rf work_dirs/demo
+	rm -rf work_dirs/demo work_dirs/demo_cls

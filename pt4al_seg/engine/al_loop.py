@@ -14,7 +14,7 @@ import os.path as osp
 from typing import Dict, List
 
 from mmengine.config import Config
-from mmengine.dist import barrier, init_dist, is_distributed, is_main_process
+from mmengine.dist import barrier, is_main_process
 from mmengine.logging import print_log
 from mmengine.runner import Runner, find_latest_checkpoint
 
@@ -26,6 +26,7 @@ from ..selectors import Random, top_k
 from ..utils import metrics_to_builtin, read_ids, read_scores, write_ids, write_scores
 from . import phase_configs as pc
 from .al_settings import check_settings, list_pool
+from .dist import setup_dist
 from .init_weights import pretext_backbone_checkpoint
 from .state import ALState, settings_snapshot
 
@@ -93,6 +94,23 @@ class ActiveLearningLoop:
                     or name == 'last_checkpoint':
                 os.remove(osp.join(run_dir, name))
 
+    def _resume_training(self, run_dir: str) -> bool:
+        """Whether an interrupted training phase continues from its last checkpoint.
+
+        ``al.resume_training='restart'`` (default) trains the phase again from its start:
+        every phase seeds its own Runner, so the result is identical to an uninterrupted run
+        (mmengine checkpoints keep the seed, not the RNG states, and mmseg heads use
+        dropout). ``'checkpoint'`` continues with mmengine's resume: faster, not
+        bit-identical.
+        """
+        if not (self.resume and osp.isdir(run_dir)):
+            return False
+        if self.al.get('resume_training', 'restart') == 'checkpoint':
+            return find_latest_checkpoint(run_dir) is not None
+        self._drop_iter_checkpoints(run_dir)
+        barrier()
+        return False
+
     # ---------------------------------------------------------------- state
     def open_state(self, pool: List[str]) -> ALState:
         state_file = self.path('al_state.json')
@@ -127,7 +145,7 @@ class ActiveLearningLoop:
         runner = None
         if not self.state.done('pretext.trained'):
             c = pc.pretext_config(self.cfg, pretext_dir, pool_file, train=True)
-            c['resume'] = self.resume and find_latest_checkpoint(pretext_dir) is not None
+            c['resume'] = self._resume_training(pretext_dir)
             runner = self._build_runner(c)
             runner.train()
             self._save_model(runner, pretext_dir)
@@ -223,7 +241,7 @@ class ActiveLearningLoop:
         if self.state.done(f'cycle_{cycle:02d}.trained'):
             return
         cycle_dir = self.cycle_dir(cycle)
-        resume = self.resume and find_latest_checkpoint(cycle_dir) is not None
+        resume = self._resume_training(cycle_dir)
         c = pc.cycle_config(self.cfg, cycle_dir, osp.join(cycle_dir, 'labelled.txt'),
                             None if resume else self.init_checkpoint(cycle), resume)
         if is_main_process():
@@ -251,9 +269,8 @@ class ActiveLearningLoop:
     # ---------------------------------------------------------------- run
     def run(self) -> List[dict]:
         """Run (or continue) every phase; returns the summary rows."""
-        launcher = self.cfg.get('launcher', 'none')
-        if launcher != 'none' and not is_distributed():
-            init_dist(launcher, **self.cfg.get('env_cfg', {}).get('dist_cfg', {}))
+        setup_dist(self.cfg.get('launcher', 'none'),
+                   self.cfg.get('env_cfg', {}).get('dist_cfg', {}))
         check_settings(self.cfg)
         pool = list_pool(self.cfg)
         check_settings(self.cfg, len(pool))

@@ -50,6 +50,9 @@ def check_settings(cfg: Config, pool_size: Optional[int] = None) -> None:
     if SELECTORS.get(sel) is None:
         raise ALConfigError(f'unknown al.selector {sel!r}; known: '
                             f'{", ".join(sorted(SELECTORS.module_dict))}')
+    if al.get('resume_training', 'restart') not in ('restart', 'checkpoint'):
+        raise ALConfigError(f'al.resume_training must be restart or checkpoint, got '
+                            f'{al.get("resume_training")!r}')
     if al.get('order', 'descending') not in ('descending', 'ascending'):
         raise ALConfigError(f'al.order must be descending or ascending, got {al.get("order")!r}')
     if any(t.get('type') == 'LoadAnnotations' for t in cfg.get('score_pipeline', [])):

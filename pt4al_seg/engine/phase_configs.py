@@ -14,6 +14,7 @@ from typing import Optional
 from mmengine.config import Config
 
 from ..utils.config import dataset_dirs
+from .dist import cpu_model_wrapper
 
 # Keys of a run's config that only the driver reads; phase configs drop them.
 AL_KEYS = ('al', 'pretext', 'score_pipeline')
@@ -27,6 +28,9 @@ def _phase(cfg: Config, work_dir: str, phase: str) -> dict:
     name = f'{osp.basename(osp.dirname(work_dir.rstrip("/")))}_{phase}_' \
            f'{time.strftime("%Y%m%d_%H%M%S")}_{next(_counter)}'
     c.update(work_dir=work_dir, experiment_name=name, resume=False, load_from=None)
+    wrapper = cpu_model_wrapper(c.get('launcher', 'none'))
+    if wrapper is not None and c.get('model_wrapper_cfg') is None:
+        c['model_wrapper_cfg'] = wrapper
     if c.get('visualizer') is not None:
         c['visualizer']['name'] = name
     return c

@@ -13,36 +13,7 @@ import pytest
 from pt4al_seg.ranking import every_nth
 from pt4al_seg.utils import read_ids, read_scores
 
-from ..conftest import REPO
-
-CONFIG = 'configs/pt4al_seg/demo.py'
-
-
-def tiny_options(data_root, budget=5):
-    return ['--cfg-options', f'data_root={data_root}', 'crop_size=(32,32)',
-            'model.data_preprocessor.size=(32,32)', 'train_cfg.max_iters=6',
-            'pretext.train_cfg.max_iters=4', 'pretext.batch_size=8',
-            'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
-            'train_dataloader.persistent_workers=False', 'test_dataloader.num_workers=0',
-            'test_dataloader.persistent_workers=False', 'al.num_cycles=2',
-            f'al.budget={budget}', 'default_hooks.checkpoint.interval=2']
-
-
-def run_al(work_dir, data_root, *extra, budget=5, check=True):
-    cmd = [sys.executable, 'tools/train_al.py', CONFIG, '--work-dir', str(work_dir),
-           *extra, *tiny_options(data_root, budget)]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
-    if check and proc.returncode != 0:
-        raise AssertionError(f'{cmd} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
-    return proc
-
-
-@pytest.fixture(scope='module')
-def finished_run(tiny_scenes, tmp_path_factory):
-    work_dir = tmp_path_factory.mktemp('run') / 'demo'
-    run_al(work_dir, tiny_scenes)
-    return str(work_dir)
-
+from ..conftest import CONFIG, REPO, run_al
 
 def mtimes(work_dir):
     out = {}

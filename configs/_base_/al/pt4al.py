@@ -11,6 +11,8 @@ al = dict(
     score_batch_size=4,       # images per scoring batch (same size within a batch)
     region_mask=None,         # image file; 0-valued pixels are left out of scores
     bf16=False,               # bf16 autocast while scoring (GPU only)
+    resume_training='restart',  # --resume: redo an interrupted training phase from its
+                              # start (identical results) or 'checkpoint' (mmengine resume)
     metric='mIoU',            # summary.csv's metric column
     references=None,          # e.g. {'full supervision': 71.2}: lines in summary.png
 )

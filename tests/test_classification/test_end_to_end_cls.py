@@ -1,0 +1,52 @@
+"""A real 2-cycle PT4AL classification run through tools/train_al.py on tiny data."""
+import csv
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+from pt4al_seg.ranking import every_nth
+from pt4al_seg.utils import read_ids, read_scores
+
+from ..conftest import REPO
+
+
+@pytest.fixture(scope='module')
+def tiny_cls(idx_source, tmp_path_factory):
+    from pt4al_seg.datasets.build_fashion import build
+    out = str(tmp_path_factory.mktemp('data') / 'cls')
+    build(out, 'cls', idx_source, size=32, num_train=40, num_val=20, workers=1)
+    return out
+
+
+def test_two_cycle_classification_run(tiny_cls, tmp_path):
+    wd = str(tmp_path / 'demo_cls')
+    cmd = [sys.executable, 'tools/train_al.py', 'configs/pt4al_cls/demo.py', '--work-dir', wd,
+           '--cfg-options', f'data_root={tiny_cls}', 'train_cfg.max_epochs=2',
+           'pretext.train_cfg.max_epochs=1', 'train_dataloader.batch_size=8',
+           'pretext.batch_size=8', 'train_dataloader.num_workers=0',
+           'train_dataloader.persistent_workers=False', 'test_dataloader.num_workers=0',
+           'test_dataloader.persistent_workers=False', 'al.num_cycles=2', 'al.budget=4']
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pool = read_ids(osp.join(wd, 'pool.txt'))
+    assert len(pool) == 40
+    losses = read_scores(osp.join(wd, 'pretext', 'losses.csv'), 'loss')
+    assert set(losses) == set(pool)
+    b0 = read_ids(osp.join(wd, 'pretext', 'batches', 'batch_00.txt'))
+    b1 = read_ids(osp.join(wd, 'pretext', 'batches', 'batch_01.txt'))
+    assert [losses[i] for i in b0 + b1] == sorted(losses.values(), reverse=True)
+    assert read_ids(osp.join(wd, 'cycle_00', 'selected.txt')) == every_nth(b0, 4)
+    scores = read_scores(osp.join(wd, 'cycle_01', 'scores.csv'), 'score')
+    assert set(scores) == set(b1)
+    sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
+    assert min(scores[i] for i in sel1) >= max(v for i, v in scores.items() if i not in sel1)
+    rows = list(csv.DictReader(open(osp.join(wd, 'summary.csv'))))
+    assert [int(r['num_labelled']) for r in rows] == [4, 8]
+    assert all(0 <= float(r['accuracy']) <= 100 for r in rows)
+    checker = osp.join(osp.dirname(REPO), 'shared', 'tools', 'check_run.py')
+    if osp.isfile(checker):
+        res = subprocess.run([sys.executable, checker, wd, '--metric', 'accuracy',
+                              '--min-cycles', '2'], capture_output=True, text=True)
+        assert res.returncode == 0, res.stdout

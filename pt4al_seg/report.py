@@ -7,6 +7,7 @@ from typing import Dict, List, Optional
 
 from prettytable import PrettyTable
 
+from .engine.faults import kill_point
 from .utils import atomic_write
 
 
@@ -77,5 +78,6 @@ def write_report(work_dir: str, cycles: Dict[str, dict], metric: str,
     if osp.isfile(csv_path) and osp.isfile(png_path) and open(csv_path).read() == text:
         return rows
     plot_summary(png_path, rows, metric, osp.basename(osp.abspath(work_dir)), references)
+    kill_point('report:partial')
     atomic_write(csv_path, text)  # last: a csv that matches means the png is current
     return rows

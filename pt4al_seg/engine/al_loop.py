@@ -25,9 +25,11 @@ from ..report import format_table, write_report
 from ..selectors import Random, top_k
 from ..utils import metrics_to_builtin, read_ids, read_scores, write_ids, write_scores
 from . import phase_configs as pc
-from .al_settings import check_settings, list_pool
+from .al_settings import check_settings
 from .dist import setup_dist
+from .faults import kill_hook, kill_point
 from .init_weights import pretext_backbone_checkpoint
+from .pool import load_pool, seg_dirs
 from .state import ALState, settings_snapshot
 
 
@@ -66,6 +68,7 @@ class ActiveLearningLoop:
 
     # ---------------------------------------------------------------- helpers
     def _mark(self, phase: str) -> None:
+        kill_point(f'{phase}:before-mark')
         if is_main_process():
             self.state.mark(phase)
         else:
@@ -73,8 +76,12 @@ class ActiveLearningLoop:
         barrier()
 
     @staticmethod
-    def _build_runner(cfg_dict: dict) -> Runner:
-        return Runner.from_cfg(Config(cfg_dict))
+    def _build_runner(cfg_dict: dict, phase: str = '') -> Runner:
+        runner = Runner.from_cfg(Config(cfg_dict))
+        hook = kill_hook(phase)
+        if hook is not None:
+            runner.register_hook(hook)
+        return runner
 
     @staticmethod
     def _save_model(runner: Runner, out_dir: str) -> None:
@@ -129,6 +136,9 @@ class ActiveLearningLoop:
                 raise ValueError(f'--resume refused: the pool had {state.pool_size} images, '
                                  f'the data root now lists {len(pool)}')
             return state
+        # a new run: check every file once before anything is written
+        self.pool.check_images()
+        self.pool.check_label_files(*seg_dirs(self.cfg))
         state = ALState(state_file)
         state.settings, state.pool_size = settings, len(pool)
         if is_main_process():
@@ -146,7 +156,7 @@ class ActiveLearningLoop:
         if not self.state.done('pretext.trained'):
             c = pc.pretext_config(self.cfg, pretext_dir, pool_file, train=True)
             c['resume'] = self._resume_training(pretext_dir)
-            runner = self._build_runner(c)
+            runner = self._build_runner(c, 'pretext')
             runner.train()
             self._save_model(runner, pretext_dir)
             self._drop_iter_checkpoints(pretext_dir)
@@ -170,6 +180,7 @@ class ActiveLearningLoop:
             if is_main_process():
                 for i, batch in enumerate(batches):
                     write_ids(self.batch_file(i), batch)
+                    kill_point('ranked:partial')
             self._mark('ranked')
         return [read_ids(self.batch_file(i)) for i in range(self.num_cycles)]
 
@@ -217,6 +228,7 @@ class ActiveLearningLoop:
             selected = top_k(scores, self.budget)
         else:
             selected = top_k(self.score(cycle, ids), self.budget)
+        self.pool.check_label_maps(selected)  # before anything of the cycle is recorded
         labelled = self.labelled_before(cycle) + selected
         if is_main_process():
             write_ids(osp.join(self.cycle_dir(cycle), 'selected.txt'), selected)
@@ -250,7 +262,7 @@ class ActiveLearningLoop:
             cfg.dump(tmp)
             os.replace(tmp, osp.join(cycle_dir, 'config.py'))
         barrier()
-        runner = self._build_runner(c)
+        runner = self._build_runner(c, f'cycle_{cycle:02d}')
         runner.train()
         self._save_model(runner, cycle_dir)
         metrics = runner.test()
@@ -272,7 +284,8 @@ class ActiveLearningLoop:
         setup_dist(self.cfg.get('launcher', 'none'),
                    self.cfg.get('env_cfg', {}).get('dist_cfg', {}))
         check_settings(self.cfg)
-        pool = list_pool(self.cfg)
+        self.pool = load_pool(self.cfg)
+        pool = self.pool.ids
         check_settings(self.cfg, len(pool))
         self.state = self.open_state(pool)
         batches = []

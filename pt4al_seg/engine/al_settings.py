@@ -1,15 +1,11 @@
-"""Checks of a run's settings and the listing of its pool, done before anything is written."""
-import copy
-import os.path as osp
-from typing import List, Optional
+"""Checks of a run's settings, done before anything is written."""
+
+from typing import Optional
 
 from mmengine.config import Config
-from mmengine.fileio import list_dir_or_file
 from mmengine.registry import init_default_scope
 
-from ..evaluation import image_id
 from ..registry import SELECTORS
-from ..utils.config import dataset_dirs
 
 STRATEGIES = ('pt4al', 'pool')
 INITS = ('scratch', 'previous', 'pretext')
@@ -82,30 +78,3 @@ def check_settings(cfg: Config, pool_size: Optional[int] = None) -> None:
     if cycles * budget > pool_size:
         raise ALConfigError(f'al.num_cycles x al.budget = {cycles} x {budget} = '
                             f'{cycles * budget} exceeds the pool of {pool_size} images')
-
-
-def list_pool(cfg: Config) -> List[str]:
-    """Ids of every training image (the unlabelled pool), in the dataset's order."""
-    from mmseg.registry import DATASETS
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset.to_dict())
-    img_dir, img_suffix = dataset_dirs(ds_cfg, cfg.get('default_scope', 'mmseg'))
-    if img_suffix is not None:  # a dataset of image files
-        if not osp.isdir(img_dir):
-            raise ALConfigError(f'data root {ds_cfg.get("data_root")!r}: image folder {img_dir} '
-                                'does not exist (set data_root with --cfg-options data_root=...)')
-        if next(iter(list_dir_or_file(img_dir, list_dir=False, suffix=img_suffix,
-                                      recursive=True)), None) is None:
-            raise ALConfigError(f'{img_dir} holds no images ending in {img_suffix!r}')
-    ds_cfg['pipeline'] = []
-    try:
-        dataset = DATASETS.build(ds_cfg)
-    except (OSError, ValueError) as e:
-        raise ALConfigError(f'training dataset: {e}') from e
-    ids = []
-    for i in range(len(dataset)):
-        info = dataset.get_data_info(i)
-        ids.append(info.get('img_id') or image_id(info['img_path'], img_dir, img_suffix))
-    if len(set(ids)) != len(ids):
-        raise ALConfigError(f'{img_dir}: the training set lists some images twice')
-    return ids

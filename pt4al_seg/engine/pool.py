@@ -1,0 +1,147 @@
+"""The unlabelled pool: listing the training images and checking their files."""
+import copy
+import os.path as osp
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, Iterable, List, Optional
+
+import cv2
+import numpy as np
+from mmengine.config import Config
+from mmengine.fileio import list_dir_or_file
+from mmengine.registry import init_default_scope
+
+from ..evaluation import image_id
+from ..utils.config import dataset_dirs
+from .al_settings import ALConfigError
+
+
+class Pool:
+    """Every training image of a run: ids in dataset order and their data infos.
+
+    Args:
+        ids (list): Image ids.
+        infos (dict): Id to the dataset's data info (``img_path``, ``seg_map_path``...).
+        img_dir (str): The image folder ('' for in-memory datasets).
+        num_classes (int): Classes of the dataset.
+        ignore_index (int, optional): The label maps' ignore value (segmentation).
+        reduce_zero_label (bool): Whether label 0 is ignored and the others shift down.
+    """
+
+    def __init__(self, ids: List[str], infos: Dict[str, dict], img_dir: str, num_classes: int,
+                 ignore_index: Optional[int] = None, reduce_zero_label: bool = False):
+        self.ids, self.infos, self.img_dir = ids, infos, img_dir
+        self.num_classes, self.ignore_index = num_classes, ignore_index
+        self.reduce_zero_label = reduce_zero_label
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def has_label_maps(self) -> bool:
+        return any('seg_map_path' in info for info in self.infos.values())
+
+    def check_images(self, workers: int = 8) -> None:
+        """Every image file decodes (truncated or unreadable files are named)."""
+        paths = [info['img_path'] for info in self.infos.values() if 'img_path' in info]
+        with ThreadPoolExecutor(workers) as ex:
+            for path, ok in zip(paths, ex.map(_readable, paths)):
+                if not ok:
+                    raise ALConfigError(f'{path}: unreadable or truncated image')
+
+    def check_label_files(self, seg_dir: str, seg_suffix: str) -> None:
+        """Every image has its label map, and every label map its image."""
+        if not self.has_label_maps:
+            return
+        for img_id in self.ids:
+            seg = self.infos[img_id].get('seg_map_path')
+            if seg and not osp.isfile(seg):
+                raise ALConfigError(f'image {self.infos[img_id]["img_path"]} has no label map '
+                                    f'({seg} is missing)')
+        if osp.isdir(seg_dir):
+            known = set(self.ids)
+            for name in list_dir_or_file(seg_dir, list_dir=False, suffix=seg_suffix,
+                                         recursive=True):
+                if name[:len(name) - len(seg_suffix)] not in known:
+                    raise ALConfigError(f'label map {osp.join(seg_dir, name)} has no image '
+                                        f'in {self.img_dir}')
+
+    def check_label_maps(self, ids: Iterable[str]) -> None:
+        """The label maps of ``ids`` match their image's size and hold only known classes
+        or the ignore index."""
+        if not self.has_label_maps:
+            return
+        top = self.num_classes + (1 if self.reduce_zero_label else 0)
+        for img_id in ids:
+            info = self.infos[img_id]
+            label = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
+            if label is None:
+                raise ALConfigError(f'{info["seg_map_path"]}: unreadable label map')
+            shape = _image_shape(info['img_path'])
+            if label.shape[:2] != shape:
+                raise ALConfigError(f'{info["seg_map_path"]}: label map is '
+                                    f'{label.shape[1]}x{label.shape[0]}, its image '
+                                    f'{shape[1]}x{shape[0]}')
+            values = np.unique(label)
+            bad = [int(v) for v in values if v >= top and v != self.ignore_index]
+            if bad:
+                raise ALConfigError(f'{info["seg_map_path"]}: label values {bad[:5]} are '
+                                    f'neither classes 0..{top - 1} nor the ignore index '
+                                    f'{self.ignore_index}')
+
+
+def _readable(path: str) -> bool:
+    return cv2.imread(path, cv2.IMREAD_UNCHANGED) is not None
+
+
+def _image_shape(path: str) -> tuple:
+    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise ALConfigError(f'{path}: unreadable or truncated image')
+    return img.shape[:2]
+
+
+def load_pool(cfg: Config) -> Pool:
+    """Build the training dataset (no pipeline) and list its images."""
+    from mmseg.registry import DATASETS
+    scope = cfg.get('default_scope', 'mmseg')
+    init_default_scope(scope)
+    ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset.to_dict())
+    img_dir, img_suffix = dataset_dirs(ds_cfg, scope)
+    if img_suffix is not None:  # a dataset of image files
+        if not osp.isdir(img_dir):
+            raise ALConfigError(f'data root {ds_cfg.get("data_root")!r}: image folder {img_dir} '
+                                'does not exist (set data_root with --cfg-options data_root=...)')
+        if next(iter(list_dir_or_file(img_dir, list_dir=False, suffix=img_suffix,
+                                      recursive=True)), None) is None:
+            raise ALConfigError(f'{img_dir} holds no images ending in {img_suffix!r}')
+    ds_cfg['pipeline'] = []
+    try:
+        dataset = DATASETS.build(ds_cfg)
+    except (OSError, ValueError) as e:
+        raise ALConfigError(f'training dataset: {e}') from e
+    ids, infos = [], {}
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        img_id = info.get('img_id') or image_id(info['img_path'], img_dir, img_suffix)
+        if img_id in infos:
+            raise ALConfigError(f'{img_dir}: the training set lists {img_id} twice')
+        ids.append(img_id)
+        infos[img_id] = info
+    return Pool(ids, infos, img_dir if img_suffix is not None else '',
+                len(dataset.metainfo['classes']), getattr(dataset, 'ignore_index', None),
+                bool(getattr(dataset, 'reduce_zero_label', False)))
+
+
+def list_pool(cfg: Config) -> List[str]:
+    """Ids of every training image (the unlabelled pool), in the dataset's order."""
+    return load_pool(cfg).ids
+
+
+def seg_dirs(cfg: Config) -> tuple:
+    """``(seg_map_dir, seg_map_suffix)`` of the training dataset ('' if it has none)."""
+    from mmseg.registry import DATASETS
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    ds = copy.deepcopy(cfg.train_dataloader.dataset.to_dict())
+    ds.update(lazy_init=True, pipeline=[])
+    built = DATASETS.build(ds)
+    return built.data_prefix.get('seg_map_path', ''), getattr(built, 'seg_map_suffix', '')

@@ -1,0 +1,36 @@
+"""SIGKILL a real run at several points, resume it, and compare with an uninterrupted run
+(the session's `finished_run`, same seed and settings)."""
+import os
+import os.path as osp
+import signal
+
+import pytest
+
+from ..conftest import run_al
+
+COMPARED = ['pool.txt', 'pretext/losses.csv', 'pretext/batches/batch_00.txt',
+            'pretext/batches/batch_01.txt', 'cycle_00/selected.txt', 'cycle_00/labelled.txt',
+            'cycle_01/scores.csv', 'cycle_01/selected.txt', 'cycle_01/labelled.txt',
+            'summary.csv']
+
+
+@pytest.mark.parametrize('point', [
+    'train:pretext:3',             # during pretext training
+    'pretext.scored:before-mark',  # losses written, not recorded
+    'ranked:partial',              # some batch files written
+    'cycle_01.selected:before-mark',  # scores and selection written, not recorded
+    'train:cycle_01:4',            # during a cycle's training
+    'report:partial',              # summary.png written, summary.csv not
+])
+def test_killed_run_resumes_to_the_same_result(point, finished_run, tiny_scenes, tmp_path):
+    wd = tmp_path / 'killed'
+    os.environ['PT4AL_KILL_AT'] = point
+    try:
+        proc = run_al(wd, tiny_scenes, check=False)
+    finally:
+        del os.environ['PT4AL_KILL_AT']
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    run_al(wd, tiny_scenes, '--resume')
+    for rel in COMPARED:
+        assert open(wd / rel).read() == open(osp.join(finished_run, rel)).read(), rel
+    assert not [f for _, _, fs in os.walk(wd) for f in fs if '.tmp' in f]

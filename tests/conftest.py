@@ -76,9 +76,9 @@ def tiny_options(data_root, budget=5):
             f'al.budget={budget}', 'default_hooks.checkpoint.interval=2']
 
 
-def run_al(work_dir, data_root, *extra, budget=5, check=True):
+def run_al(work_dir, data_root, *extra, budget=5, check=True, options=()):
     cmd = [sys.executable, 'tools/train_al.py', CONFIG, '--work-dir', str(work_dir),
-           *extra, *tiny_options(data_root, budget)]
+           *extra, *tiny_options(data_root, budget), *options]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f'{cmd} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')

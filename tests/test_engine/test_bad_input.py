@@ -1,0 +1,96 @@
+"""Bad input: one clear line naming the culprit, a non-zero exit, no state written or
+changed. (Settings errors are covered in test_al_settings.py.)"""
+import os
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.config import Config
+
+from pt4al_seg.engine import ALConfigError, load_pool
+from pt4al_seg.utils.config import propagate_data_root
+
+from ..conftest import CONFIG, REPO, run_al
+
+
+@pytest.fixture
+def data_copy(tiny_scenes, tmp_path):
+    root = tmp_path / 'data'
+    shutil.copytree(tiny_scenes, root)
+    return root
+
+
+def pool_of(root):
+    cfg = Config.fromfile(f'{REPO}/{CONFIG}')
+    cfg.data_root = str(root)
+    propagate_data_root(cfg)
+    return load_pool(cfg)
+
+
+def last_line(proc):
+    return proc.stderr.strip().splitlines()[-1]
+
+
+def test_cli_missing_data_root(tmp_path):
+    proc = run_al(tmp_path / 'wd', str(tmp_path / 'nowhere'), check=False)
+    assert proc.returncode != 0
+    assert last_line(proc).startswith('train_al.py: error: data root')
+    assert 'nowhere' in last_line(proc)
+    assert not (tmp_path / 'wd').exists()
+
+
+def test_cli_image_without_label_map(data_copy, tmp_path):
+    os.remove(data_copy / 'ann_dir' / 'train' / '00007.png')
+    proc = run_al(tmp_path / 'wd', str(data_copy), check=False)
+    assert proc.returncode != 0
+    assert 'img_dir/train/00007.png has no label map' in last_line(proc)
+    assert not (tmp_path / 'wd' / 'al_state.json').exists()
+
+
+def test_label_map_without_image(data_copy):
+    os.remove(data_copy / 'img_dir' / 'train' / '00003.png')
+    pool = pool_of(data_copy)
+    with pytest.raises(ALConfigError, match='ann_dir/train/00003.png has no image'):
+        pool.check_label_files(str(data_copy / 'ann_dir' / 'train'), '.png')
+
+
+def test_truncated_and_unreadable_images(data_copy):
+    path = data_copy / 'img_dir' / 'train' / '00011.png'
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    with pytest.raises(ALConfigError, match='00011.png: unreadable or truncated image'):
+        pool_of(data_copy).check_images()
+    path.write_bytes(b'not an image')
+    with pytest.raises(ALConfigError, match='00011.png: unreadable or truncated image'):
+        pool_of(data_copy).check_images()
+
+
+def test_label_values_and_size(data_copy):
+    ann = data_copy / 'ann_dir' / 'train'
+    label = cv2.imread(str(ann / '00004.png'), cv2.IMREAD_UNCHANGED)
+    pool = pool_of(data_copy)
+    pool.check_label_maps(['00004', '00005'])
+    bad = label.copy()
+    bad[0, 0] = 77
+    cv2.imwrite(str(ann / '00004.png'), bad)
+    with pytest.raises(ALConfigError, match=r'00004.png: label values \[77\]'):
+        pool.check_label_maps(['00004'])
+    ignored = label.copy()
+    ignored[0, 0] = 255  # the ignore index is allowed
+    cv2.imwrite(str(ann / '00004.png'), ignored)
+    pool.check_label_maps(['00004'])
+    cv2.imwrite(str(ann / '00005.png'), np.zeros((16, 32), np.uint8))
+    with pytest.raises(ALConfigError, match='00005.png: label map is 32x16, its image 32x32'):
+        pool.check_label_maps(['00005'])
+
+
+def test_cli_unknown_selector_and_bad_budget(tiny_scenes, tmp_path):
+    for option, message in (('al.selector.type=Confusion', "unknown al.selector 'Confusion'"),
+                            ('al.budget=0', 'al.budget must be a positive integer'),
+                            ('al.budget=31', 'exceeds the smallest cycle batch'),
+                            ('al.num_cycles=0', 'al.num_cycles must be a positive integer')):
+        proc = run_al(tmp_path / 'wd', tiny_scenes, check=False, options=[option])
+        assert proc.returncode != 0, option
+        assert message in last_line(proc), (option, last_line(proc))
+        assert not (tmp_path / 'wd').exists()

@@ -5,11 +5,11 @@
     torchrun --nproc_per_node=4 tools/train_al.py CONFIG --launcher pytorch
 """
 import argparse
-import os
-import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from pt4al_seg.utils.cli import add_common_args, default_work_dir, load_config
+
+PROG = 'train_al.py'
 
 
 def parse_args():
@@ -21,36 +21,19 @@ def parse_args():
                         help='continue the run in the work dir from its last finished phase')
     parser.add_argument('--amp', action='store_true', default=False,
                         help='mixed precision training (GPU only)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings, xxx=yyy format, e.g. data_root=/data/cs '
-                        'al.budget=50')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return add_common_args(parser).parse_args()
 
 
 def main():
     args = parse_args()
     import torch
     from pt4al_seg.engine import ActiveLearningLoop, ALConfigError
-    from pt4al_seg.utils.config import propagate_data_root
 
-    if not osp.isfile(args.config):
-        sys.exit(f'train_al.py: error: config file {args.config} does not exist')
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    propagate_data_root(cfg)
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or \
-        osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_config(args, PROG)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
     if args.amp:
         if not torch.cuda.is_available():
-            sys.exit('train_al.py: error: --amp needs a CUDA GPU (AmpOptimWrapper), none is '
+            sys.exit(f'{PROG}: error: --amp needs a CUDA GPU (AmpOptimWrapper), none is '
                      'visible')
         for wrapper in (cfg.optim_wrapper, cfg.get('pretext', {}).get('optim_wrapper')):
             if wrapper is not None:
@@ -59,7 +42,7 @@ def main():
     try:
         ActiveLearningLoop(cfg, resume=args.resume).run()
     except (ALConfigError, FileExistsError, FileNotFoundError) as e:
-        sys.exit(f'train_al.py: error: {e}')
+        sys.exit(f'{PROG}: error: {e}')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,52 @@
+"""What the tools share: mmseg's common flags and the config they produce."""
+import argparse
+import os
+import os.path as osp
+import sys
+
+from mmengine.config import Config, DictAction
+
+from .config import propagate_data_root
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``--cfg-options``, ``--launcher`` and ``--local-rank``, as in mmseg's tools."""
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings, xxx=yyy format, e.g. data_root=/data/cs '
+                        'al.budget=50')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser
+
+
+def load_config(args: argparse.Namespace, prog: str) -> Config:
+    """Read ``args.config``, merge ``--cfg-options``, make ``data_root`` reach every
+    dataloader and set the launcher; a missing file is a one-line error."""
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    if not osp.isfile(args.config):
+        sys.exit(f'{prog}: error: config file {args.config} does not exist')
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    propagate_data_root(cfg)
+    return cfg
+
+
+def default_work_dir(config: str, *parents: str) -> str:
+    """``./work_dirs/[parents/]<config name>``, mmseg's default."""
+    return osp.join('./work_dirs', *parents, osp.splitext(osp.basename(config))[0])
+
+
+def report_metrics(runner, metrics: dict) -> dict:
+    """Write ``metrics.json`` in the runner's work dir (rank 0) and print it."""
+    import json
+
+    from .io import metrics_to_builtin, write_json
+    metrics = metrics_to_builtin(metrics)
+    if runner.rank == 0:
+        write_json(osp.join(runner.work_dir, 'metrics.json'), metrics)
+        print(json.dumps(metrics))
+    return metrics

@@ -38,7 +38,8 @@ def summary_csv_text(rows: List[dict], metric: str) -> str:
 
 
 def plot_summary(path: str, rows: List[dict], metric: str, title: str = '',
-                 references: Optional[Dict[str, float]] = None) -> None:
+                 references: Optional[Dict[str, float]] = None,
+                 label: str = 'active learning') -> None:
     """Metric against labelled fraction, with horizontal reference lines."""
     import matplotlib
     matplotlib.use('Agg')
@@ -46,7 +47,7 @@ def plot_summary(path: str, rows: List[dict], metric: str, title: str = '',
     fig, ax = plt.subplots(figsize=(5.5, 4))
     pts = [(r['fraction'] * 100, float(r[metric])) for r in rows if r[metric] != '']
     if pts:
-        ax.plot(*zip(*pts), marker='o', label='active learning')
+        ax.plot(*zip(*pts), marker='o', label=label)
     for i, (name, value) in enumerate((references or {}).items()):
         ax.axhline(value, linestyle='--', color=f'C{i + 1}', label=f'{name} ({value:.2f})')
     ax.set_xlabel('labelled images (% of the pool)')
@@ -69,7 +70,8 @@ def format_table(rows: List[dict], metric: str) -> str:
 
 
 def write_report(work_dir: str, cycles: Dict[str, dict], metric: str,
-                 references: Optional[Dict[str, float]] = None) -> List[dict]:
+                 references: Optional[Dict[str, float]] = None,
+                 label: str = 'active learning') -> List[dict]:
     """Write ``summary.csv`` and ``summary.png`` in ``work_dir`` unless they are up to date
     already (a resumed run leaves finished files alone); return the rows."""
     rows = summary_rows(cycles, metric)
@@ -77,7 +79,8 @@ def write_report(work_dir: str, cycles: Dict[str, dict], metric: str,
     text = summary_csv_text(rows, metric)
     if osp.isfile(csv_path) and osp.isfile(png_path) and open(csv_path).read() == text:
         return rows
-    plot_summary(png_path, rows, metric, osp.basename(osp.abspath(work_dir)), references)
+    plot_summary(png_path, rows, metric, osp.basename(osp.abspath(work_dir)), references,
+                 label)
     kill_point('report:partial')
     atomic_write(csv_path, text)  # last: a csv that matches means the png is current
     return rows

@@ -273,8 +273,9 @@ class ActiveLearningLoop:
     def report(self) -> List[dict]:
         rows = []
         if is_main_process():
+            label = f'{self.al.get("strategy", "pt4al")} ({self.al.selector.type})'
             rows = write_report(self.work_dir, self.state.cycles, self.metric,
-                                self.al.get('references'))
+                                self.al.get('references'), label)
         barrier()
         return rows
 

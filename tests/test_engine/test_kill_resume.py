@@ -34,3 +34,22 @@ def test_killed_run_resumes_to_the_same_result(point, finished_run, tiny_scenes,
     for rel in COMPARED:
         assert open(wd / rel).read() == open(osp.join(finished_run, rel)).read(), rel
     assert not [f for _, _, fs in os.walk(wd) for f in fs if '.tmp' in f]
+
+
+def test_checkpoint_mode_resumes_inside_the_cycle(finished_run, tiny_scenes, tmp_path):
+    """al.resume_training='checkpoint' continues an interrupted cycle from mmengine's last
+    checkpoint (not bit-identical by design); what was finished before stays as it was."""
+    wd = tmp_path / 'killed'
+    os.environ['PT4AL_KILL_AT'] = 'train:cycle_01:5'
+    try:
+        proc = run_al(wd, tiny_scenes, check=False,
+                      options=['al.resume_training=checkpoint'])
+    finally:
+        del os.environ['PT4AL_KILL_AT']
+    assert proc.returncode == -signal.SIGKILL
+    assert (wd / 'cycle_01' / 'iter_4.pth').is_file()
+    proc = run_al(wd, tiny_scenes, '--resume', options=['al.resume_training=checkpoint'])
+    assert 'Auto resumed from the latest checkpoint' in proc.stdout + proc.stderr
+    for rel in COMPARED[:-1]:  # summary.csv holds the retrained cycle's metric
+        assert open(wd / rel).read() == open(osp.join(finished_run, rel)).read(), rel
+    assert (wd / 'cycle_01' / 'model.pth').is_file()

@@ -28,6 +28,7 @@ def main():
     args = parse_args()
     import torch
     from pt4al_seg.engine import ActiveLearningLoop, ALConfigError
+    from pt4al_seg.engine.annotation import AwaitingLabels
 
     cfg = load_config(args, PROG)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
@@ -41,6 +42,9 @@ def main():
                 wrapper.loss_scale = 'dynamic'
     try:
         ActiveLearningLoop(cfg, resume=args.resume).run()
+    except AwaitingLabels as e:  # annotation mode: a clean stop until labels arrive
+        again = [a for a in sys.argv if a != '--resume'] + ['--resume']
+        print(f'{PROG}: {e}\nnext: python {" ".join(again)}')
     except (ALConfigError, FileExistsError, FileNotFoundError) as e:
         sys.exit(f'{PROG}: error: {e}')
 

@@ -25,11 +25,12 @@ from ..report import format_table, write_report
 from ..selectors import Random, top_k
 from ..utils import metrics_to_builtin, read_ids, read_scores, write_ids, write_scores
 from . import phase_configs as pc
-from .al_settings import check_settings
+from .al_settings import ALConfigError, check_settings
+from .annotation import AwaitingLabels, missing_label_maps, write_request
 from .dist import setup_dist
 from .faults import kill_hook, kill_point
 from .init_weights import pretext_backbone_checkpoint
-from .pool import load_pool, seg_dirs
+from .pool import load_pool, seg_dirs, test_split_labelled
 from .state import ALState, settings_snapshot
 
 
@@ -51,6 +52,7 @@ class ActiveLearningLoop:
         self.metric = self.al.get('metric', 'mIoU')
         self.num_cycles = self.al.num_cycles
         self.budget = self.al.budget
+        self._selected_now = None  # the cycle selected by this invocation, if any
 
     # ---------------------------------------------------------------- paths
     def path(self, *parts: str) -> str:
@@ -61,6 +63,11 @@ class ActiveLearningLoop:
 
     def batch_file(self, i: int) -> str:
         return self.path('pretext', 'batches', f'batch_{i:02d}.txt')
+
+    @property
+    def annotate(self) -> bool:
+        """A real annotation loop (labels arrive between cycles), not a simulation."""
+        return self.al.get('mode', 'simulate') == 'annotate'
 
     @property
     def uses_pretext(self) -> bool:
@@ -127,18 +134,22 @@ class ActiveLearningLoop:
                 raise FileExistsError(
                     f'{self.work_dir} already holds a run (al_state.json): pass --resume to '
                     'continue it, or choose another --work-dir')
-            state = ALState.load(state_file)
+            try:
+                state = ALState.load(state_file)
+            except ValueError as e:
+                raise ALConfigError(str(e)) from e
             diff = state.diff_settings(settings)
             if diff:
-                raise ValueError(f'--resume refused: {self.work_dir} was made with another '
+                raise ALConfigError(f'--resume refused: {self.work_dir} was made with another '
                                  f'config; {len(diff)} settings differ: ' + '; '.join(diff[:10]))
             if state.pool_size != len(pool):
-                raise ValueError(f'--resume refused: the pool had {state.pool_size} images, '
+                raise ALConfigError(f'--resume refused: the pool had {state.pool_size} images, '
                                  f'the data root now lists {len(pool)}')
             return state
         # a new run: check every file once before anything is written
         self.pool.check_images()
-        self.pool.check_label_files(*seg_dirs(self.cfg))
+        if not self.annotate:  # in annotation mode labels arrive cycle by cycle
+            self.pool.check_label_files(*seg_dirs(self.cfg))
         state = ALState(state_file)
         state.settings, state.pool_size = settings, len(pool)
         if is_main_process():
@@ -228,14 +239,47 @@ class ActiveLearningLoop:
             selected = top_k(scores, self.budget)
         else:
             selected = top_k(self.score(cycle, ids), self.budget)
-        self.pool.check_label_maps(selected)  # before anything of the cycle is recorded
-        labelled = self.labelled_before(cycle) + selected
+        if not self.annotate:
+            self.pool.check_label_maps(selected)  # before anything of the cycle is recorded
+        num_labelled = len(self.labelled_before(cycle)) + len(selected)
+        cycle_dir = self.cycle_dir(cycle)
         if is_main_process():
-            write_ids(osp.join(self.cycle_dir(cycle), 'selected.txt'), selected)
-            write_ids(osp.join(self.cycle_dir(cycle), 'labelled.txt'), labelled)
-        self.state.record_cycle(cycle, num_labelled=len(labelled),
-                                fraction=len(labelled) / self.state.pool_size)
+            write_ids(osp.join(cycle_dir, 'selected.txt'), selected)
+            if self.annotate:
+                write_request(cycle_dir, {i: self.pool.infos[i]['img_path'] for i in selected},
+                              self.al.get('export_dir'))
+            else:
+                write_ids(osp.join(cycle_dir, 'labelled.txt'),
+                          self.labelled_before(cycle) + selected)
+        self.state.record_cycle(cycle, num_labelled=num_labelled,
+                                fraction=num_labelled / self.state.pool_size)
+        if self.annotate:
+            self.state.record_cycle(cycle, label_maps={
+                i: self.pool.infos[i]['seg_map_path'] for i in selected})
         self._mark(f'cycle_{cycle:02d}.selected')
+        self._selected_now = cycle
+
+    def receive_labels(self, cycle: int) -> None:
+        """Annotation mode: take the label maps of the cycle's selection once all exist."""
+        phase = f'cycle_{cycle:02d}.labelled'
+        if not self.annotate or self.state.done(phase):
+            return
+        label_maps = self.state.cycles[str(cycle)]['label_maps']
+        missing = missing_label_maps(label_maps)
+        request = osp.join(self.cycle_dir(cycle), 'to_label.txt')
+        if missing and self._selected_now == cycle:
+            raise AwaitingLabels(cycle, request, label_maps)
+        if missing:
+            raise ALConfigError(
+                f'{len(missing)} of the {len(label_maps)} images in {request} have no label '
+                f'map yet: ' + ', '.join(label_maps[i] for i in missing[:5])
+                + (f' and {len(missing) - 5} more' if len(missing) > 5 else ''))
+        selected = read_ids(osp.join(self.cycle_dir(cycle), 'selected.txt'))
+        self.pool.check_label_maps(selected)
+        if is_main_process():
+            write_ids(osp.join(self.cycle_dir(cycle), 'labelled.txt'),
+                      self.labelled_before(cycle) + selected)
+        self._mark(phase)
 
     def init_checkpoint(self, cycle: int):
         init = self.al.get('init', 'scratch')
@@ -265,7 +309,7 @@ class ActiveLearningLoop:
         runner = self._build_runner(c, f'cycle_{cycle:02d}')
         runner.train()
         self._save_model(runner, cycle_dir)
-        metrics = runner.test()
+        metrics = runner.test() if self.test_labelled else {}
         self.state.record_cycle(cycle, metrics=metrics_to_builtin(metrics))
         self._drop_iter_checkpoints(cycle_dir)
         self._mark(f'cycle_{cycle:02d}.trained')
@@ -288,6 +332,10 @@ class ActiveLearningLoop:
         self.pool = load_pool(self.cfg)
         pool = self.pool.ids
         check_settings(self.cfg, len(pool))
+        if self.annotate and not self.pool.has_label_maps:
+            raise ALConfigError("al.mode='annotate' needs a segmentation dataset whose label "
+                                'maps are files (seg_map_path)')
+        self.test_labelled = not self.annotate or test_split_labelled(self.cfg)
         self.state = self.open_state(pool)
         batches = []
         if self.uses_pretext:
@@ -295,11 +343,12 @@ class ActiveLearningLoop:
             batches = self.rank(pool)
         for cycle in range(self.num_cycles):
             self.select(cycle, batches, pool)
+            self.receive_labels(cycle)
             self.train(cycle)
             rows = self.report()
         if is_main_process():
             print_log('\n' + format_table(rows, self.metric), logger='current')
-            if self.metric == 'mIoU' and rows:
+            if self.metric == 'mIoU' and rows and self.test_labelled:
                 floor = constant_prediction_miou(self.cfg.test_dataloader.dataset.to_dict(),
                                                  scope=self.cfg.get('default_scope', 'mmseg'))
                 last = float(rows[-1]['mIoU'])

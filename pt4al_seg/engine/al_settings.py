@@ -49,6 +49,8 @@ def check_settings(cfg: Config, pool_size: Optional[int] = None) -> None:
     if al.get('resume_training', 'restart') not in ('restart', 'checkpoint'):
         raise ALConfigError(f'al.resume_training must be restart or checkpoint, got '
                             f'{al.get("resume_training")!r}')
+    if al.get('mode', 'simulate') not in ('simulate', 'annotate'):
+        raise ALConfigError(f'al.mode must be simulate or annotate, got {al.get("mode")!r}')
     if al.get('order', 'descending') not in ('descending', 'ascending'):
         raise ALConfigError(f'al.order must be descending or ascending, got {al.get("order")!r}')
     if any(t.get('type') == 'LoadAnnotations' for t in cfg.get('score_pipeline', [])):

@@ -145,3 +145,21 @@ def seg_dirs(cfg: Config) -> tuple:
     ds.update(lazy_init=True, pipeline=[])
     built = DATASETS.build(ds)
     return built.data_prefix.get('seg_map_path', ''), getattr(built, 'seg_map_suffix', '')
+
+
+def test_split_labelled(cfg: Config) -> bool:
+    """Whether every image of the test split has its label map (annotation mode evaluates
+    only then)."""
+    from mmseg.registry import DATASETS
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    loader = cfg.get('test_dataloader')
+    if loader is None:
+        return False
+    ds = copy.deepcopy(loader['dataset'].to_dict())
+    ds['pipeline'] = []
+    try:
+        dataset = DATASETS.build(ds)
+    except (OSError, ValueError, AssertionError):
+        return False
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    return bool(infos) and all(osp.isfile(i.get('seg_map_path', '')) for i in infos)

@@ -8,7 +8,7 @@ from ..utils import write_json
 # Settings that may change between a run and its resumption without changing its result.
 VOLATILE_KEYS = ('work_dir', 'resume', 'launcher', 'load_from', 'experiment_name',
                  'log_level', 'env_cfg', 'default_hooks.logger', 'log_processor',
-                 'visualizer', 'vis_backends', 'al.bf16', 'al.resume_training', 'optim_wrapper.type',
+                 'visualizer', 'vis_backends', 'al.bf16', 'al.resume_training', 'al.export_dir', 'optim_wrapper.type',
                  'optim_wrapper.dtype', 'pretext.optim_wrapper.type')
 
 

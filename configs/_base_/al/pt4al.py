@@ -2,6 +2,8 @@
 # takes every N-th image of batch 0, cycle i>0 the `budget` images of batch i that the
 # previous cycle's model is least sure of.
 al = dict(
+    mode='simulate',          # 'annotate': stop after each selection for human labels
+    export_dir=None,          # annotate: copy the images to label into this folder
     strategy='pt4al',         # 'pt4al' (pretext batches) or 'pool' (whole unlabelled pool)
     num_cycles=10,            # K: cycles, and the number of pretext batches
     budget=None,              # images labelled per cycle (set in the leaf config)

@@ -16,7 +16,7 @@ from typing import Dict, List
 from mmengine.config import Config
 from mmengine.dist import barrier, is_main_process
 from mmengine.logging import print_log
-from mmengine.runner import Runner, find_latest_checkpoint
+from mmengine.runner import find_latest_checkpoint
 
 from ..evaluation import constant_prediction_miou
 from ..ranking import every_nth, rank_into_batches
@@ -28,9 +28,10 @@ from . import phase_configs as pc
 from .al_settings import ALConfigError, check_settings
 from .annotation import AwaitingLabels, missing_label_maps, write_request
 from .dist import setup_dist
-from .faults import kill_hook, kill_point
+from .faults import kill_point
 from .init_weights import pretext_backbone_checkpoint
 from .pool import load_pool, seg_dirs, test_split_labelled
+from .runs import build_runner, drop_iter_checkpoints, save_model
 from .state import ALState, settings_snapshot
 
 
@@ -82,32 +83,6 @@ class ActiveLearningLoop:
             self.state.phases.append(phase)
         barrier()
 
-    @staticmethod
-    def _build_runner(cfg_dict: dict, phase: str = '') -> Runner:
-        runner = Runner.from_cfg(Config(cfg_dict))
-        hook = kill_hook(phase)
-        if hook is not None:
-            runner.register_hook(hook)
-        return runner
-
-    @staticmethod
-    def _save_model(runner: Runner, out_dir: str) -> None:
-        runner.save_checkpoint(out_dir, 'model.pth.tmp', save_optimizer=False,
-                               save_param_scheduler=False)
-        if is_main_process():
-            os.replace(osp.join(out_dir, 'model.pth.tmp'), osp.join(out_dir, 'model.pth'))
-        barrier()
-
-    @staticmethod
-    def _drop_iter_checkpoints(run_dir: str) -> None:
-        """Training checkpoints are only for resuming an unfinished phase."""
-        if not is_main_process():
-            return
-        for name in os.listdir(run_dir):
-            if (name.startswith('iter_') or name.startswith('epoch_')) and name.endswith('.pth') \
-                    or name == 'last_checkpoint':
-                os.remove(osp.join(run_dir, name))
-
     def _resume_training(self, run_dir: str) -> bool:
         """Whether an interrupted training phase continues from its last checkpoint.
 
@@ -121,7 +96,7 @@ class ActiveLearningLoop:
             return False
         if self.al.get('resume_training', 'restart') == 'checkpoint':
             return find_latest_checkpoint(run_dir) is not None
-        self._drop_iter_checkpoints(run_dir)
+        drop_iter_checkpoints(run_dir)
         barrier()
         return False
 
@@ -167,16 +142,16 @@ class ActiveLearningLoop:
         if not self.state.done('pretext.trained'):
             c = pc.pretext_config(self.cfg, pretext_dir, pool_file, train=True)
             c['resume'] = self._resume_training(pretext_dir)
-            runner = self._build_runner(c, 'pretext')
+            runner = build_runner(c, 'pretext')
             runner.train()
-            self._save_model(runner, pretext_dir)
-            self._drop_iter_checkpoints(pretext_dir)
+            save_model(runner, pretext_dir)
+            drop_iter_checkpoints(pretext_dir)
             self._mark('pretext.trained')
         if not self.state.done('pretext.scored'):
             if runner is None:
                 c = pc.pretext_config(self.cfg, pretext_dir, pool_file, train=False)
                 c['load_from'] = osp.join(pretext_dir, 'model.pth')
-                runner = self._build_runner(c)
+                runner = build_runner(c)
             runner.test()
             self._mark('pretext.scored')
 
@@ -217,7 +192,7 @@ class ActiveLearningLoop:
             checkpoint = osp.join(self.cycle_dir(cycle - 1), 'model.pth')
             c = pc.score_config(self.cfg, out_dir, osp.join(out_dir, 'candidates.txt'),
                                 out_file, checkpoint)
-            self._build_runner(c).test()
+            build_runner(c).test()
         elif is_main_process():
             write_scores(out_file, dict(zip(ids, selector.score_ids(ids))), 'score')
         barrier()
@@ -306,12 +281,12 @@ class ActiveLearningLoop:
             cfg.dump(tmp)
             os.replace(tmp, osp.join(cycle_dir, 'config.py'))
         barrier()
-        runner = self._build_runner(c, f'cycle_{cycle:02d}')
+        runner = build_runner(c, f'cycle_{cycle:02d}')
         runner.train()
-        self._save_model(runner, cycle_dir)
+        save_model(runner, cycle_dir)
         metrics = runner.test() if self.test_labelled else {}
         self.state.record_cycle(cycle, metrics=metrics_to_builtin(metrics))
-        self._drop_iter_checkpoints(cycle_dir)
+        drop_iter_checkpoints(cycle_dir)
         self._mark(f'cycle_{cycle:02d}.trained')
 
     def report(self) -> List[dict]:

@@ -113,3 +113,30 @@ def test_rotation_loss_per_image_on_cifar_backbone():
         manual = sum(F.cross_entropy(model.rotation_logits(x, k), torch.full((3,), k),
                                      reduction='none') for k in range(4)) / 4
     assert torch.allclose(losses, manual, atol=1e-6)
+
+
+def test_colorization_pretext_selectable_for_classification(idx_source, tmp_path):
+    from mmengine.config import Config
+
+    from pt4al_seg.datasets.build_fashion import build
+    from pt4al_seg.engine.phase_configs import pretext_config
+    from pt4al_seg.utils.config import propagate_data_root
+
+    from ..conftest import REPO
+    out = str(tmp_path / 'cls')
+    build(out, 'cls', idx_source, size=32, num_train=8, num_val=2, workers=1)
+    cfg = Config.fromfile(f'{REPO}/configs/pt4al_cls/demo.py')
+    cfg.pretext = Config.fromfile(f'{REPO}/configs/_base_/pretext/colorization_cls.py').pretext
+    cfg.data_root = out
+    propagate_data_root(cfg)
+    pool = tmp_path / 'pool.txt'
+    pool.write_text(''.join(f'{i:05d}\n' for i in range(8)))
+    c = pretext_config(cfg, str(tmp_path / 'pretext'), str(pool), train=True)
+    model = MODELS.build(c['model']).eval()
+    item = DATASETS.build(c['test_dataloader']['dataset'])[3]
+    assert item['data_samples'].img_id == '00003'
+    with torch.no_grad():
+        data = model.data_preprocessor(dict(inputs=[item['inputs']],
+                                            data_samples=[item['data_samples']]))
+        out = model(data['inputs'], data['data_samples'], mode='predict')
+    assert torch.isfinite(out[0].pretext_loss)

@@ -3,6 +3,7 @@
 # previous cycle's model is least sure of.
 al = dict(
     mode='simulate',          # 'annotate': stop after each selection for human labels
+    seed=0,                   # seed of the random first selection of pool strategies
     export_dir=None,          # annotate: copy the images to label into this folder
     strategy='pt4al',         # 'pt4al' (pretext batches) or 'pool' (whole unlabelled pool)
     num_cycles=10,            # K: cycles, and the number of pretext batches

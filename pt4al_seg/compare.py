@@ -1,0 +1,106 @@
+"""Strategies x seeds for one config: the runs, their aggregation, a plot and a table."""
+import csv
+import io
+import os
+import os.path as osp
+from typing import Dict, List
+
+import numpy as np
+
+from .utils import atomic_write
+
+# Strategy name -> the --cfg-options that make it from a PT4AL config.
+STRATEGIES: Dict[str, List[str]] = {
+    'pt4al': [],
+    'pt4al-entropy': ['al.selector.type=Entropy'],
+    'pt4al-ascending': ['al.order=ascending'],
+    'random': ['al.strategy=pool', 'al.selector.type=Random'],
+    'lc': ['al.strategy=pool', 'al.selector.type=LeastConfidence'],
+    'entropy': ['al.strategy=pool', 'al.selector.type=Entropy'],
+    'margin': ['al.strategy=pool', 'al.selector.type=Margin'],
+}
+
+
+def run_options(strategy: str, seed: int) -> List[str]:
+    """The ``--cfg-options`` of one run: the strategy's and the seed's."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f'unknown strategy {strategy!r}; known: {", ".join(STRATEGIES)}')
+    opts = list(STRATEGIES[strategy]) + [f'randomness.seed={seed}', f'al.seed={seed}']
+    if 'al.selector.type=Random' in opts:
+        opts.append(f'al.selector.seed={seed}')
+    return opts
+
+
+def collect(root: str, strategies: List[str], seeds: List[int], metric: str) -> List[dict]:
+    """Rows ``strategy,seed,cycle,num_labelled,<metric>`` from each run's summary.csv."""
+    rows = []
+    for strategy in strategies:
+        for seed in seeds:
+            path = osp.join(root, strategy, f'seed_{seed}', 'summary.csv')
+            if not osp.isfile(path):
+                continue
+            for r in csv.DictReader(open(path)):
+                rows.append(dict(strategy=strategy, seed=seed, cycle=int(r['cycle']),
+                                 num_labelled=int(r['num_labelled']),
+                                 **{metric: float(r[metric]) if r[metric] else ''}))
+    return rows
+
+
+def write_compare_csv(path: str, rows: List[dict], metric: str) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, ['strategy', 'seed', 'cycle', 'num_labelled', metric],
+                            lineterminator='\n')
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write(path, buf.getvalue())
+
+
+def mean_std(rows: List[dict], metric: str) -> Dict[str, Dict[int, tuple]]:
+    """strategy -> cycle -> (num_labelled, mean, std over seeds, number of seeds)."""
+    out: Dict[str, Dict[int, tuple]] = {}
+    for strategy in dict.fromkeys(r['strategy'] for r in rows):
+        out[strategy] = {}
+        mine = [r for r in rows if r['strategy'] == strategy and r[metric] != '']
+        for cycle in sorted({r['cycle'] for r in mine}):
+            vals = np.array([r[metric] for r in mine if r['cycle'] == cycle], float)
+            labelled = next(r['num_labelled'] for r in mine if r['cycle'] == cycle)
+            std = float(vals.std(ddof=1)) if len(vals) > 1 else 0.0
+            out[strategy][cycle] = (labelled, float(vals.mean()), std, len(vals))
+    return out
+
+
+def markdown_table(stats: Dict[str, Dict[int, tuple]], metric: str) -> str:
+    cycles = sorted({c for per in stats.values() for c in per})
+    head = '| strategy | ' + ' | '.join(
+        f'cycle {c} ({next(per[c][0] for per in stats.values() if c in per)})'
+        for c in cycles) + ' |'
+    lines = [f'{metric}, mean ± std over seeds (labelled images in brackets)', '',
+             head, '|' + ' --- |' * (len(cycles) + 1)]
+    for strategy, per in stats.items():
+        cells = [f'{per[c][1]:.2f} ± {per[c][2]:.2f}' if c in per else '' for c in cycles]
+        lines.append(f'| {strategy} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def plot_compare(path: str, stats: Dict[str, Dict[int, tuple]], metric: str,
+                 title: str = '') -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for strategy, per in stats.items():
+        xs = [per[c][0] for c in sorted(per)]
+        mean = np.array([per[c][1] for c in sorted(per)])
+        std = np.array([per[c][2] for c in sorted(per)])
+        ax.plot(xs, mean, marker='o', label=strategy)
+        ax.fill_between(xs, mean - std, mean + std, alpha=0.2)
+    ax.set_xlabel('labelled images')
+    ax.set_ylabel(f'{metric} (mean ± std over seeds)')
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    tmp = f'{path}.tmp{os.getpid()}.png'
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    os.replace(tmp, path)

@@ -1,0 +1,63 @@
+"""Run strategies x seeds for one config and compare them (resumable).
+
+    python tools/compare.py configs/pt4al_seg/demo.py --strategies pt4al random lc \
+        --seeds 0 1 2 --work-dir work_dirs/compare_demo
+
+Each run is an ordinary `tools/train_al.py ... --resume` in WORK_DIR/<strategy>/seed_<s>/
+(finished runs are not redone); then WORK_DIR/compare.csv
+(strategy,seed,cycle,num_labelled,<metric>), compare.png (mean ± std per cycle) and a
+markdown table of mean ± std per strategy and cycle.
+"""
+import argparse
+import os.path as osp
+import subprocess
+import sys
+
+from mmengine.config import Config
+
+from pt4al_seg.compare import (STRATEGIES, collect, markdown_table, mean_std, plot_compare,
+                               run_options, write_compare_csv)
+from pt4al_seg.utils import atomic_write
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Compare active-learning strategies')
+    parser.add_argument('config')
+    parser.add_argument('--strategies', nargs='+', default=['pt4al', 'random', 'lc'],
+                        help=f'from: {", ".join(STRATEGIES)}')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    parser.add_argument('--work-dir', required=True)
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='passed to every run, xxx=yyy format')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    for s in args.strategies:
+        if s not in STRATEGIES:
+            sys.exit(f'compare.py: error: unknown strategy {s!r}; known: {", ".join(STRATEGIES)}')
+    metric = Config.fromfile(args.config).al.get('metric', 'mIoU')
+    here = osp.dirname(osp.abspath(__file__))
+    for strategy in args.strategies:
+        for seed in args.seeds:
+            wd = osp.join(args.work_dir, strategy, f'seed_{seed}')
+            cmd = [sys.executable, osp.join(here, 'train_al.py'), args.config, '--work-dir', wd,
+                   '--resume', '--cfg-options', *args.cfg_options,
+                   *run_options(strategy, seed)]
+            print(f'compare.py: {strategy} seed {seed} -> {wd}', flush=True)
+            if subprocess.run(cmd).returncode != 0:
+                sys.exit(f'compare.py: error: the run in {wd} failed (see its logs); '
+                         'run the same command again to resume')
+    rows = collect(args.work_dir, args.strategies, args.seeds, metric)
+    write_compare_csv(osp.join(args.work_dir, 'compare.csv'), rows, metric)
+    stats = mean_std(rows, metric)
+    plot_compare(osp.join(args.work_dir, 'compare.png'), stats, metric,
+                 osp.basename(args.config))
+    table = markdown_table(stats, metric)
+    atomic_write(osp.join(args.work_dir, 'compare.md'), table + '\n')
+    print(table)
+
+
+if __name__ == '__main__':
+    main()

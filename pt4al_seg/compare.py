@@ -14,6 +14,8 @@ STRATEGIES: Dict[str, List[str]] = {
     'pt4al': [],
     'pt4al-entropy': ['al.selector.type=Entropy'],
     'pt4al-ascending': ['al.order=ascending'],
+    'pt4al-balanced': ['al.pick.type=ClassBalanced'],
+    'coreset': ['al.strategy=pool', 'al.pick.type=KCenterGreedy'],
     'random': ['al.strategy=pool', 'al.selector.type=Random'],
     'lc': ['al.strategy=pool', 'al.selector.type=LeastConfidence'],
     'entropy': ['al.strategy=pool', 'al.selector.type=Entropy'],

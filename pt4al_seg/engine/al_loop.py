@@ -13,6 +13,8 @@ import os
 import os.path as osp
 from typing import Dict, List
 
+import numpy as np
+
 from mmengine.config import Config
 from mmengine.dist import barrier, is_main_process
 from mmengine.logging import print_log
@@ -22,8 +24,9 @@ from ..evaluation import constant_prediction_miou
 from ..ranking import every_nth, rank_into_batches
 from ..registry import SELECTORS
 from ..report import format_table, write_report
-from ..selectors import Random, top_k
-from ..utils import metrics_to_builtin, read_ids, read_scores, write_ids, write_scores
+from ..selectors import Random, class_balanced, kcenter_greedy, top_k
+from ..utils import (metrics_to_builtin, read_column, read_ids, read_scores, write_ids,
+                     write_scores)
 from . import phase_configs as pc
 from .al_settings import ALConfigError, check_settings
 from .annotation import AwaitingLabels, missing_label_maps, write_request
@@ -179,7 +182,42 @@ class ActiveLearningLoop:
         labelled = set(self.labelled_before(cycle))
         return [i for i in pool if i not in labelled]
 
-    def score(self, cycle: int, ids: List[str]) -> Dict[str, float]:
+    def pick(self, cycle: int, ids: List[str]) -> List[str]:
+        """Choose ``budget`` of ``ids`` with cycle ``cycle - 1``'s model (``al.pick``)."""
+        rule = self.al.get('pick', {}).get('type', 'TopK')
+        if rule == 'KCenterGreedy':
+            return self.kcenter(cycle, ids)
+        scores = self.score(cycle, ids, rule == 'ClassBalanced')
+        if rule == 'ClassBalanced':
+            classes = read_column(osp.join(self.cycle_dir(cycle), 'scores.csv'), 'class')
+            return class_balanced(scores, {i: int(c) for i, c in classes.items()}, self.budget)
+        return top_k(scores, self.budget)
+
+    def kcenter(self, cycle: int, ids: List[str]) -> List[str]:
+        """Core-Set: k-center greedy on pooled features of the labelled images and the
+        candidates; a candidate's score is its distance to the labelled set."""
+        out_dir = self.cycle_dir(cycle)
+        labelled = self.labelled_before(cycle)
+        images = osp.join(out_dir, 'feature_images.txt')
+        features = osp.join(out_dir, 'features.npz')
+        if is_main_process():
+            os.makedirs(out_dir, exist_ok=True)
+            write_ids(images, labelled + ids)
+        barrier()
+        c = pc.feature_config(self.cfg, out_dir, images, features,
+                              osp.join(self.cycle_dir(cycle - 1), 'model.pth'))
+        build_runner(c).test()
+        data = np.load(features)
+        row = {str(i): k for k, i in enumerate(data['ids'])}
+        feats = data['features']
+        picked, dist = kcenter_greedy(feats[[row[i] for i in ids]],
+                                      feats[[row[i] for i in labelled]], self.budget)
+        if is_main_process():
+            write_scores(osp.join(out_dir, 'scores.csv'), dict(zip(ids, dist)), 'score')
+        barrier()
+        return [ids[k] for k in picked]
+
+    def score(self, cycle: int, ids: List[str], with_class: bool = False) -> Dict[str, float]:
         """Score ``ids`` with cycle ``cycle - 1``'s model into ``cycle_XX/scores.csv``."""
         out_dir = self.cycle_dir(cycle)
         out_file = osp.join(out_dir, 'scores.csv')
@@ -190,8 +228,9 @@ class ActiveLearningLoop:
         barrier()
         if selector.needs_model:
             checkpoint = osp.join(self.cycle_dir(cycle - 1), 'model.pth')
+            image_class = dict(exclude=self.pool.background) if with_class else None
             c = pc.score_config(self.cfg, out_dir, osp.join(out_dir, 'candidates.txt'),
-                                out_file, checkpoint)
+                                out_file, checkpoint, image_class)
             build_runner(c).test()
         elif is_main_process():
             write_scores(out_file, dict(zip(ids, selector.score_ids(ids))), 'score')
@@ -213,7 +252,7 @@ class ActiveLearningLoop:
                 write_scores(osp.join(self.cycle_dir(0), 'scores.csv'), scores, 'score')
             selected = top_k(scores, self.budget)
         else:
-            selected = top_k(self.score(cycle, ids), self.budget)
+            selected = self.pick(cycle, ids)
         if not self.annotate:
             self.pool.check_label_maps(selected)  # before anything of the cycle is recorded
         num_labelled = len(self.labelled_before(cycle)) + len(selected)
@@ -312,6 +351,13 @@ class ActiveLearningLoop:
                                 'maps are files (seg_map_path)')
         self.test_labelled = not self.annotate or test_split_labelled(self.cfg)
         self.state = self.open_state(pool)
+        if self.metric == 'mIoU' and self.test_labelled \
+                and 'background_mIoU' not in self.state.extras:
+            self.state.extras['background_mIoU'] = constant_prediction_miou(
+                self.cfg.test_dataloader.dataset.to_dict(),
+                scope=self.cfg.get('default_scope', 'mmseg'))
+            if is_main_process():
+                self.state.save()
         batches = []
         if self.uses_pretext:
             self.run_pretext()
@@ -323,9 +369,8 @@ class ActiveLearningLoop:
             rows = self.report()
         if is_main_process():
             print_log('\n' + format_table(rows, self.metric), logger='current')
-            if self.metric == 'mIoU' and rows and self.test_labelled:
-                floor = constant_prediction_miou(self.cfg.test_dataloader.dataset.to_dict(),
-                                                 scope=self.cfg.get('default_scope', 'mmseg'))
+            floor = self.state.extras.get('background_mIoU')
+            if floor is not None and rows and rows[-1]['mIoU'] != '':
                 last = float(rows[-1]['mIoU'])
                 print_log(f'last cycle mIoU {last:.2f} vs {floor:.2f} for predicting background '
                           f'everywhere ({last / max(floor, 1e-9):.1f}x)', logger='current')

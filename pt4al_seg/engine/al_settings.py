@@ -49,6 +49,10 @@ def check_settings(cfg: Config, pool_size: Optional[int] = None) -> None:
     if al.get('resume_training', 'restart') not in ('restart', 'checkpoint'):
         raise ALConfigError(f'al.resume_training must be restart or checkpoint, got '
                             f'{al.get("resume_training")!r}')
+    picks = ('TopK', 'ClassBalanced', 'KCenterGreedy')
+    if al.get('pick', {}).get('type', 'TopK') not in picks:
+        raise ALConfigError(f'unknown al.pick {al.get("pick", {}).get("type")!r}; known: '
+                            f'{", ".join(picks)}')
     if al.get('mode', 'simulate') not in ('simulate', 'annotate'):
         raise ALConfigError(f'al.mode must be simulate or annotate, got {al.get("mode")!r}')
     if al.get('order', 'descending') not in ('descending', 'ascending'):

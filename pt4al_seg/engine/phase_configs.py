@@ -109,20 +109,37 @@ def pretext_config(cfg: Config, pretext_dir: str, pool_file: str, train: bool) -
     return c
 
 
-def score_config(cfg: Config, cycle_dir: str, ids_file: str, out_file: str,
-                 checkpoint: str) -> dict:
-    """Score the images of ``ids_file`` with a trained task model (no labels are read:
-    ``score_pipeline`` has no ``LoadAnnotations``)."""
-    c = _phase(cfg, cycle_dir, 'score')
+def _model_run(cfg: Config, cycle_dir: str, ids_file: str, checkpoint: str,
+               phase: str) -> dict:
+    """A test-only run of a trained task model over ``ids_file`` with ``score_pipeline``
+    (no ``LoadAnnotations``: no label is read)."""
+    c = _phase(cfg, cycle_dir, phase)
     _no_train(c)
     _no_val(c)
+    _no_visualization(c)
     c['load_from'] = checkpoint
     c['test_dataloader'] = score_loader(cfg, subset_dataset(cfg, ids_file, cfg.score_pipeline))
+    return c
+
+
+def score_config(cfg: Config, cycle_dir: str, ids_file: str, out_file: str,
+                 checkpoint: str, image_class: Optional[dict] = None) -> dict:
+    """Score the images of ``ids_file`` with a trained task model; ``image_class``
+    also records each image's predicted class (class-balanced picking)."""
+    c = _model_run(cfg, cycle_dir, ids_file, checkpoint, 'score')
     c['test_evaluator'] = _score_metric(cfg, dict(
         type='UncertaintyScoreMetric', selector=copy.deepcopy(cfg.al.selector),
-        region_mask=cfg.al.get('region_mask'), out_file=out_file))
+        region_mask=cfg.al.get('region_mask'), image_class=image_class, out_file=out_file))
     c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.get('bf16', False))
-    _no_visualization(c)
+    return c
+
+
+def feature_config(cfg: Config, cycle_dir: str, ids_file: str, out_file: str,
+                   checkpoint: str) -> dict:
+    """Pooled backbone features of the images of ``ids_file`` into ``out_file`` (.npz)."""
+    c = _model_run(cfg, cycle_dir, ids_file, checkpoint, 'features')
+    c['test_evaluator'] = _score_metric(cfg, dict(type='FeatureMetric', out_file=out_file))
+    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.get('bf16', False), features=True)
     return c
 
 

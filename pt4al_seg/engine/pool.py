@@ -22,16 +22,22 @@ class Pool:
         ids (list): Image ids.
         infos (dict): Id to the dataset's data info (``img_path``, ``seg_map_path``...).
         img_dir (str): The image folder ('' for in-memory datasets).
-        num_classes (int): Classes of the dataset.
+        classes (tuple): Class names of the dataset.
         ignore_index (int, optional): The label maps' ignore value (segmentation).
         reduce_zero_label (bool): Whether label 0 is ignored and the others shift down.
     """
 
-    def __init__(self, ids: List[str], infos: Dict[str, dict], img_dir: str, num_classes: int,
+    def __init__(self, ids: List[str], infos: Dict[str, dict], img_dir: str, classes: tuple,
                  ignore_index: Optional[int] = None, reduce_zero_label: bool = False):
         self.ids, self.infos, self.img_dir = ids, infos, img_dir
-        self.num_classes, self.ignore_index = num_classes, ignore_index
+        self.classes, self.num_classes, self.ignore_index = classes, len(classes), ignore_index
         self.reduce_zero_label = reduce_zero_label
+
+    @property
+    def background(self) -> List[int]:
+        """``[0]`` when class 0 is named 'background' (class-balanced picking leaves it
+        out of an image's class), else ``[]``."""
+        return [0] if self.classes and str(self.classes[0]).lower() == 'background' else []
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -128,7 +134,7 @@ def load_pool(cfg: Config) -> Pool:
         ids.append(img_id)
         infos[img_id] = info
     return Pool(ids, infos, img_dir if img_suffix is not None else '',
-                len(dataset.metainfo['classes']), getattr(dataset, 'ignore_index', None),
+                tuple(dataset.metainfo['classes']), getattr(dataset, 'ignore_index', None),
                 bool(getattr(dataset, 'reduce_zero_label', False)))
 
 

@@ -1,5 +1,7 @@
 import torch
+import torch.nn.functional as F
 from mmengine.dist import is_main_process
+from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop
 from mmengine.runner.amp import autocast
 from mmengine.utils import ProgressBar
@@ -8,29 +10,48 @@ from mmseg.registry import LOOPS
 
 @LOOPS.register_module()
 class ScoreLoop(TestLoop):
-    """The test loop that scores images: optional bf16 autocast on GPU, a progress bar.
+    """The test loop that scores images: optional bf16 autocast on GPU, a progress bar,
+    and optionally each image's pooled backbone feature (for Core-Set).
 
     Args:
         runner, dataloader, evaluator: As for ``TestLoop``.
         bf16 (bool): Run the model under bf16 autocast when on CUDA (ignored on CPU, where
             scores stay float32). Defaults to False.
         progress (bool): Show a progress bar (rank 0). Defaults to True.
+        features (bool): Attach ``pooled_feat`` (global average of the backbone's last
+            output, captured by a forward hook; whole-image inference) to every output.
+            Defaults to False.
     """
 
     def __init__(self, runner, dataloader, evaluator, bf16: bool = False,
-                 progress: bool = True):
+                 progress: bool = True, features: bool = False):
         super().__init__(runner, dataloader, evaluator)
         self.bf16 = bf16 and torch.cuda.is_available()
         self.progress = progress and is_main_process()
+        self.features = features
         self._bar = None
+        self._feat = None
+
+    def _capture(self, module, inputs, output) -> None:
+        last = output[-1] if isinstance(output, (list, tuple)) else output
+        self._feat = F.adaptive_avg_pool2d(last.float(), 1).flatten(1)
 
     @torch.no_grad()
     def run_iter(self, idx, data_batch) -> None:
         if idx == 0 and self.progress:
             self._bar = ProgressBar(len(self.dataloader))
         self.runner.call_hook('before_test_iter', batch_idx=idx, data_batch=data_batch)
+        handle = None
+        if self.features:
+            model = self.runner.model.module if is_model_wrapper(self.runner.model) \
+                else self.runner.model
+            handle = model.backbone.register_forward_hook(self._capture)
         with autocast(enabled=self.bf16, dtype=torch.bfloat16):
             outputs = self.runner.model.test_step(data_batch)
+        if handle is not None:
+            handle.remove()
+            for sample, feat in zip(outputs, self._feat):
+                sample.pooled_feat = feat
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
         self.runner.call_hook('after_test_iter', batch_idx=idx, data_batch=data_batch,
                               outputs=outputs)

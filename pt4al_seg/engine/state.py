@@ -51,10 +51,11 @@ class ALState:
         self.phases: List[str] = []
         self.cycles: Dict[str, dict] = {}
         self.pool_size: Optional[int] = None
+        self.extras: Dict[str, float] = {}
 
     def state_dict(self) -> dict:
         return dict(version=self.version, settings=self.settings, phases=self.phases,
-                    cycles=self.cycles, pool_size=self.pool_size)
+                    cycles=self.cycles, pool_size=self.pool_size, extras=self.extras)
 
     def load_state_dict(self, state: dict) -> None:
         if state.get('version') != self.version:
@@ -64,6 +65,7 @@ class ALState:
         self.phases = list(state['phases'])
         self.cycles = dict(state['cycles'])
         self.pool_size = state.get('pool_size')
+        self.extras = dict(state.get('extras', {}))
 
     @classmethod
     def load(cls, path: str) -> 'ALState':

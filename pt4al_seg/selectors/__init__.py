@@ -2,8 +2,8 @@ from .base import BaseSelector, masked_mean
 from .entropy import Entropy
 from .least_confidence import LeastConfidence
 from .margin import Margin
-from .pick import top_k
+from .pick import class_balanced, kcenter_greedy, top_k
 from .random import Random
 
 __all__ = ['BaseSelector', 'masked_mean', 'LeastConfidence', 'Entropy', 'Margin', 'Random',
-           'top_k']
+           'top_k', 'class_balanced', 'kcenter_greedy']

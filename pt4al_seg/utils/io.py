@@ -5,7 +5,7 @@ import io
 import json
 import os
 import os.path as osp
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Optional
 
 
 def atomic_write(path: str, text: str) -> None:
@@ -30,14 +30,24 @@ def read_ids(path: str) -> List[str]:
         return [line.split('\t')[0].strip() for line in f if line.strip()]
 
 
-def write_scores(path: str, scores: Dict[str, float], column: str) -> None:
-    """A two-column csv ``image,<column>`` at full float precision (``repr``)."""
+def write_scores(path: str, scores: Dict[str, float], column: str,
+                 extra: Optional[Dict[str, object]] = None, extra_column: str = '') -> None:
+    """A csv ``image,<column>[,<extra_column>]``, scores at full float precision (``repr``)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator='\n')
-    writer.writerow(['image', column])
+    writer.writerow(['image', column] + ([extra_column] if extra else []))
     for key, value in scores.items():
-        writer.writerow([key, repr(float(value))])
+        writer.writerow([key, repr(float(value))] + ([extra[key]] if extra else []))
     atomic_write(path, buf.getvalue())
+
+
+def read_column(path: str, column: str) -> Dict[str, str]:
+    """One column of a scores csv, by image id."""
+    with open(path) as f:
+        reader = csv.DictReader(f)
+        if column not in (reader.fieldnames or []):
+            raise ValueError(f'{path}: no column {column!r}')
+        return {row['image']: row[column] for row in reader}
 
 
 def read_scores(path: str, column: str) -> Dict[str, float]:

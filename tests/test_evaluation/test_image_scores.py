@@ -37,7 +37,27 @@ def test_ids_classification_logits_and_duplicates(tmp_path):
     assert image_id('/d/city/x_leftImg8bit.png', '/d', '_leftImg8bit.png') == 'city/x'
     metric = UncertaintyScoreMetric(dict(type='Margin'), img_dir='', img_suffix=None)
     metric.process(None, [dict(img_id='train_00001', pred_logits=torch.tensor([0.0, 0.0]))])
-    assert metric.results == [('train_00001', 1.0)]
+    assert metric.results == [('train_00001', 1.0, None)]
     losses = PretextLossMetric(img_dir='/d', img_suffix='.png')
     with pytest.raises(RuntimeError, match='scored twice'):
-        losses.compute_metrics([('a', 1.0), ('a', 1.0)])
+        losses.compute_metrics([('a', 1.0, None), ('a', 1.0, None)])
+
+
+def test_class_column_and_predicted_class(tmp_path):
+    from pt4al_seg.evaluation.image_scores import predicted_class
+    from pt4al_seg.utils import read_column
+    logits = torch.zeros(3, 4, 4)
+    logits[0] = 5.0  # background nearly everywhere
+    logits[2, 0, 0] = 10.0  # class 2 on one pixel
+    assert predicted_class(logits) == 0
+    assert predicted_class(logits, exclude=[0]) == 2
+    assert predicted_class(torch.zeros(3, 2, 2).index_fill_(0, torch.tensor([0]), 1.0),
+                           exclude=[0]) == 0  # only background predicted
+    assert predicted_class(torch.tensor([0.1, 0.9])) == 1
+    out = tmp_path / 's.csv'
+    metric = UncertaintyScoreMetric(dict(type='LeastConfidence'), image_class=dict(exclude=[0]),
+                                    img_dir='/d', img_suffix='.png', out_file=str(out))
+    metric.process(None, [seg_sample('/d/a.png', logits)])
+    metric.compute_metrics(metric.results)
+    assert read_column(str(out), 'class') == {'a': '2'}
+    assert list(read_scores(str(out), 'score')) == ['a']

@@ -68,3 +68,28 @@ def test_top_k_ties_break_by_id():
 
 def test_build_by_name():
     assert isinstance(SELECTORS.build(dict(type='Margin')), Margin)
+
+
+def test_class_balanced_takes_turns():
+    from pt4al_seg.selectors import class_balanced
+    scores = {'a': .9, 'b': .8, 'c': .7, 'd': .6, 'e': .5, 'f': .4}
+    classes = {'a': 1, 'b': 1, 'c': 1, 'd': 2, 'e': 3, 'f': 3}
+    assert class_balanced(scores, classes, 3) == ['a', 'd', 'e']
+    assert class_balanced(scores, classes, 5) == ['a', 'd', 'e', 'b', 'f']
+    assert class_balanced(scores, classes, 6)[-1] == 'c'
+    with pytest.raises(ValueError):
+        class_balanced(scores, classes, 7)
+
+
+def test_kcenter_greedy_on_points():
+    import numpy as np
+
+    from pt4al_seg.selectors import kcenter_greedy
+    labelled = np.array([[0.0, 0.0]])
+    cand = np.array([[1.0, 0.0], [10.0, 0.0], [9.0, 0.0], [0.0, 5.0]])
+    picked, dist = kcenter_greedy(cand, labelled, 2)
+    assert picked == [1, 3]  # farthest first, then farthest from {labelled, picked}
+    assert np.allclose(dist, [1, 10, 9, 5])
+    picked, dist = kcenter_greedy(cand, np.zeros((0, 2)), 2)
+    assert picked[0] == 0 and np.isinf(dist).all()  # nothing labelled: first, then farthest
+    assert picked[1] == 1

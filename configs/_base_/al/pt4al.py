@@ -9,6 +9,8 @@ al = dict(
     num_cycles=10,            # K: cycles, and the number of pretext batches
     budget=None,              # images labelled per cycle (set in the leaf config)
     selector=dict(type='LeastConfidence'),  # or Entropy, Margin, Random
+    pick=dict(type='TopK'),   # or ClassBalanced (equal picks per predicted class),
+                              # KCenterGreedy (Core-Set on pooled backbone features)
     order='descending',       # 'ascending' is the ablation
     init='scratch',           # 'scratch' (paper), 'previous' (official code) or 'pretext'
     score_batch_size=4,       # images per scoring batch (same size within a batch)

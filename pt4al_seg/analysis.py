@@ -1,0 +1,89 @@
+"""Does the pretext loss predict the task loss? (the paper's Figure 2)
+
+Both losses are measured per image on held-out images (the config's test split): the
+pretext model scores them without labels; a task model trained on the training split
+(e.g. the full-supervision run) gives each image's cross-entropy against its labels. The
+Spearman rank correlation (SciPy) between the two, with its p-value, is the measure; a
+training-set loss of a model that saw those labels would not be.
+"""
+import copy
+import os.path as osp
+from typing import Dict
+
+import numpy as np
+from mmengine.config import Config
+from scipy.stats import spearmanr
+
+from .engine import phase_configs as pc
+from .engine.pool import load_pool
+from .engine.runs import build_runner
+from .utils import read_scores, write_ids
+
+
+def held_out_as_pool(cfg: Config) -> Config:
+    """A copy of ``cfg`` whose 'training' dataset is the test split (to reuse the pretext
+    phase config on held-out images)."""
+    out = copy.deepcopy(cfg)
+    test = copy.deepcopy(cfg.to_dict()['test_dataloader']['dataset'])
+    out.train_dataloader.dataset = test
+    return out
+
+
+def measure(cfg: Config, pretext_ckpt: str, task_ckpt: str, work_dir: str) -> Dict[str, str]:
+    """Write ``pretext_losses.csv`` and ``task_losses.csv`` for the held-out images."""
+    held = held_out_as_pool(cfg)
+    ids_file = osp.join(work_dir, 'images.txt')
+    write_ids(ids_file, load_pool(held).ids)
+    c = pc.pretext_config(held, osp.join(work_dir, 'pretext'), ids_file, train=False)
+    c['load_from'] = pretext_ckpt
+    c['test_evaluator']['out_file'] = osp.join(work_dir, 'pretext_losses.csv')
+    build_runner(c).test()
+    c = pc.score_config(held, osp.join(work_dir, 'task'), ids_file, '', task_ckpt)
+    # the task loss needs the labels of these held-out images: the test pipeline loads them
+    c['test_dataloader']['dataset']['pipeline'] = copy.deepcopy(
+        cfg.to_dict()['test_dataloader']['dataset']['pipeline'])
+    metric = c['test_evaluator']
+    c['test_evaluator'] = dict(type='TaskLossMetric', img_dir=metric['img_dir'],
+                               img_suffix=metric['img_suffix'],
+                               out_file=osp.join(work_dir, 'task_losses.csv'))
+    build_runner(c).test()
+    return dict(pretext=osp.join(work_dir, 'pretext_losses.csv'),
+                task=osp.join(work_dir, 'task_losses.csv'))
+
+
+def correlate(pretext: Dict[str, float], task: Dict[str, float], work_dir: str,
+              title: str = '') -> Dict[str, float]:
+    """Spearman's rho between the two losses; writes ``analysis.csv`` and ``analysis.png``.
+
+    Returns:
+        dict: ``rho``, ``p_value`` and ``num_images``.
+    """
+    ids = sorted(set(pretext) & set(task))
+    if len(ids) < 3:
+        raise ValueError(f'need at least 3 images measured by both models, got {len(ids)}')
+    x = np.array([pretext[i] for i in ids])
+    y = np.array([task[i] for i in ids])
+    rho, p = spearmanr(x, y)
+    with open(osp.join(work_dir, 'analysis.csv'), 'w') as f:
+        f.write('image,pretext_loss,task_loss\n')
+        f.writelines(f'{i},{pretext[i]!r},{task[i]!r}\n' for i in ids)
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    rank = lambda v: (np.argsort(np.argsort(v)) + 0.5) / len(v)  # noqa: E731
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.scatter(rank(x), rank(y), s=6, alpha=0.6)
+    ax.set_xlabel('pretext loss (normalised rank)')
+    ax.set_ylabel('task loss (normalised rank)')
+    ax.set_title(f'{title} Spearman rho={rho:.3f} (p={p:.2g}, n={len(ids)})', fontsize=9)
+    fig.tight_layout()
+    fig.savefig(osp.join(work_dir, 'analysis.png'), dpi=100)
+    plt.close(fig)
+    return dict(rho=float(rho), p_value=float(p), num_images=len(ids))
+
+
+def analyze(cfg: Config, pretext_ckpt: str, task_ckpt: str, work_dir: str) -> Dict[str, float]:
+    files = measure(cfg, pretext_ckpt, task_ckpt, work_dir)
+    return correlate(read_scores(files['pretext'], 'loss'), read_scores(files['task'], 'loss'),
+                     work_dir, cfg.pretext.model.type.replace('Pretext', ''))
+

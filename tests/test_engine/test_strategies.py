@@ -1,0 +1,57 @@
+"""Pool strategies and set-choosing picks, end to end on tiny data, each checked against
+its selection rule recomputed from the files it wrote."""
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+
+from pt4al_seg.selectors import class_balanced, kcenter_greedy, top_k
+from pt4al_seg.utils import read_column, read_ids, read_scores
+
+from ..conftest import REPO, run_al
+
+
+def check_run(wd, *flags):
+    checker = osp.join(osp.dirname(REPO), 'shared', 'tools', 'check_run.py')
+    if osp.isfile(checker):
+        res = subprocess.run([sys.executable, checker, str(wd), '--min-cycles', '2', *flags],
+                             capture_output=True, text=True)
+        assert res.returncode == 0, res.stdout
+
+
+def test_pool_least_confidence(tiny_scenes, tmp_path):
+    wd = tmp_path / 'lc'
+    run_al(wd, tiny_scenes, options=['al.strategy=pool'])
+    assert not (wd / 'pretext').exists()
+    sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
+    scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
+    assert set(scores) == set(read_ids(str(wd / 'pool.txt'))) - set(sel0)  # the pool
+    assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == top_k(scores, 5)
+    check_run(wd, '--pool')
+
+
+def test_coreset_kcenter(tiny_scenes, tmp_path):
+    wd = tmp_path / 'coreset'
+    run_al(wd, tiny_scenes, options=['al.strategy=pool', 'al.pick.type=KCenterGreedy'])
+    sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
+    data = np.load(wd / 'cycle_01' / 'features.npz')
+    ids = [str(i) for i in data['ids']]
+    assert ids[:5] == sel0  # labelled first, then the candidates
+    cand = ids[5:]
+    picked, dist = kcenter_greedy(data['features'][5:], data['features'][:5], 5)
+    assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == [cand[k] for k in picked]
+    scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
+    assert np.allclose([scores[i] for i in cand], dist)
+    check_run(wd, '--pool', '--no-topk')
+
+
+def test_pt4al_class_balanced(tiny_scenes, tmp_path):
+    wd = tmp_path / 'balanced'
+    run_al(wd, tiny_scenes, options=['al.pick.type=ClassBalanced'])
+    scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
+    classes = {i: int(c) for i, c in read_column(str(wd / 'cycle_01' / 'scores.csv'),
+                                                 'class').items()}
+    assert all(0 < c <= 10 or c == 0 for c in classes.values())
+    assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == class_balanced(scores, classes, 5)
+    check_run(wd, '--no-topk')

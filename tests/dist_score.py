@@ -14,7 +14,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from pt4al_seg.engine import phase_configs as pc
-from pt4al_seg.engine.dist import setup_dist
+from pt4al_seg.engine.dist import setup_dist, teardown_dist
 from pt4al_seg.utils.config import propagate_data_root
 
 
@@ -34,6 +34,7 @@ def main():
                         osp.join(out_dir, 'cycle_01', 'scores.csv'),
                         osp.join(run_dir, 'cycle_00', 'model.pth'))
     Runner.from_cfg(Config(c)).test()
+    teardown_dist()
 
 
 if __name__ == '__main__':

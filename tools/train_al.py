@@ -29,6 +29,7 @@ def main():
     import torch
     from pt4al_seg.engine import ActiveLearningLoop, ALConfigError
     from pt4al_seg.engine.annotation import AwaitingLabels
+    from pt4al_seg.engine.dist import teardown_dist
 
     cfg = load_config(args, PROG)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
@@ -47,6 +48,8 @@ def main():
         print(f'{PROG}: {e}\nnext: python {" ".join(again)}')
     except (ALConfigError, FileExistsError, FileNotFoundError) as e:
         sys.exit(f'{PROG}: error: {e}')
+    finally:
+        teardown_dist()
 
 
 if __name__ == '__main__':

@@ -6,6 +6,9 @@ import torch.distributed as torch_dist
 from mmengine.dist import init_dist, is_distributed
 
 
+_OWNED = []  # process groups this module created (and so destroys)
+
+
 def setup_dist(launcher: str, dist_cfg: dict) -> None:
     """Initialise the process group once, before any Runner is built.
 
@@ -19,6 +22,7 @@ def setup_dist(launcher: str, dist_cfg: dict) -> None:
     """
     if launcher == 'none' or is_distributed():
         return
+    _OWNED.append(True)
     if torch.cuda.is_available():
         init_dist(launcher, **dist_cfg)
         return
@@ -29,6 +33,16 @@ def setup_dist(launcher: str, dist_cfg: dict) -> None:
     if missing:
         raise ValueError(f'--launcher pytorch expects torchrun\'s environment; {missing} unset')
     torch_dist.init_process_group(backend='gloo')
+
+
+def teardown_dist() -> None:
+    """Wait for every rank, then destroy the group :func:`setup_dist` created (gloo aborts
+    a process that exits with a live group: 'terminate called without an active
+    exception')."""
+    if _OWNED and is_distributed():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
+        _OWNED.clear()
 
 
 def cpu_model_wrapper(launcher: str):

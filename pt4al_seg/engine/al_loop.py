@@ -107,7 +107,9 @@ class ActiveLearningLoop:
     def open_state(self, pool: List[str]) -> ALState:
         state_file = self.path('al_state.json')
         settings = settings_snapshot(self.cfg.to_dict())
-        if ALState.exists(state_file):
+        exists = ALState.exists(state_file)
+        barrier()  # every rank has looked before rank 0 may create the file below
+        if exists:
             if not self.resume:
                 raise FileExistsError(
                     f'{self.work_dir} already holds a run (al_state.json): pass --resume to '

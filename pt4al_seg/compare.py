@@ -16,6 +16,8 @@ STRATEGIES: Dict[str, List[str]] = {
     'pt4al-ascending': ['al.order=ascending'],
     'pt4al-balanced': ['al.pick.type=ClassBalanced'],
     'coreset': ['al.strategy=pool', 'al.pick.type=KCenterGreedy'],
+    'learning-loss': ['al.strategy=pool', 'al.selector.type=PredictedLoss',
+                      'model.type={learning_loss_model}'],
     'random': ['al.strategy=pool', 'al.selector.type=Random'],
     'lc': ['al.strategy=pool', 'al.selector.type=LeastConfidence'],
     'entropy': ['al.strategy=pool', 'al.selector.type=Entropy'],
@@ -23,11 +25,24 @@ STRATEGIES: Dict[str, List[str]] = {
 }
 
 
-def run_options(strategy: str, seed: int) -> List[str]:
-    """The ``--cfg-options`` of one run: the strategy's and the seed's."""
+# The task model with a loss-prediction module, per config family.
+LEARNING_LOSS_MODELS = dict(EncoderDecoder='LossPredictionEncoderDecoder',
+                            ImageClassifier='LossPredictionClassifier')
+
+
+def run_options(strategy: str, seed: int, model_type: str = 'EncoderDecoder') -> List[str]:
+    """The ``--cfg-options`` of one run: the strategy's and the seed's.
+
+    Args:
+        strategy (str): A key of ``STRATEGIES``.
+        seed (int): The run's seed (``randomness.seed``, ``al.seed``, random scores).
+        model_type (str): The config's ``model.type`` (picks the Learning Loss model).
+    """
     if strategy not in STRATEGIES:
         raise ValueError(f'unknown strategy {strategy!r}; known: {", ".join(STRATEGIES)}')
-    opts = list(STRATEGIES[strategy]) + [f'randomness.seed={seed}', f'al.seed={seed}']
+    ll_model = LEARNING_LOSS_MODELS.get(model_type, model_type)
+    opts = [o.format(learning_loss_model=ll_model) for o in STRATEGIES[strategy]]
+    opts += [f'randomness.seed={seed}', f'al.seed={seed}']
     if 'al.selector.type=Random' in opts:
         opts.append(f'al.selector.seed={seed}')
     return opts

@@ -37,14 +37,15 @@ def main():
     for s in args.strategies:
         if s not in STRATEGIES:
             sys.exit(f'compare.py: error: unknown strategy {s!r}; known: {", ".join(STRATEGIES)}')
-    metric = Config.fromfile(args.config).al.get('metric', 'mIoU')
+    cfg = Config.fromfile(args.config)
+    metric = cfg.al.get('metric', 'mIoU')
     here = osp.dirname(osp.abspath(__file__))
     for strategy in args.strategies:
         for seed in args.seeds:
             wd = osp.join(args.work_dir, strategy, f'seed_{seed}')
             cmd = [sys.executable, osp.join(here, 'train_al.py'), args.config, '--work-dir', wd,
                    '--resume', '--cfg-options', *args.cfg_options,
-                   *run_options(strategy, seed)]
+                   *run_options(strategy, seed, cfg.model.type)]
             print(f'compare.py: {strategy} seed {seed} -> {wd}', flush=True)
             if subprocess.run(cmd).returncode != 0:
                 sys.exit(f'compare.py: error: the run in {wd} failed (see its logs); '

@@ -32,14 +32,17 @@ class ImageClassifier(BaseModel):
     def extract_feat(self, inputs: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(self.backbone(inputs)[-1], 1).flatten(1)
 
+    @staticmethod
+    def _labels(data_samples: List, logits: Tensor) -> Tensor:
+        return torch.stack([s.gt_label for s in data_samples]).to(logits.device).view(-1)
+
     def forward(self, inputs: Tensor, data_samples: Optional[List] = None,
                 mode: str = 'tensor'):
         logits = self.head(self.extract_feat(inputs))
         if mode == 'tensor':
             return logits
         if mode == 'loss':
-            labels = torch.stack([s.gt_label for s in data_samples]).to(logits.device)
-            return dict(loss=F.cross_entropy(logits.float(), labels.view(-1)))
+            return dict(loss=F.cross_entropy(logits.float(), self._labels(data_samples, logits)))
         if mode == 'predict':
             for sample, row in zip(data_samples, logits):
                 sample.pred_logits = row.float()

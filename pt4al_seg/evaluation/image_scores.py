@@ -152,7 +152,11 @@ class UncertaintyScoreMetric(_ImageScoreMetric):
 
     def image_values(self, data_samples):
         values = []
+        field = getattr(self.selector, 'field', None)
         for s in data_samples:
+            if field is not None:  # a score the model predicts itself (Learning Loss)
+                values.append(float(s[field]))
+                continue
             logits = s['seg_logits']['data'] if 'seg_logits' in s else s['pred_logits']
             valid = self.valid_mask(tuple(logits.shape[-2:]), logits.device) \
                 if logits.dim() == 3 else None

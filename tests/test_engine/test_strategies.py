@@ -55,3 +55,15 @@ def test_pt4al_class_balanced(tiny_scenes, tmp_path):
     assert all(0 < c <= 10 or c == 0 for c in classes.values())
     assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == class_balanced(scores, classes, 5)
     check_run(wd, '--no-topk')
+
+
+def test_learning_loss_strategy(tiny_scenes, tmp_path):
+    wd = tmp_path / 'll'
+    run_al(wd, tiny_scenes, options=['al.strategy=pool', 'al.selector.type=PredictedLoss',
+                                     'model.type=LossPredictionEncoderDecoder',
+                                     'model.loss_prediction.mid_channels=16'])
+    scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
+    assert len(set(scores.values())) > 1  # the module's predictions, not a constant
+    assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == top_k(scores, 5)
+    assert 'LossPredictionEncoderDecoder' in open(wd / 'cycle_01' / 'config.py').read()
+    check_run(wd, '--pool')

@@ -1,7 +1,6 @@
 """Shared pieces of the selectors: pixel reduction and the selector interface."""
 from typing import Optional, Sequence
 
-import torch
 from torch import Tensor
 
 

@@ -59,7 +59,7 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
     place(oracle, data, sel0[:4])
     proc = run_al(wd, str(data), '--resume', check=False, options=ANNOTATE)
     assert proc.returncode != 0
-    assert f'1 of the 5 images' in proc.stderr.strip().splitlines()[-1]
+    assert '1 of the 5 images' in proc.stderr.strip().splitlines()[-1]
     assert sel0[4] in proc.stderr.strip().splitlines()[-1]
     cv2.imwrite(str(data / 'ann_dir' / 'train' / f'{sel0[4]}.png'), np.zeros((8, 8), np.uint8))
     proc = run_al(wd, str(data), '--resume', check=False, options=ANNOTATE)

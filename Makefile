@@ -4,8 +4,9 @@ ENV_STAMP := .venv/.pt4al_env
 FMNIST    ?= /usr/share/datasets/fashion-mnist
 DEMO_DATA := data/fashion_scenes_64
 CLS_DATA  := data/fashion_cls_32
+LT_DATA   := data/fashion_scenes_64_lt
 
-.PHONY: env test demo demo-cls fullsup data data-cls fashion-mnist clean-demo
+.PHONY: env test demo demo-cls fullsup data data-lt data-cls fashion-mnist clean-demo
 
 # The environment: torch (CPU), mmcv built from source, OpenMMLab, this package (editable).
 # tools/setup_env.sh checks each piece first, so re-running it on a ready machine only
@@ -36,6 +37,14 @@ $(DEMO_DATA)/meta.json: | env
 	    --num-train 1000 --num-val 200 --seed 0
 
 data: $(DEMO_DATA)/meta.json
+
+# The long-tailed variant of the demo data (configs/pt4al_seg/demo_long-tailed.py).
+$(LT_DATA)/meta.json: | env
+	$(MAKE) fashion-mnist
+	$(PY) tools/build_fashion_data.py $(LT_DATA) --source $(FMNIST) --size 64 \
+	    --num-train 1000 --num-val 200 --seed 0 --imbalance 10
+
+data-lt: $(LT_DATA)/meta.json
 
 $(CLS_DATA)/meta.json: | env
 	$(MAKE) fashion-mnist

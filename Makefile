@@ -6,7 +6,7 @@ DEMO_DATA := data/fashion_scenes_64
 CLS_DATA  := data/fashion_cls_32
 LT_DATA   := data/fashion_scenes_64_lt
 
-.PHONY: env test demo demo-cls fullsup data data-lt data-cls fashion-mnist clean-demo
+.PHONY: env test lint format lint-env demo demo-cls fullsup data data-lt data-cls fashion-mnist clean-demo
 
 # The environment: torch (CPU), mmcv built from source, OpenMMLab, this package (editable).
 # tools/setup_env.sh checks each piece first, so re-running it on a ready machine only
@@ -19,6 +19,20 @@ env: $(ENV_STAMP)
 
 test: env
 	$(PY) -m pytest tests
+
+# Formatting as mmseg configures it (setup.cfg, .pre-commit-config.yaml).
+LINTED := pt4al_seg tools tests configs
+lint-env: env
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements/lint.txt
+
+lint: lint-env
+	.venv/bin/flake8 $(LINTED)
+	.venv/bin/isort --check-only --diff $(LINTED)
+	.venv/bin/yapf --diff --recursive $(LINTED)
+
+format: lint-env
+	.venv/bin/isort $(LINTED)
+	.venv/bin/yapf -i --recursive $(LINTED)
 
 # Fashion-MNIST IDX files from the Debian package (MIT licence), when missing and possible.
 fashion-mnist:

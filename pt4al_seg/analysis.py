@@ -7,6 +7,7 @@ Spearman rank correlation (SciPy) between the two, with its p-value, is the meas
 training-set loss of a model that saw those labels would not be.
 """
 import copy
+import os
 import os.path as osp
 from typing import Dict
 
@@ -14,10 +15,12 @@ import numpy as np
 from mmengine.config import Config
 from scipy.stats import spearmanr
 
+from mmengine.runner import Runner
+
 from .engine import phase_configs as pc
 from .engine.pool import load_pool
-from .engine.runs import build_runner
-from .utils import read_scores, write_ids
+from .engine.settings import ALSettings
+from .utils import atomic_write, read_scores, write_ids
 
 
 def held_out_as_pool(cfg: Config) -> Config:
@@ -32,21 +35,21 @@ def held_out_as_pool(cfg: Config) -> Config:
 def measure(cfg: Config, pretext_ckpt: str, task_ckpt: str, work_dir: str) -> Dict[str, str]:
     """Write ``pretext_losses.csv`` and ``task_losses.csv`` for the held-out images."""
     held = held_out_as_pool(cfg)
+    held.al = ALSettings.from_config(cfg).to_dict()
+    pool = load_pool(held)
     ids_file = osp.join(work_dir, 'images.txt')
-    write_ids(ids_file, load_pool(held).ids)
-    c = pc.pretext_config(held, osp.join(work_dir, 'pretext'), ids_file, train=False)
+    write_ids(ids_file, pool.ids)
+    c = pc.pretext_config(held, pool, osp.join(work_dir, 'pretext'), ids_file, train=False)
     c['load_from'] = pretext_ckpt
     c['test_evaluator']['out_file'] = osp.join(work_dir, 'pretext_losses.csv')
-    build_runner(c).test()
-    c = pc.score_config(held, osp.join(work_dir, 'task'), ids_file, '', task_ckpt)
+    Runner.from_cfg(Config(c)).test()
+    c = pc.score_config(held, pool, osp.join(work_dir, 'task'), ids_file, task_ckpt,
+                        dict(type='TaskLossMetric',
+                             out_file=osp.join(work_dir, 'task_losses.csv')))
     # the task loss needs the labels of these held-out images: the test pipeline loads them
     c['test_dataloader']['dataset']['pipeline'] = copy.deepcopy(
         cfg.to_dict()['test_dataloader']['dataset']['pipeline'])
-    metric = c['test_evaluator']
-    c['test_evaluator'] = dict(type='TaskLossMetric', img_dir=metric['img_dir'],
-                               img_suffix=metric['img_suffix'],
-                               out_file=osp.join(work_dir, 'task_losses.csv'))
-    build_runner(c).test()
+    Runner.from_cfg(Config(c)).test()
     return dict(pretext=osp.join(work_dir, 'pretext_losses.csv'),
                 task=osp.join(work_dir, 'task_losses.csv'))
 
@@ -64,9 +67,8 @@ def correlate(pretext: Dict[str, float], task: Dict[str, float], work_dir: str,
     x = np.array([pretext[i] for i in ids])
     y = np.array([task[i] for i in ids])
     rho, p = spearmanr(x, y)
-    with open(osp.join(work_dir, 'analysis.csv'), 'w') as f:
-        f.write('image,pretext_loss,task_loss\n')
-        f.writelines(f'{i},{pretext[i]!r},{task[i]!r}\n' for i in ids)
+    atomic_write(osp.join(work_dir, 'analysis.csv'), 'image,pretext_loss,task_loss\n' +
+                 ''.join(f'{i},{pretext[i]!r},{task[i]!r}\n' for i in ids))
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -77,7 +79,9 @@ def correlate(pretext: Dict[str, float], task: Dict[str, float], work_dir: str,
     ax.set_ylabel('task loss (normalised rank)')
     ax.set_title(f'{title} Spearman rho={rho:.3f} (p={p:.2g}, n={len(ids)})', fontsize=9)
     fig.tight_layout()
-    fig.savefig(osp.join(work_dir, 'analysis.png'), dpi=100)
+    png = osp.join(work_dir, 'analysis.png')
+    fig.savefig(f'{png}.tmp{os.getpid()}.png', dpi=100)
+    os.replace(f'{png}.tmp{os.getpid()}.png', png)
     plt.close(fig)
     return dict(rho=float(rho), p_value=float(p), num_images=len(ids))
 

@@ -9,19 +9,23 @@ import numpy as np
 
 from .utils import atomic_write
 
-# Strategy name -> the --cfg-options that make it from a PT4AL config.
+# A pool strategy from a PT4AL config: no pretext stage, a seeded random first cycle.
+POOL = ['al_hooks=[]', 'al.cold_start.query.type=Random', 'al.cold_start.query.seed={seed}',
+        'al.cold_start.picker.type=TopK']
+# Strategy name -> the --cfg-options that make it from a PT4AL config: a query and a
+# picker (pt4al_seg.registry), with or without the pretext stage (PretextBatchHook).
 STRATEGIES: Dict[str, List[str]] = {
     'pt4al': [],
-    'pt4al-entropy': ['al.selector.type=Entropy'],
-    'pt4al-ascending': ['al.order=ascending'],
-    'pt4al-balanced': ['al.pick.type=ClassBalanced'],
-    'coreset': ['al.strategy=pool', 'al.pick.type=KCenterGreedy'],
-    'learning-loss': ['al.strategy=pool', 'al.selector.type=PredictedLoss',
-                      'model.type={learning_loss_model}'],
-    'random': ['al.strategy=pool', 'al.selector.type=Random'],
-    'lc': ['al.strategy=pool', 'al.selector.type=LeastConfidence'],
-    'entropy': ['al.strategy=pool', 'al.selector.type=Entropy'],
-    'margin': ['al.strategy=pool', 'al.selector.type=Margin'],
+    'pt4al-entropy': ['al.query.type=Entropy'],
+    'pt4al-ascending': ['al_hooks.0.order=ascending'],
+    'pt4al-balanced': ['al.picker.type=ClassBalanced'],
+    'coreset': POOL + ['al.picker.type=KCenterGreedy'],
+    'learning-loss': POOL + ['al.query.type=PredictedLoss',
+                             'model.type={learning_loss_model}'],
+    'random': POOL + ['al.query.type=Random', 'al.query.seed={seed}'],
+    'lc': POOL + ['al.query.type=LeastConfidence'],
+    'entropy': POOL + ['al.query.type=Entropy'],
+    'margin': POOL + ['al.query.type=Margin'],
 }
 
 
@@ -35,17 +39,14 @@ def run_options(strategy: str, seed: int, model_type: str = 'EncoderDecoder') ->
 
     Args:
         strategy (str): A key of ``STRATEGIES``.
-        seed (int): The run's seed (``randomness.seed``, ``al.seed``, random scores).
+        seed (int): The run's seed (``randomness.seed`` and every random part's seed).
         model_type (str): The config's ``model.type`` (picks the Learning Loss model).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f'unknown strategy {strategy!r}; known: {", ".join(STRATEGIES)}')
     ll_model = LEARNING_LOSS_MODELS.get(model_type, model_type)
-    opts = [o.format(learning_loss_model=ll_model) for o in STRATEGIES[strategy]]
-    opts += [f'randomness.seed={seed}', f'al.seed={seed}']
-    if 'al.selector.type=Random' in opts:
-        opts.append(f'al.selector.seed={seed}')
-    return opts
+    opts = [o.format(learning_loss_model=ll_model, seed=seed) for o in STRATEGIES[strategy]]
+    return opts + [f'randomness.seed={seed}']
 
 
 def collect(root: str, strategies: List[str], seeds: List[int], metric: str) -> List[dict]:

@@ -29,18 +29,3 @@ def rank_into_batches(losses: Dict[str, float], num_batches: int,
     order = sorted(losses, key=lambda i: (sign * float(losses[i]), i))
     return [list(b) for b in np.array_split(np.array(order, dtype=object), num_batches)]
 
-
-def every_nth(batch: List[str], budget: int) -> List[str]:
-    """Cycle 0's pick: every N-th image of the sorted batch, N = len(batch) // budget.
-
-    Args:
-        batch (list): Ids of batch 0, sorted by loss.
-        budget (int): How many to pick.
-
-    Returns:
-        list: ``batch[0], batch[N], ..., batch[(budget - 1) * N]``.
-    """
-    if not 0 < budget <= len(batch):
-        raise ValueError(f'budget {budget} must be in 1..{len(batch)} (the batch size)')
-    step = len(batch) // budget
-    return [batch[j * step] for j in range(budget)]

@@ -1,13 +1,41 @@
 """Where pt4al_seg registers its modules (one decision, tested in tests/test_registry.py).
 
-* Everything a Runner builds from a config (data sets, transforms, models, metrics, loops,
-  hooks) registers into **mmseg's registries** (``mmseg.registry``), since every config runs
-  with ``default_scope='mmseg'``; configs load this package with
+* Everything an mmengine Runner builds from a config (data sets, transforms, models,
+  metrics, loops, hooks) and the :class:`ActiveLearningRunner` itself register into
+  **mmseg's registries** (``mmseg.registry``), since every config runs with
+  ``default_scope='mmseg'``; configs load this package with
   ``custom_imports=dict(imports=['pt4al_seg'])``.
-* What only the active-learning driver builds (selectors that turn model outputs into
-  per-image scores) lives in **SELECTORS** below, a root registry of this package whose
-  ``locations`` import the modules that fill it.
+* What only the active-learning runner builds lives in root registries of this package,
+  whose ``locations`` import the modules that fill them:
+
+  - **QUERIES**: model outputs -> one score per image (``LeastConfidence``, ...);
+  - **PICKERS**: scores / classes / features -> the chosen ids (``TopK``, ...);
+  - **AL_HOOKS**: hooks called at the stages of the method (``PretextBatchHook``, ...).
+
+  They are built without mmengine's scope switching: these parts exist in no other
+  OpenMMLab scope, and switching from ``default_scope='mmseg'`` would only warn that
+  mmseg has no such registry.
 """
 from mmengine.registry import Registry
 
-SELECTORS = Registry('selector', locations=['pt4al_seg.selectors'])
+
+def build_part(cfg: dict, registry: Registry, default_args: dict = None):
+    """Build ``cfg['type']`` from ``registry`` with the other keys as arguments."""
+    args = dict(cfg)
+    if default_args:
+        for key, value in default_args.items():
+            args.setdefault(key, value)
+    name = args.pop('type', None)
+    cls = registry.get(name) if isinstance(name, str) else name
+    if cls is None:
+        raise KeyError(f'unknown {registry.name} {name!r}; known: '
+                       f'{", ".join(sorted(registry.module_dict))}')
+    return cls(**args)
+
+
+QUERIES = Registry('query', build_func=build_part, scope='pt4al_seg',
+                   locations=['pt4al_seg.strategies.queries'])
+PICKERS = Registry('picker', build_func=build_part, scope='pt4al_seg',
+                   locations=['pt4al_seg.strategies.pickers'])
+AL_HOOKS = Registry('al_hook', build_func=build_part, scope='pt4al_seg',
+                    locations=['pt4al_seg.engine.hooks'])

@@ -5,9 +5,11 @@ import os
 import os.path as osp
 from typing import Dict, List, Optional
 
+from mmengine.dist import master_only
+from mmengine.logging import print_log
 from prettytable import PrettyTable
 
-from .engine.faults import kill_point
+from .evaluation import constant_prediction_miou
 from .utils import atomic_write
 
 
@@ -81,6 +83,44 @@ def write_report(work_dir: str, cycles: Dict[str, dict], metric: str,
         return rows
     plot_summary(png_path, rows, metric, osp.basename(osp.abspath(work_dir)), references,
                  label)
-    kill_point('report:partial')
     atomic_write(csv_path, text)  # last: a csv that matches means the png is current
     return rows
+
+
+class RunReport:
+    """A run's per-cycle report: ``summary.csv``/``summary.png`` after every cycle, and at
+    the end the table and, for mIoU, the floor of predicting background everywhere.
+
+    Args:
+        work_dir (str): The run's work dir.
+        metric (str): The summary metric.
+        references (dict, optional): Reference lines for the plot.
+        label (str): The curve's legend. Defaults to 'active learning'.
+    """
+
+    def __init__(self, work_dir: str, metric: str, references: Optional[dict] = None,
+                 label: str = 'active learning'):
+        self.work_dir, self.metric = work_dir, metric
+        self.references, self.label = references, label
+
+    def start(self, state, cfg, evaluated: bool) -> None:
+        """Measure the background-everywhere floor once per run (recorded in the state)."""
+        if self.metric == 'mIoU' and evaluated and 'background_mIoU' not in state.extras:
+            state.extras['background_mIoU'] = constant_prediction_miou(
+                cfg.test_dataloader.dataset.to_dict(), scope=cfg.get('default_scope', 'mmseg'))
+            state.save()
+
+    @master_only
+    def update(self, state) -> None:
+        write_report(self.work_dir, state.cycles, self.metric, self.references, self.label)
+
+    @master_only
+    def finish(self, state) -> None:
+        rows = summary_rows(state.cycles, self.metric)
+        print_log('\n' + format_table(rows, self.metric), logger='current')
+        floor = state.extras.get('background_mIoU')
+        if floor is not None and rows and rows[-1][self.metric] != '':
+            last = float(rows[-1][self.metric])
+            print_log(f'last cycle mIoU {last:.2f} vs {floor:.2f} for predicting background '
+                      f'everywhere ({last / max(floor, 1e-9):.1f}x)', logger='current')
+        print_log(f'results in {self.work_dir}: summary.csv, summary.png', logger='current')

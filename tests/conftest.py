@@ -11,6 +11,15 @@ import numpy as np
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CHECKER = osp.join(osp.dirname(REPO), 'shared', 'tools', 'check_run.py')
+
+
+def check_contract(wd, *flags, min_cycles=2):
+    """Run shared/tools/check_run.py on a work dir: it must exist and pass."""
+    assert osp.isfile(CHECKER), f'{CHECKER} is missing: the output contract is unchecked'
+    res = subprocess.run([sys.executable, CHECKER, str(wd), '--min-cycles', str(min_cycles),
+                          *flags], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout
 
 
 def write_idx(path: str, array: np.ndarray) -> None:
@@ -76,10 +85,14 @@ def tiny_options(data_root, budget=5):
             f'al.budget={budget}', 'default_hooks.checkpoint.interval=2']
 
 
-def run_al(work_dir, data_root, *extra, budget=5, check=True, options=()):
-    cmd = [sys.executable, 'tools/train_al.py', CONFIG, '--work-dir', str(work_dir),
+def run_al(work_dir, data_root, *extra, budget=5, check=True, options=(), config=CONFIG,
+           tool='tools/train_al.py'):
+    cmd = [sys.executable, tool, config, '--work-dir', str(work_dir),
            *extra, *tiny_options(data_root, budget), *options]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (REPO, os.environ.get('PYTHONPATH')) if p))  # tests.fault_hook
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env,
+                          timeout=900)
     if check and proc.returncode != 0:
         raise AssertionError(f'{cmd} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
     return proc

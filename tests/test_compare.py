@@ -29,7 +29,10 @@ def test_aggregation(tmp_path):
     assert '| a | 11.00 ± 1.41 | 22.00 ± 2.83 |' in table
     with pytest.raises(ValueError, match='unknown strategy'):
         run_options('oracle', 0)
-    assert 'al.selector.seed=3' in run_options('random', 3)
+    assert 'al.query.seed=3' in run_options('random', 3)
+    assert 'al.cold_start.query.seed=3' in run_options('lc', 3)
+    assert 'al_hooks=[]' in run_options('coreset', 0) and run_options('pt4al', 2) == [
+        'randomness.seed=2']
 
 
 def test_compare_tool_runs_and_resumes(tiny_scenes, tmp_path):

@@ -1,6 +1,6 @@
 import pytest
 
-from pt4al_seg.ranking import every_nth, rank_into_batches
+from pt4al_seg.ranking import rank_into_batches
 
 
 def test_numeric_not_string_order():
@@ -29,14 +29,3 @@ def test_ties_broken_by_id_and_errors():
         rank_into_batches({'a': 1.0}, 2)
     with pytest.raises(ValueError):
         rank_into_batches({'a': 1.0}, 0)
-
-
-def test_every_nth_spacing():
-    batch = [str(i) for i in range(10)]
-    assert every_nth(batch, 3) == ['0', '3', '6']
-    assert every_nth(batch, 10) == batch
-    assert every_nth(batch, 1) == ['0']
-    with pytest.raises(ValueError):
-        every_nth(batch, 11)
-    with pytest.raises(ValueError):
-        every_nth(batch, 0)

@@ -17,6 +17,7 @@ from mmengine.config import Config
 
 from pt4al_seg.compare import (STRATEGIES, collect, markdown_table, mean_std, plot_compare,
                                run_options, write_compare_csv)
+from pt4al_seg.engine import ALSettings
 from pt4al_seg.utils import atomic_write
 
 
@@ -38,7 +39,7 @@ def main():
         if s not in STRATEGIES:
             sys.exit(f'compare.py: error: unknown strategy {s!r}; known: {", ".join(STRATEGIES)}')
     cfg = Config.fromfile(args.config)
-    metric = cfg.al.get('metric', 'mIoU')
+    metric = ALSettings.from_config(cfg).metric
     here = osp.dirname(osp.abspath(__file__))
     for strategy in args.strategies:
         for seed in args.seeds:

@@ -1,5 +1,8 @@
 """Run an active-learning experiment (PT4AL by default) from one config.
 
+mmseg's ``tools/train.py`` shape: the config names ``runner_type='ActiveLearningRunner'``
+(``configs/_base_/al/``), so mmseg's own ``tools/train.py`` runs it the same way.
+
     python tools/train_al.py configs/pt4al_seg/demo.py
     python tools/train_al.py CONFIG --work-dir work_dirs/x --resume
     torchrun --nproc_per_node=4 tools/train_al.py CONFIG --launcher pytorch
@@ -27,12 +30,14 @@ def parse_args():
 def main():
     args = parse_args()
     import torch
-    from pt4al_seg.engine import ActiveLearningLoop, ALConfigError
-    from pt4al_seg.engine.annotation import AwaitingLabels
-    from pt4al_seg.engine.dist import teardown_dist
+    from mmengine.runner import Runner
+    from mmseg.registry import RUNNERS
+
+    from pt4al_seg.engine import ALConfigError
 
     cfg = load_config(args, PROG)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    cfg.resume = args.resume
     if args.amp:
         if not torch.cuda.is_available():
             sys.exit(f'{PROG}: error: --amp needs a CUDA GPU (AmpOptimWrapper), none is '
@@ -42,14 +47,13 @@ def main():
                 wrapper.type = 'AmpOptimWrapper'
                 wrapper.loss_scale = 'dynamic'
     try:
-        ActiveLearningLoop(cfg, resume=args.resume).run()
-    except AwaitingLabels as e:  # annotation mode: a clean stop until labels arrive
-        again = [a for a in sys.argv if a != '--resume'] + ['--resume']
-        print(f'{PROG}: {e}\nnext: python {" ".join(again)}')
+        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+        runner.train()
     except (ALConfigError, FileExistsError, FileNotFoundError) as e:
         sys.exit(f'{PROG}: error: {e}')
-    finally:
-        teardown_dist()
+    if getattr(runner, 'awaiting', None) is not None:  # annotation mode: labels requested
+        again = [a for a in sys.argv if a != '--resume'] + ['--resume']
+        print(f'{PROG}: {runner.awaiting}\nnext: python {" ".join(again)}')
 
 
 if __name__ == '__main__':

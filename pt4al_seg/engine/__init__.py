@@ -1,8 +1,10 @@
-from .al_loop import ActiveLearningLoop
-from .al_settings import ALConfigError, check_settings
+from .al_runner import ActiveLearningRunner
+from .hooks import ALHook, FinalModelHook, PretextBatchHook, ScoreProgressHook
 from .pool import Pool, list_pool, load_pool
 from .score_loop import ScoreLoop
+from .settings import ALConfigError, ALSettings, check_config
 from .state import ALState
 
-__all__ = ['ActiveLearningLoop', 'ALConfigError', 'ALState', 'Pool', 'ScoreLoop',
-           'check_settings', 'list_pool', 'load_pool']
+__all__ = ['ActiveLearningRunner', 'ALConfigError', 'ALHook', 'ALSettings', 'ALState',
+           'FinalModelHook', 'Pool', 'PretextBatchHook', 'ScoreLoop', 'ScoreProgressHook',
+           'check_config', 'list_pool', 'load_pool']

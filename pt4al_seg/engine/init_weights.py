@@ -1,4 +1,6 @@
 """Initialise a cycle's segmentor from the pretext model's backbone."""
+import os
+
 import torch
 from mmengine.runner import CheckpointLoader
 
@@ -25,4 +27,6 @@ def pretext_backbone_checkpoint(pretext_ckpt: str, out_file: str) -> None:
             if value.shape[1] == 1:
                 value = value.repeat(1, 3, 1, 1) / 3
         backbone[key] = value
-    torch.save(dict(state_dict=backbone, meta=dict(source=pretext_ckpt)), out_file)
+    tmp = f'{out_file}.tmp{os.getpid()}'
+    torch.save(dict(state_dict=backbone, meta=dict(source=pretext_ckpt)), tmp)
+    os.replace(tmp, out_file)

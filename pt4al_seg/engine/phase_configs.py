@@ -13,11 +13,12 @@ from typing import Optional
 
 from mmengine.config import Config
 
-from ..utils.config import dataset_dirs
 from .dist import cpu_model_wrapper
+from .pool import Pool
 
-# Keys of a run's config that only the driver reads; phase configs drop them.
-AL_KEYS = ('al', 'pretext', 'score_pipeline')
+# Keys of a run's config that only the active-learning runner reads; phase configs drop
+# them (a cycle's config.py is an ordinary mmseg config).
+AL_KEYS = ('al', 'al_hooks', 'pretext', 'score_pipeline', 'runner_type')
 _counter = itertools.count()
 
 
@@ -60,24 +61,24 @@ def subset_dataset(cfg: Config, ann_file: str, pipeline: list) -> dict:
 
 def score_loader(cfg: Config, dataset: dict) -> dict:
     """A deterministic, unshuffled dataloader for scoring."""
-    return dict(batch_size=cfg.al.get('score_batch_size', 1),
+    return dict(batch_size=cfg.al.score_batch_size,
                 num_workers=cfg.train_dataloader.get('num_workers', 0),
                 persistent_workers=False,
                 sampler=dict(type='DefaultSampler', shuffle=False),
                 dataset=dataset)
 
 
-def _score_metric(cfg: Config, metric: dict) -> dict:
-    img_dir, img_suffix = dataset_dirs(cfg.train_dataloader.dataset.to_dict(),
-                                       cfg.get('default_scope', 'mmseg'))
-    return dict(metric, img_dir=img_dir, img_suffix=img_suffix)
+def _score_metric(pool: Pool, metric: dict) -> dict:
+    return dict(metric, img_dir=pool.img_dir, img_suffix=pool.img_suffix)
 
 
-def pretext_config(cfg: Config, pretext_dir: str, pool_file: str, train: bool) -> dict:
+def pretext_config(cfg: Config, pool: Pool, pretext_dir: str, pool_file: str,
+                   train: bool) -> dict:
     """The pretext stage: train on every pool image (no labels), then score each one.
 
     Args:
         cfg (Config): The run's config.
+        pool (Pool): The run's training images (their folder turns paths into ids).
         pretext_dir (str): ``<work_dir>/pretext``.
         pool_file (str): The list of every training image id.
         train (bool): Include the training parts; False gives a scoring-only run.
@@ -102,44 +103,26 @@ def pretext_config(cfg: Config, pretext_dir: str, pool_file: str, train: bool) -
     else:
         _no_train(c)
     c['test_dataloader'] = score_loader(cfg, subset_dataset(cfg, pool_file, p.score_pipeline))
-    c['test_evaluator'] = _score_metric(cfg, dict(
+    c['test_evaluator'] = _score_metric(pool, dict(
         type='PretextLossMetric', out_file=osp.join(pretext_dir, 'losses.csv')))
-    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.get('bf16', False))
+    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.bf16)
     _no_visualization(c)
     return c
 
 
-def _model_run(cfg: Config, cycle_dir: str, ids_file: str, checkpoint: str,
-               phase: str) -> dict:
+def score_config(cfg: Config, pool: Pool, cycle_dir: str, ids_file: str, checkpoint: str,
+                 metric: dict, features: bool = False) -> dict:
     """A test-only run of a trained task model over ``ids_file`` with ``score_pipeline``
-    (no ``LoadAnnotations``: no label is read)."""
-    c = _phase(cfg, cycle_dir, phase)
+    (no ``LoadAnnotations``: no label is read), collecting ``metric``
+    (e.g. ``StrategyOutputsMetric``); ``features`` attaches pooled backbone features."""
+    c = _phase(cfg, cycle_dir, 'score')
     _no_train(c)
     _no_val(c)
     _no_visualization(c)
     c['load_from'] = checkpoint
     c['test_dataloader'] = score_loader(cfg, subset_dataset(cfg, ids_file, cfg.score_pipeline))
-    return c
-
-
-def score_config(cfg: Config, cycle_dir: str, ids_file: str, out_file: str,
-                 checkpoint: str, image_class: Optional[dict] = None) -> dict:
-    """Score the images of ``ids_file`` with a trained task model; ``image_class``
-    also records each image's predicted class (class-balanced picking)."""
-    c = _model_run(cfg, cycle_dir, ids_file, checkpoint, 'score')
-    c['test_evaluator'] = _score_metric(cfg, dict(
-        type='UncertaintyScoreMetric', selector=copy.deepcopy(cfg.al.selector),
-        region_mask=cfg.al.get('region_mask'), image_class=image_class, out_file=out_file))
-    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.get('bf16', False))
-    return c
-
-
-def feature_config(cfg: Config, cycle_dir: str, ids_file: str, out_file: str,
-                   checkpoint: str) -> dict:
-    """Pooled backbone features of the images of ``ids_file`` into ``out_file`` (.npz)."""
-    c = _model_run(cfg, cycle_dir, ids_file, checkpoint, 'features')
-    c['test_evaluator'] = _score_metric(cfg, dict(type='FeatureMetric', out_file=out_file))
-    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.get('bf16', False), features=True)
+    c['test_evaluator'] = _score_metric(pool, metric)
+    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.bf16, features=features)
     return c
 
 

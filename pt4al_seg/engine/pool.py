@@ -10,9 +10,9 @@ from mmengine.config import Config
 from mmengine.fileio import list_dir_or_file
 from mmengine.registry import init_default_scope
 
-from ..evaluation import image_id
+from ..datasets.ids import image_id
 from ..utils.config import dataset_dirs
-from .al_settings import ALConfigError
+from .settings import ALConfigError
 
 
 class Pool:
@@ -25,13 +25,18 @@ class Pool:
         classes (tuple): Class names of the dataset.
         ignore_index (int, optional): The label maps' ignore value (segmentation).
         reduce_zero_label (bool): Whether label 0 is ignored and the others shift down.
+        img_suffix (str, optional): The image suffix (None for in-memory datasets).
+        seg_dir (str): The label-map folder ('' if none). Defaults to ''.
+        seg_suffix (str): The label-map suffix. Defaults to ''.
     """
 
     def __init__(self, ids: List[str], infos: Dict[str, dict], img_dir: str, classes: tuple,
-                 ignore_index: Optional[int] = None, reduce_zero_label: bool = False):
+                 ignore_index: Optional[int] = None, reduce_zero_label: bool = False,
+                 img_suffix: Optional[str] = None, seg_dir: str = '', seg_suffix: str = ''):
         self.ids, self.infos, self.img_dir = ids, infos, img_dir
         self.classes, self.num_classes, self.ignore_index = classes, len(classes), ignore_index
         self.reduce_zero_label = reduce_zero_label
+        self.img_suffix, self.seg_dir, self.seg_suffix = img_suffix, seg_dir, seg_suffix
 
     @property
     def background(self) -> List[int]:
@@ -54,8 +59,9 @@ class Pool:
                 if not ok:
                     raise ALConfigError(f'{path}: unreadable or truncated image')
 
-    def check_label_files(self, seg_dir: str, seg_suffix: str) -> None:
+    def check_label_files(self) -> None:
         """Every image has its label map, and every label map its image."""
+        seg_dir, seg_suffix = self.seg_dir, self.seg_suffix
         if not self.has_label_maps:
             return
         for img_id in self.ids:
@@ -135,22 +141,14 @@ def load_pool(cfg: Config) -> Pool:
         infos[img_id] = info
     return Pool(ids, infos, img_dir if img_suffix is not None else '',
                 tuple(dataset.metainfo['classes']), getattr(dataset, 'ignore_index', None),
-                bool(getattr(dataset, 'reduce_zero_label', False)))
+                bool(getattr(dataset, 'reduce_zero_label', False)), img_suffix,
+                dataset.data_prefix.get('seg_map_path', '') if hasattr(dataset, 'data_prefix')
+                else '', getattr(dataset, 'seg_map_suffix', ''))
 
 
 def list_pool(cfg: Config) -> List[str]:
     """Ids of every training image (the unlabelled pool), in the dataset's order."""
     return load_pool(cfg).ids
-
-
-def seg_dirs(cfg: Config) -> tuple:
-    """``(seg_map_dir, seg_map_suffix)`` of the training dataset ('' if it has none)."""
-    from mmseg.registry import DATASETS
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    ds = copy.deepcopy(cfg.train_dataloader.dataset.to_dict())
-    ds.update(lazy_init=True, pipeline=[])
-    built = DATASETS.build(ds)
-    return built.data_prefix.get('seg_map_path', ''), getattr(built, 'seg_map_suffix', '')
 
 
 def test_split_labelled(cfg: Config) -> bool:

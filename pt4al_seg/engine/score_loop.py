@@ -1,35 +1,30 @@
 import torch
 import torch.nn.functional as F
-from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop
 from mmengine.runner.amp import autocast
-from mmengine.utils import ProgressBar
 from mmseg.registry import LOOPS
 
 
 @LOOPS.register_module()
 class ScoreLoop(TestLoop):
-    """The test loop that scores images: optional bf16 autocast on GPU, a progress bar,
-    and optionally each image's pooled backbone feature (for Core-Set).
+    """The test loop that scores images: optional bf16 autocast on GPU, and optionally each
+    image's pooled backbone feature.
 
     Args:
         runner, dataloader, evaluator: As for ``TestLoop``.
         bf16 (bool): Run the model under bf16 autocast when on CUDA (ignored on CPU, where
             scores stay float32). Defaults to False.
-        progress (bool): Show a progress bar (rank 0). Defaults to True.
         features (bool): Attach ``pooled_feat`` (global average of the backbone's last
             output, captured by a forward hook; whole-image inference) to every output.
             Defaults to False.
     """
 
     def __init__(self, runner, dataloader, evaluator, bf16: bool = False,
-                 progress: bool = True, features: bool = False):
+                 features: bool = False):
         super().__init__(runner, dataloader, evaluator)
         self.bf16 = bf16 and torch.cuda.is_available()
-        self.progress = progress and is_main_process()
         self.features = features
-        self._bar = None
         self._feat = None
 
     def _capture(self, module, inputs, output) -> None:
@@ -38,8 +33,6 @@ class ScoreLoop(TestLoop):
 
     @torch.no_grad()
     def run_iter(self, idx, data_batch) -> None:
-        if idx == 0 and self.progress:
-            self._bar = ProgressBar(len(self.dataloader))
         self.runner.call_hook('before_test_iter', batch_idx=idx, data_batch=data_batch)
         handle = None
         if self.features:
@@ -55,5 +48,3 @@ class ScoreLoop(TestLoop):
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
         self.runner.call_hook('after_test_iter', batch_idx=idx, data_batch=data_batch,
                               outputs=outputs)
-        if self._bar is not None:
-            self._bar.update()

@@ -1,7 +1,10 @@
 """The persistent state of an active-learning run (``al_state.json``)."""
 import json
 import os.path as osp
+from dataclasses import MISSING, fields
 from typing import Dict, List, Optional
+
+from mmengine.dist import master_only
 
 from ..utils import write_json
 
@@ -27,10 +30,51 @@ def flatten(obj, prefix: str = '') -> Dict[str, str]:
 
 
 def settings_snapshot(cfg_dict: dict) -> Dict[str, str]:
-    """The settings of a config that decide a run's result, flattened."""
+    """The settings of a config that decide a run's result, flattened (its ``al`` section
+    as parsed, defaults filled in)."""
     flat = flatten(cfg_dict)
     return {k: v for k, v in sorted(flat.items())
             if not any(k == p or k.startswith(p + '.') for p in VOLATILE_KEYS)}
+
+
+def default_settings() -> Dict[str, str]:
+    """Flattened defaults of every setting a run may lack: a key that a newer version adds
+    with its default value is no difference from a run made before it existed."""
+    from .settings import ALSettings
+    defaults = {f.name: f.default_factory() if f.default_factory is not MISSING
+                else f.default for f in fields(ALSettings)
+                if f.default is not MISSING or f.default_factory is not MISSING}
+    return flatten(dict(al=defaults, al_hooks=[], runner_type='ActiveLearningRunner'))
+
+
+def _upgrade_v1(state: dict) -> dict:
+    """A state file of pt4al_seg 0.1 in today's terms: ``al.strategy``, ``al.order`` and
+    ``al.seed`` became the PretextBatchHook and ``al.cold_start``, ``al.selector`` and
+    ``al.pick`` were renamed ``al.query`` and ``al.picker``, and simulated labels are now
+    received in a phase of their own (``cycle_XX.labelled``)."""
+    old = dict(state['settings'])
+    strategy = old.pop('al.strategy', "'pt4al'")
+    order = old.pop('al.order', "'descending'")
+    seed = old.pop('al.seed', '0')
+    new = {}
+    for key, value in old.items():
+        for before, after in (('al.selector.', 'al.query.'), ('al.pick.', 'al.picker.')):
+            if key.startswith(before):
+                key = after + key[len(before):]
+        new[key] = value
+    if strategy == "'pt4al'":
+        new.update({'al_hooks.0.type': "'PretextBatchHook'", 'al_hooks.0.order': order,
+                    'al.cold_start.picker.type': "'EveryNth'"})
+    else:
+        new.update({'al.cold_start.query.type': "'Random'", 'al.cold_start.query.seed': seed,
+                    'al.cold_start.picker.type': "'TopK'"})
+    phases = []
+    for phase in state['phases']:
+        phases.append(phase)
+        labelled = phase.replace('.selected', '.labelled')
+        if phase.endswith('.selected') and old.get('al.mode') != "'annotate'":
+            phases.append(labelled)
+    return dict(state, version=2, settings=new, phases=phases)
 
 
 class ALState:
@@ -43,7 +87,7 @@ class ALState:
         path (str): The ``al_state.json`` file.
     """
 
-    version = 1
+    version = 2
 
     def __init__(self, path: str):
         self.path = path
@@ -58,6 +102,8 @@ class ALState:
                     cycles=self.cycles, pool_size=self.pool_size, extras=self.extras)
 
     def load_state_dict(self, state: dict) -> None:
+        if state.get('version') == 1:
+            state = _upgrade_v1(state)
         if state.get('version') != self.version:
             raise ValueError(f'{self.path}: state version {state.get("version")}, '
                              f'this pt4al_seg writes {self.version}')
@@ -77,11 +123,36 @@ class ALState:
             raise ValueError(f'{path} is not a valid pt4al_seg state file: {e}') from e
         return state
 
+    @classmethod
+    def resume(cls, path: str, settings: Dict[str, str], pool_size: int,
+               resume: bool) -> 'ALState':
+        """The state of an existing run for ``--resume``; refused (``ALConfigError``, one
+        line) without ``--resume``, for another config, or for another pool."""
+        from .settings import ALConfigError
+        work_dir = osp.dirname(path)
+        if not resume:
+            raise FileExistsError(f'{work_dir} already holds a run (al_state.json): pass '
+                                  '--resume to continue it, or choose another --work-dir')
+        try:
+            state = cls.load(path)
+        except ValueError as e:
+            raise ALConfigError(str(e)) from e
+        diff = state.diff_settings(settings)
+        if diff:
+            raise ALConfigError(f'--resume refused: {work_dir} was made with another '
+                                f'config; {len(diff)} settings differ: ' + '; '.join(diff[:10]))
+        if state.pool_size != pool_size:
+            raise ALConfigError(f'--resume refused: the pool had {state.pool_size} images, '
+                                f'the data root now lists {pool_size}')
+        return state
+
     @staticmethod
     def exists(path: str) -> bool:
         return osp.isfile(path)
 
+    @master_only
     def save(self) -> None:
+        """Write the state atomically (rank 0 only)."""
         write_json(self.path, self.state_dict())
 
     def done(self, phase: str) -> bool:
@@ -97,6 +168,20 @@ class ALState:
 
     def diff_settings(self, settings: Dict[str, str]) -> List[str]:
         """Human-readable differences between the stored settings and ``settings``."""
-        keys = sorted(set(self.settings) | set(settings))
-        return [f'{k}: {self.settings.get(k, "<unset>")} -> {settings.get(k, "<unset>")}'
-                for k in keys if self.settings.get(k) != settings.get(k)]
+        old, new = _with_defaults(self.settings), _with_defaults(settings)
+        return [f'{k}: {old.get(k, "<unset>")} -> {new.get(k, "<unset>")}'
+                for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+
+
+def _setting(key: str) -> str:
+    """The setting a flattened key belongs to: ``al.<name>`` or a top-level key."""
+    parts = key.split('.')
+    return '.'.join(parts[:2]) if parts[0] == 'al' else parts[0]
+
+
+def _with_defaults(settings: Dict[str, str]) -> Dict[str, str]:
+    """``settings`` plus the defaults of the settings it does not mention at all."""
+    present = {_setting(k) for k in settings}
+    out = {k: v for k, v in default_settings().items() if _setting(k) not in present}
+    out.update(settings)
+    return out

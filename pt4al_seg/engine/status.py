@@ -31,8 +31,7 @@ def run_status(work_dir: str) -> Dict[str, Any]:
     metric = _setting(state, 'al.metric', 'mIoU')
     done = [k for k in range(num_cycles) if state.done(f'cycle_{k:02d}.trained')]
     labelled = [rec.get('num_labelled', 0) for key, rec in sorted(state.cycles.items(),
-                key=lambda kv: int(kv[0]))
-                if mode != 'annotate' or state.done(f'cycle_{int(key):02d}.labelled')]
+                key=lambda kv: int(kv[0])) if state.done(f'cycle_{int(key):02d}.labelled')]
     status = dict(
         work_dir=work_dir, mode=mode, phase=state.phases[-1] if state.phases else 'created',
         num_cycles=num_cycles, cycles_done=len(done), pool_size=state.pool_size,
@@ -43,7 +42,7 @@ def run_status(work_dir: str) -> Dict[str, Any]:
         status['next_action'] = 'finished: see summary.csv and summary.png'
         return status
     k = len(done)
-    if mode == 'annotate' and state.done(f'cycle_{k:02d}.selected') \
+    if 'label_maps' in state.cycles.get(str(k), {}) \
             and not state.done(f'cycle_{k:02d}.labelled'):
         label_maps = state.cycles[str(k)].get('label_maps', {})
         missing = missing_label_maps(label_maps)

@@ -1,5 +1,8 @@
 from .constant_baseline import constant_prediction_miou
-from .image_scores import (PretextLossMetric, TaskLossMetric, UncertaintyScoreMetric,
-                           image_id)
+from .image_metric import ImageValueMetric
+from .pretext_loss import PretextLossMetric
+from .strategy_outputs import StrategyOutputsMetric, predicted_class
+from .task_loss import TaskLossMetric
 
-__all__ = ['constant_prediction_miou', 'PretextLossMetric', 'TaskLossMetric', 'UncertaintyScoreMetric', 'image_id']
+__all__ = ['constant_prediction_miou', 'ImageValueMetric', 'PretextLossMetric',
+           'StrategyOutputsMetric', 'TaskLossMetric', 'predicted_class']

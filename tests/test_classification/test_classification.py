@@ -119,6 +119,7 @@ def test_colorization_pretext_selectable_for_classification(idx_source, tmp_path
     from mmengine.config import Config
 
     from pt4al_seg.datasets.build_fashion import build
+    from pt4al_seg.engine import ALSettings, load_pool
     from pt4al_seg.engine.phase_configs import pretext_config
     from pt4al_seg.utils.config import propagate_data_root
 
@@ -131,7 +132,8 @@ def test_colorization_pretext_selectable_for_classification(idx_source, tmp_path
     propagate_data_root(cfg)
     pool = tmp_path / 'pool.txt'
     pool.write_text(''.join(f'{i:05d}\n' for i in range(8)))
-    c = pretext_config(cfg, str(tmp_path / 'pretext'), str(pool), train=True)
+    cfg.al = ALSettings.from_config(cfg).to_dict()
+    c = pretext_config(cfg, load_pool(cfg), str(tmp_path / 'pretext'), str(pool), train=True)
     model = MODELS.build(c['model']).eval()
     item = DATASETS.build(c['test_dataloader']['dataset'])[3]
     assert item['data_samples'].img_id == '00003'

@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from pt4al_seg.ranking import every_nth
+from pt4al_seg.strategies import every_nth
 from pt4al_seg.utils import read_ids, read_scores
 
-from ..conftest import REPO
+from ..conftest import REPO, check_contract
 
 
 @pytest.fixture(scope='module')
@@ -45,8 +45,4 @@ def test_two_cycle_classification_run(tiny_cls, tmp_path):
     rows = list(csv.DictReader(open(osp.join(wd, 'summary.csv'))))
     assert [int(r['num_labelled']) for r in rows] == [4, 8]
     assert all(0 <= float(r['accuracy']) <= 100 for r in rows)
-    checker = osp.join(osp.dirname(REPO), 'shared', 'tools', 'check_run.py')
-    if osp.isfile(checker):
-        res = subprocess.run([sys.executable, checker, wd, '--metric', 'accuracy',
-                              '--min-cycles', '2'], capture_output=True, text=True)
-        assert res.returncode == 0, res.stdout
+    check_contract(wd, '--metric', 'accuracy')

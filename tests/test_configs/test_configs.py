@@ -14,7 +14,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import DATASETS, MODELS
 from mmseg.structures import SegDataSample
 
-from pt4al_seg.engine import check_settings, list_pool
+from pt4al_seg.engine import ALSettings, check_config, load_pool
 from pt4al_seg.engine.phase_configs import pretext_config, score_config
 from pt4al_seg.utils.config import propagate_data_root
 
@@ -31,7 +31,9 @@ def test_config_loads(path):
     assert cfg.custom_imports.imports == ['pt4al_seg']
     assert cfg.model.get('pretrained') is None  # nothing downloaded at run time
     if 'al' in cfg:
-        check_settings(cfg)
+        ALSettings.from_config(cfg)
+        check_config(cfg)
+        assert cfg.runner_type == 'ActiveLearningRunner'
 
 
 @pytest.fixture(scope='module')
@@ -61,7 +63,9 @@ def test_cityscapes_config_builds(path, fake_cityscapes, tmp_path):
     propagate_data_root(cfg)
     assert cfg.al.num_cycles == 10 and cfg.al.budget == 59
     init_default_scope('mmseg')
-    ids = list_pool(cfg)
+    cfg.al = ALSettings.from_config(cfg).to_dict()
+    pool = load_pool(cfg)
+    ids = pool.ids
     assert ids == [f'aachen/aachen_{i:06d}_000019' for i in range(4)]
     # the task model and one training sample
     model = MODELS.build(cfg.model)
@@ -72,7 +76,7 @@ def test_cityscapes_config_builds(path, fake_cityscapes, tmp_path):
     # pretext stage: model, training and scoring pipelines, over the pool list
     pool_file = tmp_path / 'pool.txt'
     pool_file.write_text(''.join(f'{i}\n' for i in ids))
-    pc = pretext_config(cfg, str(tmp_path / 'pretext'), str(pool_file), train=True)
+    pc = pretext_config(cfg, pool, str(tmp_path / 'pretext'), str(pool_file), train=True)
     pretext = MODELS.build(pc['model']).eval()
     train_ds = DATASETS.build(pc['train_dataloader']['dataset'])
     score_ds = DATASETS.build(pc['test_dataloader']['dataset'])
@@ -91,7 +95,7 @@ def test_cityscapes_config_builds(path, fake_cityscapes, tmp_path):
         out = pretext(small, [sample], mode='predict')
     assert torch.isfinite(out[0].pretext_loss)
     # scoring never loads label maps
-    sc = score_config(cfg, str(tmp_path / 'cycle'), str(pool_file), str(tmp_path / 's.csv'),
-                      'unused.pth')
+    sc = score_config(cfg, pool, str(tmp_path / 'cycle'), str(pool_file), 'unused.pth',
+                      dict(type='StrategyOutputsMetric', query=cfg.al.query))
     scored = DATASETS.build(sc['test_dataloader']['dataset'])[0]
     assert 'gt_sem_seg' not in scored['data_samples']

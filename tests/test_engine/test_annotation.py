@@ -96,8 +96,8 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
 def test_annotation_mode_needs_segmentation_label_files():
     from mmengine.config import Config
 
-    from pt4al_seg.engine import ALConfigError, check_settings
+    from pt4al_seg.engine import ALConfigError, ALSettings
     cfg = Config.fromfile(f'{REPO}/configs/pt4al_seg/demo.py')
     cfg.al.mode = 'labels-please'
-    with pytest.raises(ALConfigError, match='al.mode must be simulate or annotate'):
-        check_settings(cfg)
+    with pytest.raises(ALConfigError, match='al.mode must be one of simulate, annotate'):
+        ALSettings.from_config(cfg)

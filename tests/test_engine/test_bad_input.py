@@ -52,7 +52,7 @@ def test_label_map_without_image(data_copy):
     os.remove(data_copy / 'img_dir' / 'train' / '00003.png')
     pool = pool_of(data_copy)
     with pytest.raises(ALConfigError, match='ann_dir/train/00003.png has no image'):
-        pool.check_label_files(str(data_copy / 'ann_dir' / 'train'), '.png')
+        pool.check_label_files()
 
 
 def test_truncated_and_unreadable_images(data_copy):
@@ -86,7 +86,7 @@ def test_label_values_and_size(data_copy):
 
 
 def test_cli_unknown_selector_and_bad_budget(tiny_scenes, tmp_path):
-    for option, message in (('al.selector.type=Confusion', "unknown al.selector 'Confusion'"),
+    for option, message in (('al.query.type=Confusion', "al.query: unknown query 'Confusion'"),
                             ('al.budget=0', 'al.budget must be a positive integer'),
                             ('al.budget=31', 'exceeds the smallest cycle batch'),
                             ('al.num_cycles=0', 'al.num_cycles must be a positive integer')):

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from pt4al_seg.ranking import every_nth
+from pt4al_seg.strategies import every_nth
 from pt4al_seg.utils import read_ids, read_scores
 
-from ..conftest import CONFIG, REPO, run_al
+from ..conftest import CONFIG, REPO, check_contract, run_al
 
 def mtimes(work_dir):
     out = {}
@@ -63,12 +63,7 @@ def test_output_contract(finished_run, tiny_scenes):
 
 
 def test_shared_check_run(finished_run):
-    checker = osp.join(osp.dirname(REPO), 'shared', 'tools', 'check_run.py')
-    if not osp.isfile(checker):
-        pytest.skip('shared/tools/check_run.py is not beside this checkout')
-    proc = subprocess.run([sys.executable, checker, finished_run, '--min-cycles', '2'],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout
+    check_contract(finished_run)
 
 
 def test_cycle_config_and_checkpoint_reproduce_miou(finished_run, tmp_path):
@@ -118,6 +113,16 @@ def test_resume_after_finished_phase_continues_from_there(finished_run, tiny_sce
     assert json.load(open(state_file))['phases'][-1] == 'cycle_01.trained'
 
 
+def test_stale_summary_is_rewritten_on_resume(finished_run, tiny_scenes, tmp_path):
+    """As after a kill between summary.png and summary.csv of the last cycle."""
+    wd = tmp_path / 'copy'
+    shutil.copytree(finished_run, wd)
+    full = (wd / 'summary.csv').read_text()
+    (wd / 'summary.csv').write_text(''.join(full.splitlines(True)[:2]))  # cycle 0 only
+    run_al(wd, tiny_scenes, '--resume')
+    assert (wd / 'summary.csv').read_text() == full
+
+
 def test_amp_on_cpu_is_a_clear_error(tiny_scenes, tmp_path):
     proc = run_al(tmp_path / 'amp', tiny_scenes, '--amp', check=False)
     assert proc.returncode != 0 and '--amp needs a CUDA GPU' in proc.stderr
@@ -128,11 +133,11 @@ def test_amp_on_cpu_is_a_clear_error(tiny_scenes, tmp_path):
 def test_cycle_initialisation(init, expected, tmp_path):
     from mmengine.config import Config
 
-    from pt4al_seg.engine import ActiveLearningLoop
+    from pt4al_seg.engine import ActiveLearningRunner
     cfg = Config.fromfile(osp.join(REPO, CONFIG))
     cfg.al.init = init
     cfg.work_dir = str(tmp_path)
-    loop = ActiveLearningLoop(cfg)
+    loop = ActiveLearningRunner(cfg)
     assert loop.init_checkpoint(0) is None
     got = loop.init_checkpoint(1)
     assert got == (None if expected is None else osp.join(str(tmp_path), expected))

@@ -1,5 +1,6 @@
 """SIGKILL a real run at several points, resume it, and compare with an uninterrupted run
-(the session's `finished_run`, same seed and settings)."""
+(the session's `finished_run`, same seed and settings). The kills come from a hook the
+tests add to the config (tests/fault_hook.py), as a user adds any AL hook."""
 import os
 import os.path as osp
 import signal
@@ -8,47 +9,51 @@ import pytest
 
 from ..conftest import run_al
 
+FAULTS = 'tests/data/demo_with_faults.py'
 COMPARED = ['pool.txt', 'pretext/losses.csv', 'pretext/batches/batch_00.txt',
             'pretext/batches/batch_01.txt', 'cycle_00/selected.txt', 'cycle_00/labelled.txt',
             'cycle_01/scores.csv', 'cycle_01/selected.txt', 'cycle_01/labelled.txt',
             'summary.csv']
 
 
-@pytest.mark.parametrize('point', [
-    'train:pretext:3',             # during pretext training
-    'pretext.scored:before-mark',  # losses written, not recorded
-    'ranked:partial',              # some batch files written
-    'cycle_01.selected:before-mark',  # scores and selection written, not recorded
-    'train:cycle_01:4',            # during a cycle's training
-    'report:partial',              # summary.png written, summary.csv not
-])
-def test_killed_run_resumes_to_the_same_result(point, finished_run, tiny_scenes, tmp_path):
-    wd = tmp_path / 'killed'
-    os.environ['PT4AL_KILL_AT'] = point
-    try:
-        proc = run_al(wd, tiny_scenes, check=False)
-    finally:
-        del os.environ['PT4AL_KILL_AT']
+def killed_run(wd, data, point, monkeypatch, **kwargs):
+    monkeypatch.setenv('PT4AL_KILL_AT', point)
+    proc = run_al(wd, data, check=False, config=FAULTS, **kwargs)
+    monkeypatch.delenv('PT4AL_KILL_AT')
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
-    run_al(wd, tiny_scenes, '--resume')
+
+
+@pytest.mark.parametrize('point,then_remove', [
+    ('train:pretext:3', None),             # during pretext training
+    ('pretext.scored:before-mark', None),  # losses written, not recorded
+    ('ranked:before-mark', 'pretext/batches/batch_01.txt'),  # some batch files written
+    ('cycle_01.selected:before-mark', None),  # scores and selection written, not recorded
+    ('cycle_01.labelled:before-mark', None),  # labelled.txt written, not recorded
+    ('train:cycle_01:4', None),            # during a cycle's training
+    ('cycle_01.trained:before-mark', None),  # model and metrics, not recorded
+])
+def test_killed_run_resumes_to_the_same_result(point, then_remove, finished_run,
+                                               tiny_scenes, tmp_path, monkeypatch):
+    wd = tmp_path / 'killed'
+    killed_run(wd, tiny_scenes, point, monkeypatch)
+    if then_remove:
+        os.remove(wd / then_remove)
+    run_al(wd, tiny_scenes, '--resume', config=FAULTS)
     for rel in COMPARED:
         assert open(wd / rel).read() == open(osp.join(finished_run, rel)).read(), rel
     assert not [f for _, _, fs in os.walk(wd) for f in fs if '.tmp' in f]
 
 
-def test_checkpoint_mode_resumes_inside_the_cycle(finished_run, tiny_scenes, tmp_path):
+def test_checkpoint_mode_resumes_inside_the_cycle(finished_run, tiny_scenes, tmp_path,
+                                                  monkeypatch):
     """al.resume_training='checkpoint' continues an interrupted cycle from mmengine's last
     checkpoint (not bit-identical by design); what was finished before stays as it was."""
     wd = tmp_path / 'killed'
-    os.environ['PT4AL_KILL_AT'] = 'train:cycle_01:5'
-    try:
-        proc = run_al(wd, tiny_scenes, check=False,
-                      options=['al.resume_training=checkpoint'])
-    finally:
-        del os.environ['PT4AL_KILL_AT']
-    assert proc.returncode == -signal.SIGKILL
+    killed_run(wd, tiny_scenes, 'train:cycle_01:5', monkeypatch,
+               options=['al.resume_training=checkpoint'])
     assert (wd / 'cycle_01' / 'iter_4.pth').is_file()
-    proc = run_al(wd, tiny_scenes, '--resume', options=['al.resume_training=checkpoint'])
+    proc = run_al(wd, tiny_scenes, '--resume', config=FAULTS,
+                  options=['al.resume_training=checkpoint'])
     assert 'Auto resumed from the latest checkpoint' in proc.stdout + proc.stderr
     for rel in COMPARED[:-1]:  # summary.csv holds the retrained cycle's metric
         assert open(wd / rel).read() == open(osp.join(finished_run, rel)).read(), rel

@@ -6,23 +6,17 @@ import sys
 
 import numpy as np
 
-from pt4al_seg.selectors import class_balanced, kcenter_greedy, top_k
+from pt4al_seg.strategies import class_balanced, kcenter_greedy, top_k
 from pt4al_seg.utils import read_column, read_ids, read_scores
 
-from ..conftest import REPO, run_al
+from ..conftest import check_contract as check_run, run_al
 
-
-def check_run(wd, *flags):
-    checker = osp.join(osp.dirname(REPO), 'shared', 'tools', 'check_run.py')
-    if osp.isfile(checker):
-        res = subprocess.run([sys.executable, checker, str(wd), '--min-cycles', '2', *flags],
-                             capture_output=True, text=True)
-        assert res.returncode == 0, res.stdout
+POOL = ['al_hooks=[]', 'al.cold_start.query.type=Random', 'al.cold_start.picker.type=TopK']
 
 
 def test_pool_least_confidence(tiny_scenes, tmp_path):
     wd = tmp_path / 'lc'
-    run_al(wd, tiny_scenes, options=['al.strategy=pool'])
+    run_al(wd, tiny_scenes, options=POOL)
     assert not (wd / 'pretext').exists()
     sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
@@ -33,7 +27,7 @@ def test_pool_least_confidence(tiny_scenes, tmp_path):
 
 def test_coreset_kcenter(tiny_scenes, tmp_path):
     wd = tmp_path / 'coreset'
-    run_al(wd, tiny_scenes, options=['al.strategy=pool', 'al.pick.type=KCenterGreedy'])
+    run_al(wd, tiny_scenes, options=POOL + ['al.picker.type=KCenterGreedy'])
     sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
     data = np.load(wd / 'cycle_01' / 'features.npz')
     ids = [str(i) for i in data['ids']]
@@ -48,7 +42,7 @@ def test_coreset_kcenter(tiny_scenes, tmp_path):
 
 def test_pt4al_class_balanced(tiny_scenes, tmp_path):
     wd = tmp_path / 'balanced'
-    run_al(wd, tiny_scenes, options=['al.pick.type=ClassBalanced'])
+    run_al(wd, tiny_scenes, options=['al.picker.type=ClassBalanced'])
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
     classes = {i: int(c) for i, c in read_column(str(wd / 'cycle_01' / 'scores.csv'),
                                                  'class').items()}
@@ -59,7 +53,7 @@ def test_pt4al_class_balanced(tiny_scenes, tmp_path):
 
 def test_learning_loss_strategy(tiny_scenes, tmp_path):
     wd = tmp_path / 'll'
-    run_al(wd, tiny_scenes, options=['al.strategy=pool', 'al.selector.type=PredictedLoss',
+    run_al(wd, tiny_scenes, options=POOL + ['al.query.type=PredictedLoss',
                                      'model.type=LossPredictionEncoderDecoder',
                                      'model.loss_prediction.mid_channels=16'])
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from pt4al_seg.evaluation import PretextLossMetric, UncertaintyScoreMetric, image_id
+from pt4al_seg.datasets import image_id
+from pt4al_seg.evaluation import PretextLossMetric, StrategyOutputsMetric, predicted_class
 from pt4al_seg.utils import read_scores
 
 
@@ -19,32 +20,33 @@ def test_region_mask_is_resized_and_applied(tmp_path):
     logits = torch.zeros(2, 8, 16)
     logits[0, :, :8] = 20.0
     out = tmp_path / 'scores.csv'
-    metric = UncertaintyScoreMetric(dict(type='LeastConfidence'), region_mask=str(tmp_path / 'mask.png'),
-                                    img_dir='/d', img_suffix='.png', out_file=str(out))
+    metric = StrategyOutputsMetric('/d', '.png', query=dict(type='LeastConfidence'),
+                                   region_mask=str(tmp_path / 'mask.png'), scores_file=str(out))
     metric.process(None, [seg_sample('/d/a.png', logits)])
-    plain = UncertaintyScoreMetric(dict(type='LeastConfidence'), img_dir='/d', img_suffix='.png')
+    plain = StrategyOutputsMetric('/d', '.png', query=dict(type='LeastConfidence'))
     plain.process(None, [seg_sample('/d/a.png', logits)])
     assert metric.results[0][1] == pytest.approx(0.0, abs=1e-6)
     assert plain.results[0][1] == pytest.approx(0.25, abs=1e-6)
     metric.compute_metrics(metric.results)
     assert read_scores(str(out), 'score') == {'a': metric.results[0][1]}
     with pytest.raises(FileNotFoundError, match='region_mask'):
-        UncertaintyScoreMetric(dict(type='LeastConfidence'), region_mask=str(tmp_path / 'no.png'),
-                               img_dir='/d', img_suffix='.png')
+        StrategyOutputsMetric('/d', '.png', query=dict(type='LeastConfidence'),
+                              region_mask=str(tmp_path / 'no.png'))
 
 
 def test_ids_classification_logits_and_duplicates(tmp_path):
     assert image_id('/d/city/x_leftImg8bit.png', '/d', '_leftImg8bit.png') == 'city/x'
-    metric = UncertaintyScoreMetric(dict(type='Margin'), img_dir='', img_suffix=None)
+    metric = StrategyOutputsMetric('', None, query=dict(type='Margin'))
     metric.process(None, [dict(img_id='train_00001', pred_logits=torch.tensor([0.0, 0.0]))])
-    assert metric.results == [('train_00001', 1.0, None)]
+    assert metric.results == [('train_00001', 1.0, None, None)]
     losses = PretextLossMetric(img_dir='/d', img_suffix='.png')
     with pytest.raises(RuntimeError, match='scored twice'):
-        losses.compute_metrics([('a', 1.0, None), ('a', 1.0, None)])
+        losses.compute_metrics([('a', 1.0), ('a', 1.0)])
+    with pytest.raises(RuntimeError, match='scored twice'):
+        metric.compute_metrics([('a', 1.0, None, None), ('a', 1.0, None, None)])
 
 
 def test_class_column_and_predicted_class(tmp_path):
-    from pt4al_seg.evaluation.image_scores import predicted_class
     from pt4al_seg.utils import read_column
     logits = torch.zeros(3, 4, 4)
     logits[0] = 5.0  # background nearly everywhere
@@ -55,9 +57,24 @@ def test_class_column_and_predicted_class(tmp_path):
                            exclude=[0]) == 0  # only background predicted
     assert predicted_class(torch.tensor([0.1, 0.9])) == 1
     out = tmp_path / 's.csv'
-    metric = UncertaintyScoreMetric(dict(type='LeastConfidence'), image_class=dict(exclude=[0]),
-                                    img_dir='/d', img_suffix='.png', out_file=str(out))
+    metric = StrategyOutputsMetric('/d', '.png', query=dict(type='LeastConfidence'),
+                                   image_class=dict(exclude=[0]), scores_file=str(out))
     metric.process(None, [seg_sample('/d/a.png', logits)])
     metric.compute_metrics(metric.results)
     assert read_column(str(out), 'class') == {'a': '2'}
     assert list(read_scores(str(out), 'score')) == ['a']
+
+
+def test_features_without_scores(tmp_path):
+    """A picker that needs only features (Core-Set) gets an .npz and no scores.csv."""
+    feats = tmp_path / 'features.npz'
+    metric = StrategyOutputsMetric('/d', '.png', features_file=str(feats),
+                                   scores_file=str(tmp_path / 'scores.csv'))
+    metric.process(None, [dict(img_path='/d/b.png', pooled_feat=torch.tensor([1.0, 2.0])),
+                          dict(img_path='/d/a.png', pooled_feat=torch.tensor([3.0, 4.0]))])
+    assert metric.compute_metrics(metric.results) == dict(num_images=2)
+    data = np.load(feats)
+    assert list(data['ids']) == ['b', 'a']
+    assert data['features'].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert not (tmp_path / 'scores.csv').exists()
+    assert [p.name for p in tmp_path.iterdir()] == ['features.npz']  # no temp file left

@@ -3,12 +3,12 @@ from typing import Sequence
 
 import numpy as np
 
-from ..registry import SELECTORS
-from .base import BaseSelector
+from ...registry import QUERIES
+from .base import BaseQuery
 
 
-@SELECTORS.register_module()
-class Random(BaseSelector):
+@QUERIES.register_module()
+class Random(BaseQuery):
     """Uniform random scores, a pure function of ``(seed, image id)``.
 
     The same seed gives the same scores whatever the order, batching or number of processes

@@ -1,11 +1,11 @@
 from torch import Tensor
 
-from ..registry import SELECTORS
-from .base import BaseSelector
+from ...registry import QUERIES
+from .base import BaseQuery
 
 
-@SELECTORS.register_module()
-class LeastConfidence(BaseSelector):
+@QUERIES.register_module()
+class LeastConfidence(BaseQuery):
     """``1 - max_c p(c)`` per pixel, averaged over the image's valid pixels."""
 
     def pixel_scores(self, probs: Tensor) -> Tensor:

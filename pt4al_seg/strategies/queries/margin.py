@@ -1,11 +1,11 @@
 from torch import Tensor
 
-from ..registry import SELECTORS
-from .base import BaseSelector
+from ...registry import QUERIES
+from .base import BaseQuery
 
 
-@SELECTORS.register_module()
-class Margin(BaseSelector):
+@QUERIES.register_module()
+class Margin(BaseQuery):
     """``1 - (p_top1 - p_top2)`` per pixel (small margin = uncertain), averaged."""
 
     def pixel_scores(self, probs: Tensor) -> Tensor:

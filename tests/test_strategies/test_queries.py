@@ -3,8 +3,9 @@ import math
 import pytest
 import torch
 
-from pt4al_seg.registry import SELECTORS
-from pt4al_seg.selectors import Entropy, LeastConfidence, Margin, Random, masked_mean, top_k
+from pt4al_seg.registry import QUERIES
+from pt4al_seg.strategies import (Entropy, LeastConfidence, Margin, PredictedLoss, Random,
+                                  masked_mean)
 
 
 def _logits_from_probs(probs):
@@ -58,38 +59,18 @@ def test_random_is_a_function_of_seed_and_id():
         LeastConfidence().score_ids(ids)
 
 
-def test_top_k_ties_break_by_id():
-    scores = {'c': 0.5, 'a': 0.5, 'b': 0.9, 'd': 0.1}
-    assert top_k(scores, 2) == ['b', 'a']
-    assert top_k(scores, 3) == ['b', 'a', 'c']
-    with pytest.raises(ValueError):
-        top_k(scores, 5)
-
-
 def test_build_by_name():
-    assert isinstance(SELECTORS.build(dict(type='Margin')), Margin)
+    assert isinstance(QUERIES.build(dict(type='Margin')), Margin)
+    with pytest.raises(KeyError, match="unknown query 'Confusion'"):
+        QUERIES.build(dict(type='Confusion'))
 
 
-def test_class_balanced_takes_turns():
-    from pt4al_seg.selectors import class_balanced
-    scores = {'a': .9, 'b': .8, 'c': .7, 'd': .6, 'e': .5, 'f': .4}
-    classes = {'a': 1, 'b': 1, 'c': 1, 'd': 2, 'e': 3, 'f': 3}
-    assert class_balanced(scores, classes, 3) == ['a', 'd', 'e']
-    assert class_balanced(scores, classes, 5) == ['a', 'd', 'e', 'b', 'f']
-    assert class_balanced(scores, classes, 6)[-1] == 'c'
-    with pytest.raises(ValueError):
-        class_balanced(scores, classes, 7)
-
-
-def test_kcenter_greedy_on_points():
-    import numpy as np
-
-    from pt4al_seg.selectors import kcenter_greedy
-    labelled = np.array([[0.0, 0.0]])
-    cand = np.array([[1.0, 0.0], [10.0, 0.0], [9.0, 0.0], [0.0, 5.0]])
-    picked, dist = kcenter_greedy(cand, labelled, 2)
-    assert picked == [1, 3]  # farthest first, then farthest from {labelled, picked}
-    assert np.allclose(dist, [1, 10, 9, 5])
-    picked, dist = kcenter_greedy(cand, np.zeros((0, 2)), 2)
-    assert picked[0] == 0 and np.isinf(dist).all()  # nothing labelled: first, then farthest
-    assert picked[1] == 1
+def test_score_sample_reads_seg_or_classifier_logits_and_predicted_loss():
+    logits = torch.zeros(2, 2, 2)
+    logits[0, 0, 0] = 50.0  # one certain pixel of four
+    sample = dict(seg_logits=dict(data=logits))
+    assert LeastConfidence().score_sample(sample) == pytest.approx(0.375)
+    valid = torch.tensor([[True, False], [False, False]])
+    assert LeastConfidence().score_sample(sample, valid) == pytest.approx(0.0, abs=1e-6)
+    assert Margin().score_sample(dict(pred_logits=torch.zeros(3))) == pytest.approx(1.0)
+    assert PredictedLoss().score_sample(dict(pred_loss=torch.tensor(2.5))) == 2.5

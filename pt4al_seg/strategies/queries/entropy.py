@@ -1,11 +1,11 @@
 from torch import Tensor
 
-from ..registry import SELECTORS
-from .base import BaseSelector
+from ...registry import QUERIES
+from .base import BaseQuery
 
 
-@SELECTORS.register_module()
-class Entropy(BaseSelector):
+@QUERIES.register_module()
+class Entropy(BaseQuery):
     """Shannon entropy ``-sum_c p(c) log p(c)`` per pixel, averaged over valid pixels."""
 
     def pixel_scores(self, probs: Tensor) -> Tensor:

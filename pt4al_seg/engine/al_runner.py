@@ -1,0 +1,249 @@
+"""The active-learning runner: the cycle order of the method, runnable by mmseg's tools.
+
+A config with ``runner_type = 'ActiveLearningRunner'`` (``configs/_base_/al/``) is run by
+mmseg's ``tools/train.py`` (``RUNNERS.build(cfg).train()``) as by ``tools/train_al.py``.
+Every phase that runs a model is an ordinary mmengine Runner built from a derived config
+(``phase_configs``); this runner owns their order and the persistent state. Phases are
+recorded in ``al_state.json`` only once their files are complete; hooks add their own
+before the first cycle (PT4AL: ``pretext.trained``, ``pretext.scored``, ``ranked``)::
+
+    for each cycle i: cycle_ii.selected -> cycle_ii.labelled -> cycle_ii.trained
+"""
+import copy
+import os
+import os.path as osp
+from typing import List, Optional
+
+from mmengine.config import Config
+from mmengine.dist import barrier, master_only
+from mmengine.hooks.hook import Hook
+from mmengine.logging import print_log
+from mmengine.runner import Runner, find_latest_checkpoint
+from mmengine.runner.priority import get_priority
+from mmseg.registry import RUNNERS
+
+from ..registry import AL_HOOKS
+from ..report import RunReport
+from ..utils import metrics_to_builtin, read_ids
+from ..utils.config import propagate_data_root
+from . import phase_configs as pc
+from .annotation import AwaitingLabels
+from .dist import setup_dist, teardown_dist
+from .hooks import FinalModelHook, ScoreProgressHook, drop_iter_checkpoints
+from .init_weights import pretext_backbone_checkpoint
+from .labels import LABEL_SOURCES
+from .pool import load_pool
+from .run_files import RunFiles
+from .scoring import score_candidates
+from .settings import ALConfigError, ALSettings, check_config
+from .state import ALState, settings_snapshot
+
+
+@RUNNERS.register_module()
+class ActiveLearningRunner:
+    """Run an active-learning experiment for ``al.num_cycles`` cycles.
+
+    Cycle 0 picks with ``al.cold_start`` (no model exists yet); cycle i > 0 with
+    ``al.query`` and ``al.picker`` on cycle i-1's model, from ``cycle_batches[i]`` when a
+    hook set them (PT4AL), else from the whole unlabelled pool. Labels come from the
+    source of ``al.mode``; each cycle then trains a fresh Runner on ``labelled.txt`` and
+    tests it.
+
+    Args:
+        cfg (Config): An mmseg config with ``al``, ``score_pipeline``, ``al_hooks`` (and
+            the sections its hooks read, e.g. ``pretext``); ``work_dir`` set.
+            ``cfg.resume`` continues the run in ``work_dir`` from its last finished phase.
+    """
+
+    def __init__(self, cfg: Config):
+        cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(copy.deepcopy(cfg))
+        if not cfg.get('work_dir'):
+            raise ALConfigError('the config has no work_dir (pass --work-dir)')
+        propagate_data_root(cfg)
+        self.settings = ALSettings.from_config(cfg)
+        check_config(cfg)
+        cfg.al = self.settings.to_dict()  # parsed: every default filled in
+        self.cfg, self.resume = cfg, bool(cfg.get('resume', False))
+        self.files = RunFiles(cfg.work_dir)
+        self.strategy = self.settings.strategy()
+        self.cold_start = self.settings.cold_start_strategy()
+        self.hooks = sorted(_build_hooks(cfg.get('al_hooks') or []),
+                            key=lambda h: get_priority(h.priority))
+        self.cycle_batches: Optional[List[List[str]]] = None  # set by a hook (PT4AL)
+        self.pretext_checkpoint: Optional[str] = None  # set by a hook with a pretext model
+        self.awaiting: Optional[AwaitingLabels] = None  # why the run stopped early
+        self._selected_now = None
+
+    @classmethod
+    def from_cfg(cls, cfg: Config) -> 'ActiveLearningRunner':
+        return cls(cfg)
+
+    # ------------------------------------------------------------------ the method
+    def train(self) -> None:
+        """Run (or continue) every phase; returns early, with ``self.awaiting`` set, when
+        annotation mode waits for labels."""
+        setup_dist(self.cfg.get('launcher', 'none'),
+                   self.cfg.get('env_cfg', {}).get('dist_cfg', {}))
+        try:
+            self.open()
+            self.call_hook('before_run')
+            for cycle in range(self.settings.num_cycles):
+                self.select(cycle)
+                self.receive_labels(cycle)
+                self.train_cycle(cycle)
+                self.report.update(self.state)
+            self.call_hook('after_run')
+            self.report.finish(self.state)
+        except AwaitingLabels as e:
+            self.awaiting = e
+            print_log(str(e), logger='current')
+        finally:
+            teardown_dist()
+
+    def select(self, cycle: int) -> None:
+        """Pick ``al.budget`` candidates and request their labels."""
+        if self.state.done(f'cycle_{cycle:02d}.selected'):
+            return
+        strategy = self.strategy if cycle else self.cold_start
+        scored = score_candidates(self, cycle, strategy, self.candidates(cycle))
+        selected, own_scores = strategy.picker(scored, self.settings.budget)
+        if own_scores is not None:
+            self.files.write_scores(self.files.cycle(cycle, 'scores.csv'), own_scores)
+        record = self.labels.request(cycle, selected, self.files.cycle(cycle))
+        self.files.write_ids(self.files.cycle(cycle, 'selected.txt'), selected)
+        num_labelled = len(scored.labelled) + len(selected)
+        self.state.record_cycle(cycle, num_labelled=num_labelled,
+                                fraction=num_labelled / self.state.pool_size, **record)
+        self.call_hook('after_select', cycle=cycle, selected=selected)
+        self.mark(f'cycle_{cycle:02d}.selected')
+        self._selected_now = cycle
+
+    def receive_labels(self, cycle: int) -> None:
+        """Take the selection's labels from the label source into ``labelled.txt``."""
+        if self.state.done(f'cycle_{cycle:02d}.labelled'):
+            return
+        selected = read_ids(self.files.cycle(cycle, 'selected.txt'))
+        self.labels.receive(cycle, selected, self.files.cycle(cycle),
+                            self.state.cycles[str(cycle)], self._selected_now == cycle)
+        self.files.write_ids(self.files.cycle(cycle, 'labelled.txt'),
+                             self.files.labelled(cycle - 1) + selected)
+        self.mark(f'cycle_{cycle:02d}.labelled')
+
+    def train_cycle(self, cycle: int) -> None:
+        """Train the task model on the labelled images, then test it."""
+        if self.state.done(f'cycle_{cycle:02d}.trained'):
+            return
+        cycle_dir = self.files.cycle(cycle)
+        resume = self.resume_training(cycle_dir)
+        c = pc.cycle_config(self.cfg, cycle_dir, self.files.cycle(cycle, 'labelled.txt'),
+                            None if resume else self.init_checkpoint(cycle), resume)
+        self._dump(c, osp.join(cycle_dir, 'config.py'))
+        runner = self.run_phase(c, f'cycle_{cycle:02d}')
+        runner.train()
+        metrics = metrics_to_builtin(runner.test()) if self.evaluated else {}
+        self.state.record_cycle(cycle, metrics=metrics)
+        self.call_hook('after_cycle', cycle=cycle, metrics=metrics)
+        self.mark(f'cycle_{cycle:02d}.trained')
+
+    # ------------------------------------------------------------------ plumbing
+    def open(self) -> None:
+        """Load the pool, check everything that can be checked, open or create the state."""
+        self.pool = load_pool(self.cfg)  # the training dataset, built once per run
+        self.settings.check_pool(len(self.pool))
+        self.labels = LABEL_SOURCES[self.settings.mode](self.pool,
+                                                        export_dir=self.settings.export_dir)
+        for hook in self.hooks:
+            hook.check(self)
+        if self.settings.init == 'pretext' and self.pretext_checkpoint is None:
+            raise ALConfigError("al.init='pretext' needs a pretext stage (PretextBatchHook "
+                                'in al_hooks)')
+        self.evaluated = self.labels.test_split_labelled(self.cfg)
+        self.state = self._open_state()
+        self.report = RunReport(self.files.work_dir, self.settings.metric,
+                                self.settings.references,
+                                f'{self.settings.query["type"]}, '
+                                f'{self.settings.picker["type"]}')
+        self.report.start(self.state, self.cfg, self.evaluated)
+
+    def _open_state(self) -> ALState:
+        settings = settings_snapshot(self.cfg.to_dict())
+        exists = ALState.exists(self.files.state)
+        barrier()  # every rank has looked before rank 0 may create the file below
+        if not exists:  # a new run: check every file once before anything is written
+            self.pool.check_images()
+            self.labels.check_pool()
+            state = ALState(self.files.state)
+            state.settings, state.pool_size = settings, len(self.pool)
+            self.files.write_ids(self.files.pool, self.pool.ids)
+            state.save()
+            return state
+        return ALState.resume(self.files.state, settings, len(self.pool), self.resume)
+
+    def candidates(self, cycle: int) -> List[str]:
+        """The ids cycle ``cycle`` picks from."""
+        if self.cycle_batches is not None:
+            return self.cycle_batches[cycle]
+        labelled = set(self.files.labelled(cycle - 1))
+        return [i for i in self.pool.ids if i not in labelled]
+
+    def mark(self, phase: str) -> None:
+        """Record a finished phase (its files are complete): every rank meets here."""
+        self.call_hook('after_phase', phase=phase)
+        self.state.mark(phase)
+        barrier()
+
+    def call_hook(self, stage: str, **kwargs) -> None:
+        for hook in self.hooks:
+            getattr(hook, stage)(self, **kwargs)
+
+    def run_phase(self, cfg_dict: dict, phase: str) -> Runner:
+        """The mmengine Runner of one phase, with the phase hooks registered."""
+        barrier()  # what rank 0 wrote for this phase is there for every rank
+        runner = Runner.from_cfg(Config(cfg_dict))
+        if cfg_dict.get('train_cfg'):
+            runner.register_hook(FinalModelHook())
+        if (cfg_dict.get('test_cfg') or {}).get('type') == 'ScoreLoop':
+            runner.register_hook(ScoreProgressHook())
+        self.call_hook('before_phase', phase=phase, phase_runner=runner)
+        return runner
+
+    def resume_training(self, run_dir: str) -> bool:
+        """Whether an interrupted training phase continues from mmengine's last checkpoint
+        (``al.resume_training='checkpoint'``) or restarts (its checkpoints dropped): every
+        phase seeds its own Runner, so a restart gives the uninterrupted result."""
+        if not (self.resume and osp.isdir(run_dir)):
+            return False
+        if self.settings.resume_training == 'checkpoint':
+            return find_latest_checkpoint(run_dir) is not None
+        master_only(drop_iter_checkpoints)(run_dir)
+        return False
+
+    def init_checkpoint(self, cycle: int) -> Optional[str]:
+        """Where cycle ``cycle``'s model starts (``al.init``); None: from scratch."""
+        if self.settings.init == 'previous':
+            return self.files.cycle(cycle - 1, 'model.pth') if cycle else None
+        if self.settings.init == 'pretext':
+            out = self.files.cycle(cycle, 'init_from_pretext.pth')
+            master_only(pretext_backbone_checkpoint)(self.pretext_checkpoint, out)
+            return out
+        return None
+
+    @master_only
+    def _dump(self, cfg_dict: dict, path: str) -> None:
+        tmp = f'{path[:-3]}.tmp.py'
+        Config(cfg_dict).dump(tmp)
+        os.replace(tmp, path)
+
+
+def _build_hooks(cfgs: list) -> list:
+    hooks = []
+    for i, hook_cfg in enumerate(cfgs):
+        try:
+            hook = AL_HOOKS.build(hook_cfg)
+        except (KeyError, TypeError) as e:
+            raise ALConfigError(f'al_hooks[{i}]: {e.args[0] if e.args else e}') from e
+        if isinstance(hook, Hook):
+            raise ALConfigError(f'al_hooks[{i}]: {type(hook).__name__} is an mmengine Hook; '
+                                'put it in custom_hooks')
+        hooks.append(hook)
+    return hooks

@@ -1,0 +1,89 @@
+"""PT4AL's pretext stage as an active-learning hook: train a self-supervised model on every
+pool image, score each image by its pretext loss, rank the pool into one batch per cycle."""
+import os.path as osp
+
+from ...ranking import rank_into_batches
+from ...registry import AL_HOOKS
+from ...utils import read_ids, read_scores
+from .. import phase_configs as pc
+from ..settings import ALConfigError
+from .al_hook import ALHook
+
+ORDERS = ('descending', 'ascending')
+
+
+@AL_HOOKS.register_module()
+class PretextBatchHook(ALHook):
+    """PT4AL: before the first cycle, train the config's ``pretext`` model on every
+    training image (no labels), write each image's loss to ``pretext/losses.csv`` and
+    rank the pool into ``al.num_cycles`` batches (``pretext/batches/batch_XX.txt``); cycle
+    ``i`` then picks from batch ``i`` only (``runner.cycle_batches``).
+
+    Phases: ``pretext.trained`` -> ``pretext.scored`` -> ``ranked``.
+
+    Args:
+        order (str): ``'descending'`` (hardest first, the paper) or ``'ascending'`` (the
+            ablation). Defaults to 'descending'.
+    """
+
+    priority = 'VERY_HIGH'  # the batches exist before any other hook's before_run
+
+    def __init__(self, order: str = 'descending'):
+        if order not in ORDERS:
+            raise ALConfigError(f'PretextBatchHook: order must be one of '
+                                f'{", ".join(ORDERS)}, got {order!r}')
+        self.order = order
+
+    def check(self, runner) -> None:
+        from mmseg.registry import MODELS
+        pretext = runner.cfg.get('pretext')
+        if pretext is None:
+            raise ALConfigError('PretextBatchHook needs a `pretext` section '
+                                '(configs/_base_/pretext/)')
+        if MODELS.get(pretext.model.type) is None:
+            raise ALConfigError(f'unknown pretext model {pretext.model.type!r}; known: '
+                                'ColorizationPretext, RotationPretext')
+        s, size = runner.settings, len(runner.pool)
+        if s.budget > size // s.num_cycles:
+            raise ALConfigError(f'al.budget {s.budget} exceeds the smallest cycle batch '
+                                f'({size} images / {s.num_cycles} cycles = '
+                                f'{size // s.num_cycles})')
+        runner.pretext_checkpoint = runner.files.path('pretext', 'model.pth')
+
+    def before_run(self, runner) -> None:
+        pretext_dir = runner.files.path('pretext')
+        phase_runner = None
+        if not runner.state.done('pretext.trained'):
+            c = pc.pretext_config(runner.cfg, runner.pool, pretext_dir, runner.files.pool,
+                                  train=True)
+            c['resume'] = runner.resume_training(pretext_dir)
+            phase_runner = runner.run_phase(c, 'pretext')
+            phase_runner.train()
+            runner.mark('pretext.trained')
+        if not runner.state.done('pretext.scored'):
+            if phase_runner is None:
+                c = pc.pretext_config(runner.cfg, runner.pool, pretext_dir, runner.files.pool,
+                                      train=False)
+                c['load_from'] = runner.pretext_checkpoint
+                phase_runner = runner.run_phase(c, 'pretext')
+            phase_runner.test()
+            runner.mark('pretext.scored')
+        if not runner.state.done('ranked'):
+            self.rank(runner)
+            runner.mark('ranked')
+        runner.cycle_batches = [read_ids(self.batch_file(runner, i))
+                                for i in range(runner.settings.num_cycles)]
+
+    def rank(self, runner) -> None:
+        losses = read_scores(runner.files.path('pretext', 'losses.csv'), 'loss')
+        if set(losses) != set(runner.pool.ids):
+            raise RuntimeError(f'pretext/losses.csv has {len(losses)} images, the pool '
+                               f'{len(runner.pool)}')
+        batches = rank_into_batches(losses, runner.settings.num_cycles,
+                                    self.order == 'descending')
+        for i, batch in enumerate(batches):
+            runner.files.write_ids(self.batch_file(runner, i), batch)
+
+    @staticmethod
+    def batch_file(runner, i: int) -> str:
+        return osp.join(runner.files.path('pretext', 'batches'), f'batch_{i:02d}.txt')

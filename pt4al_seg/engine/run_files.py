@@ -1,0 +1,52 @@
+"""The files of a run (``shared/DESIGN.md``'s output contract), written by rank 0 only.
+
+Every writer is a no-op on the other ranks (mmengine's ``master_only``); the ranks meet
+at one barrier before a phase Runner reads what rank 0 wrote and when a phase is
+recorded (:meth:`ActiveLearningRunner.mark`).
+"""
+import os.path as osp
+from typing import Dict, List, Optional
+
+from mmengine.dist import master_only
+
+from ..utils import read_ids, write_ids, write_scores
+
+
+class RunFiles:
+    """Paths of a run's files and their rank-0 writers.
+
+    Args:
+        work_dir (str): The run's work dir.
+    """
+
+    def __init__(self, work_dir: str):
+        self.work_dir = osp.abspath(work_dir)
+
+    def path(self, *parts: str) -> str:
+        return osp.join(self.work_dir, *parts)
+
+    def cycle(self, cycle: int, *parts: str) -> str:
+        """``<work_dir>/cycle_XX[/parts]``."""
+        return self.path(f'cycle_{cycle:02d}', *parts)
+
+    @property
+    def pool(self) -> str:
+        return self.path('pool.txt')
+
+    @property
+    def state(self) -> str:
+        return self.path('al_state.json')
+
+    def labelled(self, cycle: int) -> List[str]:
+        """The ids labelled up to and including ``cycle`` (none before cycle 0)."""
+        return read_ids(self.cycle(cycle, 'labelled.txt')) if cycle >= 0 else []
+
+    @master_only
+    def write_ids(self, path: str, ids: List[str]) -> None:
+        write_ids(path, ids)
+
+    @master_only
+    def write_scores(self, path: str, scores: Dict[str, float], column: str = 'score',
+                     extra: Optional[Dict[str, object]] = None,
+                     extra_column: str = '') -> None:
+        write_scores(path, scores, column, extra, extra_column)

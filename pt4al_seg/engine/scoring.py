@@ -1,0 +1,67 @@
+"""A cycle's one scoring pass: exactly what its strategy's query and picker declared."""
+from typing import List
+
+import numpy as np
+
+from ..strategies import Candidates, Strategy
+from ..utils import read_column, read_scores
+from . import phase_configs as pc
+
+
+def score_candidates(runner, cycle: int, strategy: Strategy, ids: List[str]) -> Candidates:
+    """Collect what ``strategy`` needs to pick from ``ids`` in cycle ``cycle``.
+
+    With a model (the previous cycle's ``model.pth``) it is one test run over the
+    candidates (preceded by the labelled images when the picker needs their features,
+    listed in ``cycle_XX/candidates.txt``) writing ``scores.csv`` (query scores, a
+    ``class`` column when classes are needed) and ``features.npz``; a query that needs no
+    model scores the ids directly. No label of a candidate is read.
+
+    Args:
+        runner (ActiveLearningRunner): The run.
+        cycle (int): The cycle that picks.
+        strategy (Strategy): Its query and picker.
+        ids (list): The candidate ids.
+
+    Returns:
+        Candidates: What the picker gets.
+    """
+    files, needs = runner.files, set(strategy.needs)
+    out = Candidates(ids=list(ids), labelled=files.labelled(cycle - 1))
+    scores_file = files.cycle(cycle, 'scores.csv')
+    if not strategy.needs_model:
+        if 'score' in needs:
+            out.scores = dict(zip(ids, strategy.query.score_ids(ids)))
+            files.write_scores(scores_file, out.scores)
+        return out
+    with_features = bool(needs & {'feature', 'labelled_feature'})
+    images = (out.labelled if 'labelled_feature' in needs else []) + out.ids
+    ids_file = files.cycle(cycle, 'candidates.txt')
+    files.write_ids(ids_file, images)
+    metric = dict(
+        type='StrategyOutputsMetric',
+        query=strategy.query_cfg if 'score' in needs else None,
+        region_mask=runner.settings.region_mask,
+        image_class=dict(exclude=runner.pool.background) if 'class' in needs else None,
+        features_file=files.cycle(cycle, 'features.npz') if with_features else None,
+        scores_file=scores_file)
+    c = pc.score_config(runner.cfg, runner.pool, files.cycle(cycle), ids_file,
+                        files.cycle(cycle - 1, 'model.pth'), metric, with_features)
+    runner.run_phase(c, f'score_{cycle:02d}').test()
+    if 'score' in needs:
+        out.scores = read_scores(scores_file, 'score')
+        if set(out.scores) != set(ids):
+            raise RuntimeError(f'{scores_file} scores {len(out.scores)} images, expected '
+                               f'{len(ids)}')
+    if 'class' in needs:
+        out.classes = {i: int(c) for i, c in read_column(scores_file, 'class').items()}
+    if with_features:
+        data = np.load(metric['features_file'])
+        row = {str(i): k for k, i in enumerate(data['ids'])}
+        out.features = data['features'][[row[i] for i in out.ids]]
+        out.labelled_features = data['features'][[row[i] for i in out.labelled]] \
+            if 'labelled_feature' in needs else None
+    return out
+
+
+

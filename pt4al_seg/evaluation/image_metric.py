@@ -1,0 +1,55 @@
+"""The shape of every per-image metric: one value per image, gathered over all ranks."""
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+
+from ..datasets.ids import sample_id
+from ..utils import write_scores
+
+
+class ImageValueMetric(BaseMetric):
+    """Collects ``(image id, value)`` for every image, in dataset order.
+
+    mmengine's ``collect_results`` gathers the parts of all ranks and drops the duplicates
+    DistributedSampler pads with; ``compute_metrics`` runs on rank 0 only, which writes
+    ``out_file``.
+
+    Args:
+        img_dir (str): The data set's image folder, to turn paths into ids (samples that
+            carry an ``img_id``, as classification ones do, need none).
+        img_suffix (str, optional): The data set's image suffix.
+        out_file (str, optional): csv to write (``image,<column>``). Defaults to None.
+        collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
+        prefix (str, optional): Metric name prefix. Defaults to None.
+    """
+    column = 'value'
+
+    def __init__(self, img_dir: str, img_suffix: Optional[str], out_file: Optional[str] = None,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None):
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.img_dir, self.img_suffix, self.out_file = img_dir, img_suffix, out_file
+
+    def image_values(self, data_samples: Sequence[dict]) -> List[float]:
+        """One value per sample."""
+        raise NotImplementedError
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample, value in zip(data_samples, self.image_values(data_samples)):
+            self.results.append(
+                (sample_id(sample, self.img_dir, self.img_suffix), float(value)))
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        values = unique_by_id(results)
+        if self.out_file:
+            write_scores(self.out_file, values, self.column)
+        arr = np.array(list(values.values()), dtype=np.float64)
+        return dict(num_images=len(arr), mean=float(arr.mean()), max=float(arr.max()))
+
+
+def unique_by_id(results: list) -> dict:
+    """``{id: value}`` from ``(id, value)`` rows; an id twice is a bug (double scoring)."""
+    values = {r[0]: r[1] for r in results}
+    if len(values) != len(results):
+        raise RuntimeError(f'{len(results) - len(values)} images were scored twice')
+    return values

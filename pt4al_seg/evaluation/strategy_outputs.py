@@ -1,0 +1,101 @@
+"""What a strategy's parts declared, collected per image in one scoring pass."""
+import os
+from typing import Dict, Optional, Sequence
+
+import cv2
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmseg.registry import METRICS
+
+from ..datasets.ids import sample_id
+from ..registry import QUERIES
+from ..strategies.queries import region_valid
+from ..utils import write_scores
+from .image_metric import unique_by_id
+
+
+@METRICS.register_module()
+class StrategyOutputsMetric(BaseMetric):
+    """Per image, what the strategy's query and picker need: the query's score, the
+    predicted class, the pooled backbone feature. Each image is reduced on the device as
+    its batch arrives (no probability map outlives its batch); rank 0 writes the files.
+
+    Args:
+        img_dir (str): The data set's image folder (ids from paths).
+        img_suffix (str, optional): The data set's image suffix.
+        query (dict, optional): Query config; its per-image score goes to ``scores_file``
+            (``image,score``). Defaults to None.
+        region_mask (str, optional): Image file; pixels that are 0 there are left out of
+            every image's score (resized to each image with nearest neighbour).
+            Defaults to None.
+        image_class (dict, optional): Also write each image's predicted class (column
+            ``class``, see :func:`predicted_class`), e.g. ``dict(exclude=[0])``.
+            Defaults to None.
+        features_file (str, optional): Write each image's ``pooled_feat`` (attached by
+            ``ScoreLoop(features=True)``) into this ``.npz`` (``ids``, ``features``).
+            Defaults to None.
+        scores_file (str, optional): The scores csv. Defaults to None.
+    """
+    default_prefix = 'al'
+
+    def __init__(self, img_dir: str, img_suffix: Optional[str], query: Optional[dict] = None,
+                 region_mask: Optional[str] = None, image_class: Optional[dict] = None,
+                 features_file: Optional[str] = None, scores_file: Optional[str] = None,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None):
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.img_dir, self.img_suffix = img_dir, img_suffix
+        self.query = QUERIES.build(query) if query is not None else None
+        self.image_class, self.features_file = image_class, features_file
+        self.scores_file = scores_file
+        self.region_mask = None
+        if region_mask is not None:
+            mask = cv2.imread(region_mask, cv2.IMREAD_GRAYSCALE)
+            if mask is None:
+                raise FileNotFoundError(f'region_mask {region_mask} is not a readable image')
+            self.region_mask = torch.from_numpy(mask > 0)
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for s in data_samples:
+            score = cls = feat = None
+            if self.query is not None:
+                valid = None
+                if self.region_mask is not None and 'seg_logits' in s:
+                    logits = s['seg_logits']['data']
+                    valid = region_valid(self.region_mask, tuple(logits.shape[-2:]),
+                                         logits.device)
+                score = self.query.score_sample(s, valid)
+            if self.image_class is not None:
+                logits = s['seg_logits']['data'] if 'seg_logits' in s else s['pred_logits']
+                cls = predicted_class(logits, self.image_class.get('exclude', ()))
+            if self.features_file:
+                feat = s['pooled_feat'].float().cpu().numpy()
+            self.results.append((sample_id(s, self.img_dir, self.img_suffix), score, cls,
+                                 feat))
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        ids = list(unique_by_id([(r[0], r) for r in results]))
+        out = dict(num_images=len(ids))
+        if self.query is not None and self.scores_file:
+            scores = {r[0]: r[1] for r in results}
+            classes = {r[0]: r[2] for r in results} if self.image_class is not None else None
+            write_scores(self.scores_file, scores, 'score', classes, 'class')
+            arr = np.array(list(scores.values()), dtype=np.float64)
+            out.update(mean=float(arr.mean()), max=float(arr.max()))
+        if self.features_file:
+            tmp = f'{self.features_file}.tmp{os.getpid()}.npz'
+            np.savez(tmp, ids=np.array(ids), features=np.stack([r[3] for r in results]))
+            os.replace(tmp, self.features_file)
+        return out
+
+
+def predicted_class(logits: torch.Tensor, exclude=()) -> int:
+    """An image's class for class-balanced sampling: a classifier's argmax; for
+    segmentation the class predicted on most pixels, not counting ``exclude`` (e.g. the
+    background), or the overall most frequent class when only excluded ones are predicted."""
+    if logits.dim() == 1:
+        return int(logits.argmax())
+    counts = torch.bincount(logits.argmax(0).flatten(), minlength=logits.shape[0])
+    kept = counts.clone()
+    kept[list(exclude)] = 0
+    return int(kept.argmax() if kept.sum() > 0 else counts.argmax())

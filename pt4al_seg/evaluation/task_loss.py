@@ -1,0 +1,36 @@
+import torch
+import torch.nn.functional as F
+from mmseg.registry import METRICS
+
+from .image_metric import ImageValueMetric
+
+
+@METRICS.register_module()
+class TaskLossMetric(ImageValueMetric):
+    """Each labelled image's task loss: the cross-entropy of its predicted logits against
+    its label map averaged over the pixels that are not ``ignore_index`` (segmentation), or
+    of ``pred_logits`` against ``gt_label`` (classification). For held-out analysis only:
+    it reads labels.
+
+    Args:
+        ignore_index (int): Label value left out. Defaults to 255.
+        **kwargs: See :class:`ImageValueMetric`.
+    """
+    column = 'loss'
+    default_prefix = 'task'
+
+    def __init__(self, ignore_index: int = 255, **kwargs):
+        super().__init__(**kwargs)
+        self.ignore_index = ignore_index
+
+    def image_values(self, data_samples):
+        values = []
+        for s in data_samples:
+            if 'seg_logits' in s:
+                logits = s['seg_logits']['data'][None].float()
+                target = s['gt_sem_seg']['data'].to(logits.device).long()
+            else:
+                logits = s['pred_logits'][None].float()
+                target = torch.as_tensor(s['gt_label']).view(1).to(logits.device).long()
+            values.append(F.cross_entropy(logits, target, ignore_index=self.ignore_index).item())
+        return values

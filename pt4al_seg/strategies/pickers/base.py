@@ -1,0 +1,53 @@
+"""What every picker shares: the collected outputs it picks from and its interface."""
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+#: What a picker may declare in ``needs`` (the scoring pass collects exactly these).
+NEEDS = ('score', 'class', 'feature', 'labelled_feature')
+
+
+@dataclass
+class Candidates:
+    """What a cycle's one scoring pass collected for its picker.
+
+    Args:
+        ids (list): The candidate ids (a PT4AL batch, or the unlabelled pool), in order.
+        scores (dict, optional): Id to the query's score (``'score'``).
+        classes (dict, optional): Id to the predicted class (``'class'``).
+        features (np.ndarray, optional): (N, D) pooled features, rows as ``ids``
+            (``'feature'``).
+        labelled (list): Ids labelled before this cycle.
+        labelled_features (np.ndarray, optional): (M, D) their features
+            (``'labelled_feature'``).
+    """
+    ids: List[str]
+    scores: Optional[Dict[str, float]] = None
+    classes: Optional[Dict[str, int]] = None
+    features: Optional[np.ndarray] = None
+    labelled: List[str] = field(default_factory=list)
+    labelled_features: Optional[np.ndarray] = None
+
+
+class BasePicker:
+    """Chooses ``k`` of the candidates from what the scoring pass collected.
+
+    ``needs`` declares what that is (a subset of :data:`NEEDS`): the runner runs one
+    scoring pass with the previous cycle's model that collects exactly that, and none when
+    the picker needs nothing a model gives.
+    """
+
+    needs: Tuple[str, ...] = ('score',)
+
+    def __call__(self, candidates: Candidates,
+                 k: int) -> Tuple[List[str], Optional[Dict[str, float]]]:
+        """Returns the chosen ids (in pick order) and, for pickers that compute their own
+        per-candidate score (e.g. a distance), that score for ``scores.csv``; None keeps
+        the query's scores."""
+        raise NotImplementedError
+
+
+def check_k(k: int, n: int) -> None:
+    if k > n:
+        raise ValueError(f'cannot pick {k} images from {n} candidates')

@@ -1,0 +1,40 @@
+from typing import Dict, List
+
+from ...registry import PICKERS
+from .base import BasePicker, check_k
+
+
+def class_balanced(scores: Dict[str, float], classes: Dict[str, int], k: int) -> List[str]:
+    """Equal picks per class: classes take turns (in class order), each giving its most
+    uncertain image not yet picked; a class that runs out drops out of the rotation.
+
+    Args:
+        scores (dict): Image id to score (higher = more uncertain).
+        classes (dict): Image id to its (predicted) class.
+        k (int): How many to pick.
+
+    Returns:
+        list: The chosen ids, in the order they were picked.
+    """
+    check_k(k, len(scores))
+    queues = {}
+    for img_id in sorted(scores, key=lambda i: (-scores[i], i)):
+        queues.setdefault(classes[img_id], []).append(img_id)
+    picked: List[str] = []
+    while len(picked) < k:  # one round: every class with images left gives one
+        for cls in sorted(queues):
+            if queues[cls] and len(picked) < k:
+                picked.append(queues[cls].pop(0))
+    return picked
+
+
+@PICKERS.register_module()
+class ClassBalanced(BasePicker):
+    """Classes take turns giving their most uncertain candidate. An image's class is its
+    classifier argmax, or for segmentation the class predicted on most of its pixels (the
+    background class not counted when the dataset's class 0 is named ``background``)."""
+
+    needs = ('score', 'class')
+
+    def __call__(self, candidates, k):
+        return class_balanced(candidates.scores, candidates.classes, k), None

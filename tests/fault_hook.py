@@ -1,0 +1,50 @@
+"""Fault injection for the resume tests, added to a config as any user's AL hook is
+(``data/demo_with_faults.py``): ``PT4AL_KILL_AT=<point>`` makes the process SIGKILL itself
+there, as a preemption would; unset (on ``--resume``), the hook does nothing.
+
+Points: ``<phase>:before-mark`` (the phase's files are written, ``al_state.json`` does not
+record it yet) for every phase, and ``train:<phase>:<iters>`` (inside the training of
+``pretext`` or ``cycle_XX``, after that many iterations).
+"""
+import os
+import signal
+
+from mmengine.hooks import Hook
+
+from pt4al_seg.engine import ALHook
+from pt4al_seg.registry import AL_HOOKS
+
+ENV = 'PT4AL_KILL_AT'
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class KillAtIterHook(Hook):
+    """Dies after ``iters`` training iterations."""
+
+    priority = 'LOWEST'
+
+    def __init__(self, iters: int):
+        self.iters = iters
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        if runner.iter + 1 >= self.iters:
+            die()
+
+
+@AL_HOOKS.register_module()
+class FaultInjectionHook(ALHook):
+    """Kills the run at the point named by ``PT4AL_KILL_AT``."""
+
+    priority = 'LOWEST'
+
+    def before_phase(self, runner, phase, phase_runner) -> None:
+        parts = os.environ.get(ENV, '').split(':')
+        if len(parts) == 3 and parts[0] == 'train' and parts[1] == phase:
+            phase_runner.register_hook(KillAtIterHook(int(parts[2])))
+
+    def after_phase(self, runner, phase) -> None:
+        if os.environ.get(ENV) == f'{phase}:before-mark':
+            die()

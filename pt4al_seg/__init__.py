@@ -3,8 +3,14 @@
 Importing the package registers its modules (see ``pt4al_seg/registry.py``).
 """
 # imported for their registrations
-from . import (classification, datasets, engine, evaluation, learning_loss,  # noqa: F401
-               pretext, strategies)  # noqa: F401
-from .utils import checkpoint  # noqa: F401  (loads mmengine checkpoints on torch>=2.6)
+from . import classification  # noqa: F401
+from . import datasets  # noqa: F401
+from . import engine  # noqa: F401
+from . import evaluation  # noqa: F401
+from . import learning_loss  # noqa: F401
+from . import pretext  # noqa: F401
+from . import strategies  # noqa: F401
+# loads mmengine checkpoints on torch>=2.6
+from .utils import checkpoint  # noqa: F401
 
 __version__ = '0.1.0'

@@ -13,9 +13,8 @@ from typing import Dict
 
 import numpy as np
 from mmengine.config import Config
-from scipy.stats import spearmanr
-
 from mmengine.runner import Runner
+from scipy.stats import spearmanr
 
 from .engine import phase_configs as pc
 from .engine.pool import load_pool
@@ -32,29 +31,36 @@ def held_out_as_pool(cfg: Config) -> Config:
     return out
 
 
-def measure(cfg: Config, pretext_ckpt: str, task_ckpt: str, work_dir: str) -> Dict[str, str]:
+def measure(cfg: Config, pretext_ckpt: str, task_ckpt: str,
+            work_dir: str) -> Dict[str, str]:
     """Write ``pretext_losses.csv`` and ``task_losses.csv`` for the held-out images."""
     held = held_out_as_pool(cfg)
     held.al = ALSettings.from_config(cfg).to_dict()
     pool = load_pool(held)
     ids_file = osp.join(work_dir, 'images.txt')
     write_ids(ids_file, pool.ids)
-    c = pc.pretext_config(held, pool, osp.join(work_dir, 'pretext'), ids_file, train=False)
+    c = pc.pretext_config(
+        held, pool, osp.join(work_dir, 'pretext'), ids_file, train=False)
     c['load_from'] = pretext_ckpt
     c['test_evaluator']['out_file'] = osp.join(work_dir, 'pretext_losses.csv')
     Runner.from_cfg(Config(c)).test()
-    c = pc.score_config(held, pool, osp.join(work_dir, 'task'), ids_file, task_ckpt,
-                        dict(type='TaskLossMetric',
-                             out_file=osp.join(work_dir, 'task_losses.csv')))
+    c = pc.score_config(
+        held, pool, osp.join(work_dir, 'task'), ids_file, task_ckpt,
+        dict(
+            type='TaskLossMetric',
+            out_file=osp.join(work_dir, 'task_losses.csv')))
     # the task loss needs the labels of these held-out images: the test pipeline loads them
     c['test_dataloader']['dataset']['pipeline'] = copy.deepcopy(
         cfg.to_dict()['test_dataloader']['dataset']['pipeline'])
     Runner.from_cfg(Config(c)).test()
-    return dict(pretext=osp.join(work_dir, 'pretext_losses.csv'),
-                task=osp.join(work_dir, 'task_losses.csv'))
+    return dict(
+        pretext=osp.join(work_dir, 'pretext_losses.csv'),
+        task=osp.join(work_dir, 'task_losses.csv'))
 
 
-def correlate(pretext: Dict[str, float], task: Dict[str, float], work_dir: str,
+def correlate(pretext: Dict[str, float],
+              task: Dict[str, float],
+              work_dir: str,
               title: str = '') -> Dict[str, float]:
     """Spearman's rho between the two losses; writes ``analysis.csv`` and ``analysis.png``.
 
@@ -63,12 +69,14 @@ def correlate(pretext: Dict[str, float], task: Dict[str, float], work_dir: str,
     """
     ids = sorted(set(pretext) & set(task))
     if len(ids) < 3:
-        raise ValueError(f'need at least 3 images measured by both models, got {len(ids)}')
+        raise ValueError(
+            f'need at least 3 images measured by both models, got {len(ids)}')
     x = np.array([pretext[i] for i in ids])
     y = np.array([task[i] for i in ids])
     rho, p = spearmanr(x, y)
-    atomic_write(osp.join(work_dir, 'analysis.csv'), 'image,pretext_loss,task_loss\n' +
-                 ''.join(f'{i},{pretext[i]!r},{task[i]!r}\n' for i in ids))
+    atomic_write(
+        osp.join(work_dir, 'analysis.csv'), 'image,pretext_loss,task_loss\n' +
+        ''.join(f'{i},{pretext[i]!r},{task[i]!r}\n' for i in ids))
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -77,7 +85,9 @@ def correlate(pretext: Dict[str, float], task: Dict[str, float], work_dir: str,
     ax.scatter(rank(x), rank(y), s=6, alpha=0.6)
     ax.set_xlabel('pretext loss (normalised rank)')
     ax.set_ylabel('task loss (normalised rank)')
-    ax.set_title(f'{title} Spearman rho={rho:.3f} (p={p:.2g}, n={len(ids)})', fontsize=9)
+    ax.set_title(
+        f'{title} Spearman rho={rho:.3f} (p={p:.2g}, n={len(ids)})',
+        fontsize=9)
     fig.tight_layout()
     png = osp.join(work_dir, 'analysis.png')
     fig.savefig(f'{png}.tmp{os.getpid()}.png', dpi=100)
@@ -86,8 +96,10 @@ def correlate(pretext: Dict[str, float], task: Dict[str, float], work_dir: str,
     return dict(rho=float(rho), p_value=float(p), num_images=len(ids))
 
 
-def analyze(cfg: Config, pretext_ckpt: str, task_ckpt: str, work_dir: str) -> Dict[str, float]:
+def analyze(cfg: Config, pretext_ckpt: str, task_ckpt: str,
+            work_dir: str) -> Dict[str, float]:
     files = measure(cfg, pretext_ckpt, task_ckpt, work_dir)
-    return correlate(read_scores(files['pretext'], 'loss'), read_scores(files['task'], 'loss'),
-                     work_dir, cfg.pretext.model.type.replace('Pretext', ''))
-
+    return correlate(
+        read_scores(files['pretext'], 'loss'),
+        read_scores(files['task'], 'loss'), work_dir,
+        cfg.pretext.model.type.replace('Pretext', ''))

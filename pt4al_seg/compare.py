@@ -10,8 +10,10 @@ import numpy as np
 from .utils import atomic_write
 
 # A pool strategy from a PT4AL config: no pretext stage, a seeded random first cycle.
-POOL = ['al_hooks=[]', 'al.cold_start.query.type=Random', 'al.cold_start.query.seed={seed}',
-        'al.cold_start.picker.type=TopK']
+POOL = [
+    'al_hooks=[]', 'al.cold_start.query.type=Random',
+    'al.cold_start.query.seed={seed}', 'al.cold_start.picker.type=TopK'
+]
 # Strategy name -> the --cfg-options that make it from a PT4AL config: a query and a
 # picker (pt4al_seg.registry), with or without the pretext stage (PretextBatchHook).
 STRATEGIES: Dict[str, List[str]] = {
@@ -19,22 +21,29 @@ STRATEGIES: Dict[str, List[str]] = {
     'pt4al-entropy': ['al.query.type=Entropy'],
     'pt4al-ascending': ['al_hooks.0.order=ascending'],
     'pt4al-balanced': ['al.picker.type=ClassBalanced'],
-    'coreset': POOL + ['al.picker.type=KCenterGreedy'],
-    'learning-loss': POOL + ['al.query.type=PredictedLoss',
-                             'model.type={learning_loss_model}'],
-    'random': POOL + ['al.query.type=Random', 'al.query.seed={seed}'],
-    'lc': POOL + ['al.query.type=LeastConfidence'],
-    'entropy': POOL + ['al.query.type=Entropy'],
-    'margin': POOL + ['al.query.type=Margin'],
+    'coreset':
+    POOL + ['al.picker.type=KCenterGreedy'],
+    'learning-loss':
+    POOL + ['al.query.type=PredictedLoss', 'model.type={learning_loss_model}'],
+    'random':
+    POOL + ['al.query.type=Random', 'al.query.seed={seed}'],
+    'lc':
+    POOL + ['al.query.type=LeastConfidence'],
+    'entropy':
+    POOL + ['al.query.type=Entropy'],
+    'margin':
+    POOL + ['al.query.type=Margin'],
 }
 
-
 # The task model with a loss-prediction module, per config family.
-LEARNING_LOSS_MODELS = dict(EncoderDecoder='LossPredictionEncoderDecoder',
-                            ImageClassifier='LossPredictionClassifier')
+LEARNING_LOSS_MODELS = dict(
+    EncoderDecoder='LossPredictionEncoderDecoder',
+    ImageClassifier='LossPredictionClassifier')
 
 
-def run_options(strategy: str, seed: int, model_type: str = 'EncoderDecoder') -> List[str]:
+def run_options(strategy: str,
+                seed: int,
+                model_type: str = 'EncoderDecoder') -> List[str]:
     """The ``--cfg-options`` of one run: the strategy's and the seed's.
 
     Args:
@@ -43,13 +52,18 @@ def run_options(strategy: str, seed: int, model_type: str = 'EncoderDecoder') ->
         model_type (str): The config's ``model.type`` (picks the Learning Loss model).
     """
     if strategy not in STRATEGIES:
-        raise ValueError(f'unknown strategy {strategy!r}; known: {", ".join(STRATEGIES)}')
+        raise ValueError(
+            f'unknown strategy {strategy!r}; known: {", ".join(STRATEGIES)}')
     ll_model = LEARNING_LOSS_MODELS.get(model_type, model_type)
-    opts = [o.format(learning_loss_model=ll_model, seed=seed) for o in STRATEGIES[strategy]]
+    opts = [
+        o.format(learning_loss_model=ll_model, seed=seed)
+        for o in STRATEGIES[strategy]
+    ]
     return opts + [f'randomness.seed={seed}']
 
 
-def collect(root: str, strategies: List[str], seeds: List[int], metric: str) -> List[dict]:
+def collect(root: str, strategies: List[str], seeds: List[int],
+            metric: str) -> List[dict]:
     """Rows ``strategy,seed,cycle,num_labelled,<metric>`` from each run's summary.csv."""
     rows = []
     for strategy in strategies:
@@ -58,16 +72,21 @@ def collect(root: str, strategies: List[str], seeds: List[int], metric: str) -> 
             if not osp.isfile(path):
                 continue
             for r in csv.DictReader(open(path)):
-                rows.append(dict(strategy=strategy, seed=seed, cycle=int(r['cycle']),
-                                 num_labelled=int(r['num_labelled']),
-                                 **{metric: float(r[metric]) if r[metric] else ''}))
+                rows.append(
+                    dict(
+                        strategy=strategy,
+                        seed=seed,
+                        cycle=int(r['cycle']),
+                        num_labelled=int(r['num_labelled']),
+                        **{metric: float(r[metric]) if r[metric] else ''}))
     return rows
 
 
 def write_compare_csv(path: str, rows: List[dict], metric: str) -> None:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, ['strategy', 'seed', 'cycle', 'num_labelled', metric],
-                            lineterminator='\n')
+    writer = csv.DictWriter(
+        buf, ['strategy', 'seed', 'cycle', 'num_labelled', metric],
+        lineterminator='\n')
     writer.writeheader()
     writer.writerows(rows)
     atomic_write(path, buf.getvalue())
@@ -78,12 +97,17 @@ def mean_std(rows: List[dict], metric: str) -> Dict[str, Dict[int, tuple]]:
     out: Dict[str, Dict[int, tuple]] = {}
     for strategy in dict.fromkeys(r['strategy'] for r in rows):
         out[strategy] = {}
-        mine = [r for r in rows if r['strategy'] == strategy and r[metric] != '']
+        mine = [
+            r for r in rows if r['strategy'] == strategy and r[metric] != ''
+        ]
         for cycle in sorted({r['cycle'] for r in mine}):
-            vals = np.array([r[metric] for r in mine if r['cycle'] == cycle], float)
-            labelled = next(r['num_labelled'] for r in mine if r['cycle'] == cycle)
+            vals = np.array([r[metric] for r in mine if r['cycle'] == cycle],
+                            float)
+            labelled = next(r['num_labelled'] for r in mine
+                            if r['cycle'] == cycle)
             std = float(vals.std(ddof=1)) if len(vals) > 1 else 0.0
-            out[strategy][cycle] = (labelled, float(vals.mean()), std, len(vals))
+            out[strategy][cycle] = (labelled, float(vals.mean()), std,
+                                    len(vals))
     return out
 
 
@@ -92,15 +116,22 @@ def markdown_table(stats: Dict[str, Dict[int, tuple]], metric: str) -> str:
     head = '| strategy | ' + ' | '.join(
         f'cycle {c} ({next(per[c][0] for per in stats.values() if c in per)})'
         for c in cycles) + ' |'
-    lines = [f'{metric}, mean ± std over seeds (labelled images in brackets)', '',
-             head, '|' + ' --- |' * (len(cycles) + 1)]
+    lines = [
+        f'{metric}, mean ± std over seeds (labelled images in brackets)', '',
+        head, '|' + ' --- |' * (len(cycles) + 1)
+    ]
     for strategy, per in stats.items():
-        cells = [f'{per[c][1]:.2f} ± {per[c][2]:.2f}' if c in per else '' for c in cycles]
+        cells = [
+            f'{per[c][1]:.2f} ± {per[c][2]:.2f}' if c in per else ''
+            for c in cycles
+        ]
         lines.append(f'| {strategy} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
 
-def plot_compare(path: str, stats: Dict[str, Dict[int, tuple]], metric: str,
+def plot_compare(path: str,
+                 stats: Dict[str, Dict[int, tuple]],
+                 metric: str,
                  title: str = '') -> None:
     import matplotlib
     matplotlib.use('Agg')

@@ -4,7 +4,8 @@ from typing import Dict, List
 import numpy as np
 
 
-def rank_into_batches(losses: Dict[str, float], num_batches: int,
+def rank_into_batches(losses: Dict[str, float],
+                      num_batches: int,
                       descending: bool = True) -> List[List[str]]:
     """Sort images by pretext loss and split them into near-equal batches.
 
@@ -24,8 +25,11 @@ def rank_into_batches(losses: Dict[str, float], num_batches: int,
     if num_batches <= 0:
         raise ValueError(f'num_batches must be positive, got {num_batches}')
     if num_batches > len(losses):
-        raise ValueError(f'cannot split {len(losses)} images into {num_batches} batches')
+        raise ValueError(
+            f'cannot split {len(losses)} images into {num_batches} batches')
     sign = -1.0 if descending else 1.0
     order = sorted(losses, key=lambda i: (sign * float(losses[i]), i))
-    return [list(b) for b in np.array_split(np.array(order, dtype=object), num_batches)]
-
+    return [
+        list(b)
+        for b in np.array_split(np.array(order, dtype=object), num_batches)
+    ]

@@ -33,9 +33,18 @@ def build_part(cfg: dict, registry: Registry, default_args: dict = None):
     return cls(**args)
 
 
-QUERIES = Registry('query', build_func=build_part, scope='pt4al_seg',
-                   locations=['pt4al_seg.strategies.queries'])
-PICKERS = Registry('picker', build_func=build_part, scope='pt4al_seg',
-                   locations=['pt4al_seg.strategies.pickers'])
-AL_HOOKS = Registry('al_hook', build_func=build_part, scope='pt4al_seg',
-                    locations=['pt4al_seg.engine.hooks'])
+QUERIES = Registry(
+    'query',
+    build_func=build_part,
+    scope='pt4al_seg',
+    locations=['pt4al_seg.strategies.queries'])
+PICKERS = Registry(
+    'picker',
+    build_func=build_part,
+    scope='pt4al_seg',
+    locations=['pt4al_seg.strategies.pickers'])
+AL_HOOKS = Registry(
+    'al_hook',
+    build_func=build_part,
+    scope='pt4al_seg',
+    locations=['pt4al_seg.engine.hooks'])

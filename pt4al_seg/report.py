@@ -20,7 +20,10 @@ def summary_rows(cycles: Dict[str, dict], metric: str) -> List[dict]:
         rec = cycles[key]
         if 'metrics' not in rec:
             continue
-        row = dict(cycle=int(key), num_labelled=rec['num_labelled'], fraction=rec['fraction'])
+        row = dict(
+            cycle=int(key),
+            num_labelled=rec['num_labelled'],
+            fraction=rec['fraction'])
         metrics = rec['metrics']
         row[metric] = metrics.get(metric, '')
         row.update({k: v for k, v in metrics.items() if k != metric})
@@ -39,7 +42,10 @@ def summary_csv_text(rows: List[dict], metric: str) -> str:
     return buf.getvalue()
 
 
-def plot_summary(path: str, rows: List[dict], metric: str, title: str = '',
+def plot_summary(path: str,
+                 rows: List[dict],
+                 metric: str,
+                 title: str = '',
                  references: Optional[Dict[str, float]] = None,
                  label: str = 'active learning') -> None:
     """Metric against labelled fraction, with horizontal reference lines."""
@@ -47,11 +53,16 @@ def plot_summary(path: str, rows: List[dict], metric: str, title: str = '',
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5.5, 4))
-    pts = [(r['fraction'] * 100, float(r[metric])) for r in rows if r[metric] != '']
+    pts = [(r['fraction'] * 100, float(r[metric])) for r in rows
+           if r[metric] != '']
     if pts:
         ax.plot(*zip(*pts), marker='o', label=label)
     for i, (name, value) in enumerate((references or {}).items()):
-        ax.axhline(value, linestyle='--', color=f'C{i + 1}', label=f'{name} ({value:.2f})')
+        ax.axhline(
+            value,
+            linestyle='--',
+            color=f'C{i + 1}',
+            label=f'{name} ({value:.2f})')
     ax.set_xlabel('labelled images (% of the pool)')
     ax.set_ylabel(metric)
     ax.set_title(title)
@@ -67,23 +78,29 @@ def plot_summary(path: str, rows: List[dict], metric: str, title: str = '',
 def format_table(rows: List[dict], metric: str) -> str:
     table = PrettyTable(['cycle', 'labelled', 'fraction', metric])
     for r in rows:
-        table.add_row([r['cycle'], r['num_labelled'], f'{r["fraction"]:.4f}', r[metric]])
+        table.add_row(
+            [r['cycle'], r['num_labelled'], f'{r["fraction"]:.4f}', r[metric]])
     return table.get_string()
 
 
-def write_report(work_dir: str, cycles: Dict[str, dict], metric: str,
+def write_report(work_dir: str,
+                 cycles: Dict[str, dict],
+                 metric: str,
                  references: Optional[Dict[str, float]] = None,
                  label: str = 'active learning') -> List[dict]:
     """Write ``summary.csv`` and ``summary.png`` in ``work_dir`` unless they are up to date
     already (a resumed run leaves finished files alone); return the rows."""
     rows = summary_rows(cycles, metric)
-    csv_path, png_path = osp.join(work_dir, 'summary.csv'), osp.join(work_dir, 'summary.png')
+    csv_path, png_path = osp.join(work_dir, 'summary.csv'), osp.join(
+        work_dir, 'summary.png')
     text = summary_csv_text(rows, metric)
-    if osp.isfile(csv_path) and osp.isfile(png_path) and open(csv_path).read() == text:
+    if osp.isfile(csv_path) and osp.isfile(png_path) and open(
+            csv_path).read() == text:
         return rows
-    plot_summary(png_path, rows, metric, osp.basename(osp.abspath(work_dir)), references,
-                 label)
-    atomic_write(csv_path, text)  # last: a csv that matches means the png is current
+    plot_summary(png_path, rows, metric, osp.basename(osp.abspath(work_dir)),
+                 references, label)
+    atomic_write(csv_path,
+                 text)  # last: a csv that matches means the png is current
     return rows
 
 
@@ -98,7 +115,10 @@ class RunReport:
         label (str): The curve's legend. Defaults to 'active learning'.
     """
 
-    def __init__(self, work_dir: str, metric: str, references: Optional[dict] = None,
+    def __init__(self,
+                 work_dir: str,
+                 metric: str,
+                 references: Optional[dict] = None,
                  label: str = 'active learning'):
         self.work_dir, self.metric = work_dir, metric
         self.references, self.label = references, label
@@ -107,12 +127,14 @@ class RunReport:
         """Measure the background-everywhere floor once per run (recorded in the state)."""
         if self.metric == 'mIoU' and evaluated and 'background_mIoU' not in state.extras:
             state.extras['background_mIoU'] = constant_prediction_miou(
-                cfg.test_dataloader.dataset.to_dict(), scope=cfg.get('default_scope', 'mmseg'))
+                cfg.test_dataloader.dataset.to_dict(),
+                scope=cfg.get('default_scope', 'mmseg'))
             state.save()
 
     @master_only
     def update(self, state) -> None:
-        write_report(self.work_dir, state.cycles, self.metric, self.references, self.label)
+        write_report(self.work_dir, state.cycles, self.metric, self.references,
+                     self.label)
 
     @master_only
     def finish(self, state) -> None:
@@ -121,6 +143,10 @@ class RunReport:
         floor = state.extras.get('background_mIoU')
         if floor is not None and rows and rows[-1][self.metric] != '':
             last = float(rows[-1][self.metric])
-            print_log(f'last cycle mIoU {last:.2f} vs {floor:.2f} for predicting background '
-                      f'everywhere ({last / max(floor, 1e-9):.1f}x)', logger='current')
-        print_log(f'results in {self.work_dir}: summary.csv, summary.png', logger='current')
+            print_log(
+                f'last cycle mIoU {last:.2f} vs {floor:.2f} for predicting background '
+                f'everywhere ({last / max(floor, 1e-9):.1f}x)',
+                logger='current')
+        print_log(
+            f'results in {self.work_dir}: summary.csv, summary.png',
+            logger='current')

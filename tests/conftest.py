@@ -16,9 +16,16 @@ CHECKER = osp.join(osp.dirname(REPO), 'shared', 'tools', 'check_run.py')
 
 def check_contract(wd, *flags, min_cycles=2):
     """Run shared/tools/check_run.py on a work dir: it must exist and pass."""
-    assert osp.isfile(CHECKER), f'{CHECKER} is missing: the output contract is unchecked'
-    res = subprocess.run([sys.executable, CHECKER, str(wd), '--min-cycles', str(min_cycles),
-                          *flags], capture_output=True, text=True, timeout=120)
+    assert osp.isfile(
+        CHECKER), f'{CHECKER} is missing: the output contract is unchecked'
+    res = subprocess.run([
+        sys.executable, CHECKER,
+        str(wd), '--min-cycles',
+        str(min_cycles), *flags
+    ],
+                         capture_output=True,
+                         text=True,
+                         timeout=120)
     assert res.returncode == 0, res.stdout
 
 
@@ -49,8 +56,10 @@ def fake_items(n_per_class: int, seed: int) -> tuple:
 def idx_source(tmp_path_factory):
     """A folder with the four Fashion-MNIST IDX files, fake and tiny."""
     src = tmp_path_factory.mktemp('fmnist')
-    for split, stems, seed in (('train', ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'), 0),
-                               ('test', ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'), 1)):
+    for split, stems, seed in (('train', ('train-images-idx3-ubyte',
+                                          'train-labels-idx1-ubyte'), 0),
+                               ('test', ('t10k-images-idx3-ubyte',
+                                         't10k-labels-idx1-ubyte'), 1)):
         images, labels = fake_items(6, seed)
         write_idx(osp.join(src, stems[0] + '.gz'), images)
         write_idx(osp.join(src, stems[1] + '.gz'), labels)
@@ -62,7 +71,15 @@ def tiny_scenes(idx_source, tmp_path_factory):
     """FashionScenes at 32x32: 60 train + 12 val images."""
     from pt4al_seg.datasets.build_fashion import build
     out = osp.join(tmp_path_factory.mktemp('data'), 'scenes')
-    build(out, 'scenes', idx_source, size=32, num_train=60, num_val=12, seed=0, workers=1)
+    build(
+        out,
+        'scenes',
+        idx_source,
+        size=32,
+        num_train=60,
+        num_val=12,
+        seed=0,
+        workers=1)
     return out
 
 
@@ -76,25 +93,40 @@ CONFIG = 'configs/pt4al_seg/demo.py'
 
 
 def tiny_options(data_root, budget=5):
-    return ['--cfg-options', f'data_root={data_root}', 'crop_size=(32,32)',
-            'model.data_preprocessor.size=(32,32)', 'train_cfg.max_iters=6',
-            'pretext.train_cfg.max_iters=4', 'pretext.batch_size=8',
-            'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
-            'train_dataloader.persistent_workers=False', 'test_dataloader.num_workers=0',
-            'test_dataloader.persistent_workers=False', 'al.num_cycles=2',
-            f'al.budget={budget}', 'default_hooks.checkpoint.interval=2']
+    return [
+        '--cfg-options', f'data_root={data_root}', 'crop_size=(32,32)',
+        'model.data_preprocessor.size=(32,32)', 'train_cfg.max_iters=6',
+        'pretext.train_cfg.max_iters=4', 'pretext.batch_size=8',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False', 'al.num_cycles=2',
+        f'al.budget={budget}', 'default_hooks.checkpoint.interval=2'
+    ]
 
 
-def run_al(work_dir, data_root, *extra, budget=5, check=True, options=(), config=CONFIG,
+def run_al(work_dir,
+           data_root,
+           *extra,
+           budget=5,
+           check=True,
+           options=(),
+           config=CONFIG,
            tool='tools/train_al.py'):
-    cmd = [sys.executable, tool, config, '--work-dir', str(work_dir),
-           *extra, *tiny_options(data_root, budget), *options]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (REPO, os.environ.get('PYTHONPATH')) if p))  # tests.fault_hook
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env,
-                          timeout=900)
+    cmd = [
+        sys.executable, tool, config, '--work-dir',
+        str(work_dir), *extra, *tiny_options(data_root, budget), *options
+    ]
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            p for p in (REPO, os.environ.get('PYTHONPATH'))
+            if p))  # tests.fault_hook
+    proc = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, env=env, timeout=900)
     if check and proc.returncode != 0:
-        raise AssertionError(f'{cmd} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
+        raise AssertionError(
+            f'{cmd} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
     return proc
 
 

@@ -29,7 +29,11 @@ class KillAtIterHook(Hook):
     def __init__(self, iters: int):
         self.iters = iters
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
+                         outputs=None) -> None:
         if runner.iter + 1 >= self.iters:
             die()
 

@@ -8,16 +8,21 @@ import pytest
 
 from pt4al_seg.analysis import correlate
 from pt4al_seg.utils import read_scores
-
 from .conftest import CONFIG, REPO, tiny_options
 
 
 def test_correlate_on_known_orders(tmp_path):
     rng = np.random.default_rng(0)
     pretext = {f'i{k}': float(v) for k, v in enumerate(rng.random(50))}
-    same = correlate(pretext, {k: 3 * v + 1 for k, v in pretext.items()}, str(tmp_path))
+    same = correlate(pretext, {
+        k: 3 * v + 1
+        for k, v in pretext.items()
+    }, str(tmp_path))
     assert same['rho'] == pytest.approx(1.0) and same['num_images'] == 50
-    flipped = correlate(pretext, {k: -v for k, v in pretext.items()}, str(tmp_path))
+    flipped = correlate(pretext, {
+        k: -v
+        for k, v in pretext.items()
+    }, str(tmp_path))
     assert flipped['rho'] == pytest.approx(-1.0)
     assert (tmp_path / 'analysis.png').read_bytes()[:4] == b'\x89PNG'
     with pytest.raises(ValueError, match='at least 3'):
@@ -25,14 +30,18 @@ def test_correlate_on_known_orders(tmp_path):
 
 
 def test_tool_on_a_finished_run(finished_run, tiny_scenes, tmp_path):
-    cmd = [sys.executable, 'tools/analyze_pretext.py', CONFIG,
-           '--pretext-checkpoint', f'{finished_run}/pretext/model.pth',
-           '--task-checkpoint', f'{finished_run}/cycle_01/model.pth',
-           '--work-dir', str(tmp_path), *tiny_options(tiny_scenes)]
+    cmd = [
+        sys.executable, 'tools/analyze_pretext.py', CONFIG,
+        '--pretext-checkpoint', f'{finished_run}/pretext/model.pth',
+        '--task-checkpoint', f'{finished_run}/cycle_01/model.pth',
+        '--work-dir',
+        str(tmp_path), *tiny_options(tiny_scenes)
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert -1 <= result['rho'] <= 1 and result['num_images'] == 12  # the val split
+    assert -1 <= result['rho'] <= 1 and result[
+        'num_images'] == 12  # the val split
     pretext = read_scores(str(tmp_path / 'pretext_losses.csv'), 'loss')
     task = read_scores(str(tmp_path / 'task_losses.csv'), 'loss')
     assert set(pretext) == set(task) and len(task) == 12

@@ -6,14 +6,14 @@ import sys
 import pytest
 
 from pt4al_seg.compare import collect, markdown_table, mean_std, run_options
-
 from .conftest import CONFIG, REPO, tiny_options
 
 
 def write_summary(path, values):
     path.parent.mkdir(parents=True)
-    path.write_text('cycle,num_labelled,fraction,mIoU\n' + ''.join(
-        f'{c},{(c + 1) * 5},{(c + 1) / 10},{v}\n' for c, v in enumerate(values)))
+    path.write_text('cycle,num_labelled,fraction,mIoU\n' +
+                    ''.join(f'{c},{(c + 1) * 5},{(c + 1) / 10},{v}\n'
+                            for c, v in enumerate(values)))
 
 
 def test_aggregation(tmp_path):
@@ -23,7 +23,7 @@ def test_aggregation(tmp_path):
     rows = collect(str(tmp_path), ['a', 'b'], [0, 1], 'mIoU')
     assert len(rows) == 6
     stats = mean_std(rows, 'mIoU')
-    assert stats['a'][0] == (5, 11.0, pytest.approx(2 ** 0.5), 2)
+    assert stats['a'][0] == (5, 11.0, pytest.approx(2**0.5), 2)
     assert stats['a'][1][1] == 22.0 and 1 not in stats['b']
     table = markdown_table(stats, 'mIoU')
     assert '| a | 11.00 ± 1.41 | 22.00 ± 2.83 |' in table
@@ -31,21 +31,29 @@ def test_aggregation(tmp_path):
         run_options('oracle', 0)
     assert 'al.query.seed=3' in run_options('random', 3)
     assert 'al.cold_start.query.seed=3' in run_options('lc', 3)
-    assert 'al_hooks=[]' in run_options('coreset', 0) and run_options('pt4al', 2) == [
-        'randomness.seed=2']
+    assert 'al_hooks=[]' in run_options('coreset', 0) and run_options(
+        'pt4al', 2) == ['randomness.seed=2']
 
 
 def test_compare_tool_runs_and_resumes(tiny_scenes, tmp_path):
-    cmd = [sys.executable, 'tools/compare.py', CONFIG, '--strategies', 'pt4al', 'random',
-           '--seeds', '0', '--work-dir', str(tmp_path), *tiny_options(tiny_scenes)]
+    cmd = [
+        sys.executable, 'tools/compare.py', CONFIG, '--strategies', 'pt4al',
+        'random', '--seeds', '0', '--work-dir',
+        str(tmp_path), *tiny_options(tiny_scenes)
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = list(csv.DictReader(open(tmp_path / 'compare.csv')))
-    assert [(r['strategy'], r['cycle']) for r in rows] == [
-        ('pt4al', '0'), ('pt4al', '1'), ('random', '0'), ('random', '1')]
-    assert list(rows[0]) == ['strategy', 'seed', 'cycle', 'num_labelled', 'mIoU']
+    assert [(r['strategy'], r['cycle']) for r in rows] == [('pt4al', '0'),
+                                                           ('pt4al', '1'),
+                                                           ('random', '0'),
+                                                           ('random', '1')]
+    assert list(
+        rows[0]) == ['strategy', 'seed', 'cycle', 'num_labelled', 'mIoU']
     assert (tmp_path / 'compare.png').read_bytes()[:4] == b'\x89PNG'
     assert '| pt4al |' in proc.stdout and '| random |' in proc.stdout
-    assert not (tmp_path / 'random' / 'seed_0' / 'pretext').exists()  # pool strategy
+    assert not (tmp_path / 'random' / 'seed_0' /
+                'pretext').exists()  # pool strategy
     again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
-    assert again.returncode == 0 and list(csv.DictReader(open(tmp_path / 'compare.csv'))) == rows
+    assert again.returncode == 0 and list(
+        csv.DictReader(open(tmp_path / 'compare.csv'))) == rows

@@ -5,10 +5,17 @@ from pt4al_seg.ranking import rank_into_batches
 
 def test_numeric_not_string_order():
     # sorted as strings, '9.9e-05' > '0.5' > '1.2e+01'; numerically 12 > 0.5 > 9.9e-05
-    losses = {'a': float('9.9e-05'), 'b': 0.5, 'c': float('1.2e+01'), 'd': 3.0, 'e': 1e-7}
+    losses = {
+        'a': float('9.9e-05'),
+        'b': 0.5,
+        'c': float('1.2e+01'),
+        'd': 3.0,
+        'e': 1e-7
+    }
     batches = rank_into_batches(losses, 2)
     assert batches == [['c', 'd', 'b'], ['a', 'e']]
-    assert rank_into_batches(losses, 2, descending=False) == [['e', 'a', 'b'], ['d', 'c']]
+    assert rank_into_batches(
+        losses, 2, descending=False) == [['e', 'a', 'b'], ['d', 'c']]
 
 
 @pytest.mark.parametrize('n,k', [(10, 3), (7, 7), (100, 10), (11, 4)])
@@ -24,7 +31,11 @@ def test_batches_cover_disjoint_near_equal(n, k):
 
 
 def test_ties_broken_by_id_and_errors():
-    assert rank_into_batches({'b': 1.0, 'a': 1.0, 'c': 1.0}, 1) == [['a', 'b', 'c']]
+    assert rank_into_batches({
+        'b': 1.0,
+        'a': 1.0,
+        'c': 1.0
+    }, 1) == [['a', 'b', 'c']]
     with pytest.raises(ValueError):
         rank_into_batches({'a': 1.0}, 2)
     with pytest.raises(ValueError):

@@ -12,29 +12,37 @@ def _registries(module):
     return [v for v in vars(module).values() if isinstance(v, Registry)]
 
 
-@pytest.mark.parametrize('reg', _registries(own) + _registries(mmseg_registry),
-                         ids=lambda r: f'{r.scope}.{r.name}')
+@pytest.mark.parametrize(
+    'reg',
+    _registries(own) + _registries(mmseg_registry),
+    ids=lambda r: f'{r.scope}.{r.name}')
 def test_every_location_imports(reg):
     for location in reg._locations:
         importlib.import_module(location)
 
 
-@pytest.mark.parametrize('name,reg', [
-    ('FashionScenesDataset', 'DATASETS'), ('SplitLab', 'TRANSFORMS'),
-    ('PackColorizationInputs', 'TRANSFORMS'), ('ColorizationPretext', 'MODELS'),
-    ('RotationPretext', 'MODELS'), ('PretextLossMetric', 'METRICS'),
-    ('StrategyOutputsMetric', 'METRICS'), ('ScoreLoop', 'LOOPS'),
-    ('ActiveLearningRunner', 'RUNNERS'), ('FinalModelHook', 'HOOKS'),
-    ('ScoreProgressHook', 'HOOKS')])
+@pytest.mark.parametrize('name,reg', [('FashionScenesDataset', 'DATASETS'),
+                                      ('SplitLab', 'TRANSFORMS'),
+                                      ('PackColorizationInputs', 'TRANSFORMS'),
+                                      ('ColorizationPretext', 'MODELS'),
+                                      ('RotationPretext', 'MODELS'),
+                                      ('PretextLossMetric', 'METRICS'),
+                                      ('StrategyOutputsMetric', 'METRICS'),
+                                      ('ScoreLoop', 'LOOPS'),
+                                      ('ActiveLearningRunner', 'RUNNERS'),
+                                      ('FinalModelHook', 'HOOKS'),
+                                      ('ScoreProgressHook', 'HOOKS')])
 def test_runner_modules_in_mmseg_registries(name, reg):
     assert getattr(mmseg_registry, reg).get(name) is not None
 
 
 def test_parts_registered():
-    assert set(own.QUERIES.module_dict) >= {'LeastConfidence', 'Entropy', 'Margin', 'Random',
-                                            'PredictedLoss'}
-    assert set(own.PICKERS.module_dict) >= {'TopK', 'ClassBalanced', 'KCenterGreedy',
-                                            'EveryNth'}
+    assert set(own.QUERIES.module_dict) >= {
+        'LeastConfidence', 'Entropy', 'Margin', 'Random', 'PredictedLoss'
+    }
+    assert set(own.PICKERS.module_dict) >= {
+        'TopK', 'ClassBalanced', 'KCenterGreedy', 'EveryNth'
+    }
     assert 'PretextBatchHook' in own.AL_HOOKS.module_dict
     assert pt4al_seg.__version__
 

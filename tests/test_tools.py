@@ -7,13 +7,18 @@ from .conftest import REPO
 
 
 def test_full_supervision_train_and_test(tiny_scenes, tmp_path):
-    cmd = [sys.executable, 'tools/train.py',
-           'configs/fullsup/deeplabv3_r18-d8_1k_fashion-scenes-64x64.py',
-           '--work-dir', str(tmp_path), '--cfg-options', f'data_root={tiny_scenes}',
-           'train_cfg.max_iters=2', 'train_dataloader.batch_size=2',
-           'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-           'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
-           'model.data_preprocessor.size=(32,32)']
+    cmd = [
+        sys.executable, 'tools/train.py',
+        'configs/fullsup/deeplabv3_r18-d8_1k_fashion-scenes-64x64.py',
+        '--work-dir',
+        str(tmp_path), '--cfg-options', f'data_root={tiny_scenes}',
+        'train_cfg.max_iters=2', 'train_dataloader.batch_size=2',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        'model.data_preprocessor.size=(32,32)'
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.load(open(tmp_path / 'metrics.json'))
@@ -23,13 +28,20 @@ def test_full_supervision_train_and_test(tiny_scenes, tmp_path):
 
 def test_build_tool_cli(idx_source, tmp_path):
     out = tmp_path / 'scenes'
-    cmd = [sys.executable, 'tools/build_fashion_data.py', str(out), '--source', idx_source,
-           '--size', '24', '--num-train', '5', '--num-val', '2', '--workers', '1']
+    cmd = [
+        sys.executable, 'tools/build_fashion_data.py',
+        str(out), '--source', idx_source, '--size', '24', '--num-train', '5',
+        '--num-val', '2', '--workers', '1'
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert '5 train + 2 val scenes images of 24x24' in proc.stdout
     again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert again.returncode != 0 and 'exists already' in again.stderr
-    missing = subprocess.run(cmd[:2] + [str(tmp_path / 'x'), '--source', str(tmp_path)],
-                             cwd=REPO, capture_output=True, text=True)
+    missing = subprocess.run(
+        cmd[:2] + [str(tmp_path / 'x'), '--source',
+                   str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True)
     assert missing.returncode != 0 and 'dataset-fashion-mnist' in missing.stderr

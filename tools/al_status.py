@@ -12,7 +12,8 @@ from pt4al_seg.engine.status import format_status, run_status
 
 
 def main():
-    parser = argparse.ArgumentParser(description='Show where an active-learning run stands')
+    parser = argparse.ArgumentParser(
+        description='Show where an active-learning run stands')
     parser.add_argument('work_dir', help='the run\'s work dir')
     parser.add_argument('--json', action='store_true', help='print JSON')
     args = parser.parse_args()

@@ -17,8 +17,10 @@ from pt4al_seg.utils.cli import add_common_args, load_config
 
 
 def main():
-    parser = argparse.ArgumentParser(description='Pretext loss vs task loss (held out)')
-    parser.add_argument('config', help='an AL config (its pretext model, model and data)')
+    parser = argparse.ArgumentParser(
+        description='Pretext loss vs task loss (held out)')
+    parser.add_argument(
+        'config', help='an AL config (its pretext model, model and data)')
     parser.add_argument('--pretext-checkpoint', required=True)
     parser.add_argument('--task-checkpoint', required=True)
     parser.add_argument('--work-dir', required=True)
@@ -27,9 +29,11 @@ def main():
     cfg = load_config(args, 'analyze_pretext.py')
     for path in (args.pretext_checkpoint, args.task_checkpoint):
         if not os.path.isfile(path):
-            sys.exit(f'analyze_pretext.py: error: checkpoint {path} does not exist')
+            sys.exit(
+                f'analyze_pretext.py: error: checkpoint {path} does not exist')
     os.makedirs(args.work_dir, exist_ok=True)
-    result = analyze(cfg, args.pretext_checkpoint, args.task_checkpoint, args.work_dir)
+    result = analyze(cfg, args.pretext_checkpoint, args.task_checkpoint,
+                     args.work_dir)
     print(json.dumps(result))
 
 

@@ -13,20 +13,31 @@ from pt4al_seg.datasets.idx import DEFAULT_SOURCE
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Build FashionScenes / its classification view')
+    parser = argparse.ArgumentParser(
+        description='Build FashionScenes / its classification view')
     parser.add_argument('out', help='folder to create (must not exist)')
-    parser.add_argument('--view', choices=['scenes', 'cls', 'plain'], default='scenes',
-                        help='segmentation scenes, single-item classification view, or plain '
-                        'Fashion-MNIST')
-    parser.add_argument('--source', default=DEFAULT_SOURCE,
-                        help='folder with the Fashion-MNIST IDX files (.gz or not)')
-    parser.add_argument('--size', type=int, default=128, help='canvas side in pixels')
+    parser.add_argument(
+        '--view',
+        choices=['scenes', 'cls', 'plain'],
+        default='scenes',
+        help='segmentation scenes, single-item classification view, or plain '
+        'Fashion-MNIST')
+    parser.add_argument(
+        '--source',
+        default=DEFAULT_SOURCE,
+        help='folder with the Fashion-MNIST IDX files (.gz or not)')
+    parser.add_argument(
+        '--size', type=int, default=128, help='canvas side in pixels')
     parser.add_argument('--num-train', type=int, default=2000)
     parser.add_argument('--num-val', type=int, default=500)
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--imbalance', type=float, default=1.0,
-                        help='commonest/rarest class frequency in train (10 = long-tailed)')
-    parser.add_argument('--workers', type=int, default=0, help='processes (0 = all cores)')
+    parser.add_argument(
+        '--imbalance',
+        type=float,
+        default=1.0,
+        help='commonest/rarest class frequency in train (10 = long-tailed)')
+    parser.add_argument(
+        '--workers', type=int, default=0, help='processes (0 = all cores)')
     return parser.parse_args()
 
 
@@ -34,13 +45,15 @@ def main():
     args = parse_args()
     start = time.time()
     try:
-        meta = build(args.out, args.view, args.source, args.size, args.num_train, args.num_val,
-                     args.seed, args.imbalance, args.workers)
+        meta = build(args.out, args.view, args.source, args.size,
+                     args.num_train, args.num_val, args.seed, args.imbalance,
+                     args.workers)
     except (OSError, ValueError) as e:
         sys.exit(f'build_fashion_data: {e}')
-    print(f'{args.out}: {meta["num_train"]} train + {meta["num_val"]} val {args.view} images '
-          f'of {meta["size"]}x{meta["size"]} in {time.time() - start:.1f}s; train item counts '
-          f'{meta["item_counts"]["train"]}')
+    print(
+        f'{args.out}: {meta["num_train"]} train + {meta["num_val"]} val {args.view} images '
+        f'of {meta["size"]}x{meta["size"]} in {time.time() - start:.1f}s; train item counts '
+        f'{meta["item_counts"]["train"]}')
 
 
 if __name__ == '__main__':

@@ -15,21 +15,28 @@ import sys
 
 from mmengine.config import Config
 
-from pt4al_seg.compare import (STRATEGIES, collect, markdown_table, mean_std, plot_compare,
-                               run_options, write_compare_csv)
+from pt4al_seg.compare import (STRATEGIES, collect, markdown_table, mean_std,
+                               plot_compare, run_options, write_compare_csv)
 from pt4al_seg.engine import ALSettings
 from pt4al_seg.utils import atomic_write
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Compare active-learning strategies')
+    parser = argparse.ArgumentParser(
+        description='Compare active-learning strategies')
     parser.add_argument('config')
-    parser.add_argument('--strategies', nargs='+', default=['pt4al', 'random', 'lc'],
-                        help=f'from: {", ".join(STRATEGIES)}')
+    parser.add_argument(
+        '--strategies',
+        nargs='+',
+        default=['pt4al', 'random', 'lc'],
+        help=f'from: {", ".join(STRATEGIES)}')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--work-dir', required=True)
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='passed to every run, xxx=yyy format')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        help='passed to every run, xxx=yyy format')
     return parser.parse_args()
 
 
@@ -37,25 +44,32 @@ def main():
     args = parse_args()
     for s in args.strategies:
         if s not in STRATEGIES:
-            sys.exit(f'compare.py: error: unknown strategy {s!r}; known: {", ".join(STRATEGIES)}')
+            sys.exit(
+                f'compare.py: error: unknown strategy {s!r}; known: {", ".join(STRATEGIES)}'
+            )
     cfg = Config.fromfile(args.config)
     metric = ALSettings.from_config(cfg).metric
     here = osp.dirname(osp.abspath(__file__))
     for strategy in args.strategies:
         for seed in args.seeds:
             wd = osp.join(args.work_dir, strategy, f'seed_{seed}')
-            cmd = [sys.executable, osp.join(here, 'train_al.py'), args.config, '--work-dir', wd,
-                   '--resume', '--cfg-options', *args.cfg_options,
-                   *run_options(strategy, seed, cfg.model.type)]
+            cmd = [
+                sys.executable,
+                osp.join(here, 'train_al.py'), args.config, '--work-dir', wd,
+                '--resume', '--cfg-options', *args.cfg_options,
+                *run_options(strategy, seed, cfg.model.type)
+            ]
             print(f'compare.py: {strategy} seed {seed} -> {wd}', flush=True)
             if subprocess.run(cmd).returncode != 0:
-                sys.exit(f'compare.py: error: the run in {wd} failed (see its logs); '
-                         'run the same command again to resume')
+                sys.exit(
+                    f'compare.py: error: the run in {wd} failed (see its logs); '
+                    'run the same command again to resume')
     rows = collect(args.work_dir, args.strategies, args.seeds, metric)
     write_compare_csv(osp.join(args.work_dir, 'compare.csv'), rows, metric)
     stats = mean_std(rows, metric)
-    plot_compare(osp.join(args.work_dir, 'compare.png'), stats, metric,
-                 osp.basename(args.config))
+    plot_compare(
+        osp.join(args.work_dir, 'compare.png'), stats, metric,
+        osp.basename(args.config))
     table = markdown_table(stats, metric)
     atomic_write(osp.join(args.work_dir, 'compare.md'), table + '\n')
     print(table)

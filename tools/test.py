@@ -6,16 +6,18 @@ import argparse
 
 from mmengine.runner import Runner
 
-from pt4al_seg.utils.cli import (add_common_args, default_work_dir, load_config,
-                                  report_metrics)
+from pt4al_seg.utils.cli import (add_common_args, default_work_dir,
+                                 load_config, report_metrics)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Test (and evaluate) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='dir for the logs and metrics.json (default: '
-                        'work_dirs/test/<config name>)')
+    parser.add_argument(
+        '--work-dir',
+        help='dir for the logs and metrics.json (default: '
+        'work_dirs/test/<config name>)')
     return add_common_args(parser).parse_args()
 
 
@@ -25,7 +27,8 @@ def main():
     cfg.work_dir = args.work_dir or default_work_dir(args.config, 'test')
     cfg.load_from = args.checkpoint
     cfg.resume = False
-    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
+    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',
+                'param_scheduler'):
         cfg[key] = None
     runner = Runner.from_cfg(cfg)
     report_metrics(runner, runner.test())

@@ -9,16 +9,19 @@ import argparse
 
 from mmengine.runner import Runner
 
-from pt4al_seg.utils.cli import (add_common_args, default_work_dir, load_config,
-                                  report_metrics)
+from pt4al_seg.utils.cli import (add_common_args, default_work_dir,
+                                 load_config, report_metrics)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Train and test a model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument('--resume', action='store_true', help='resume from the latest '
-                        'checkpoint in the work dir')
+    parser.add_argument(
+        '--resume',
+        action='store_true',
+        help='resume from the latest '
+        'checkpoint in the work dir')
     return add_common_args(parser).parse_args()
 
 
@@ -29,8 +32,11 @@ def main():
     cfg.resume = args.resume
     runner = Runner.from_cfg(cfg)
     runner.train()
-    runner.save_checkpoint(cfg.work_dir, 'model.pth', save_optimizer=False,
-                           save_param_scheduler=False)
+    runner.save_checkpoint(
+        cfg.work_dir,
+        'model.pth',
+        save_optimizer=False,
+        save_param_scheduler=False)
     report_metrics(runner, runner.test())
 
 

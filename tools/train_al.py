@@ -16,14 +16,22 @@ PROG = 'train_al.py'
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Train PT4AL active-learning cycles')
+    parser = argparse.ArgumentParser(
+        description='Train PT4AL active-learning cycles')
     parser.add_argument('config', help='config file')
-    parser.add_argument('--work-dir', help='the dir to save outputs (default: '
-                        'work_dirs/<config name>)')
-    parser.add_argument('--resume', action='store_true',
-                        help='continue the run in the work dir from its last finished phase')
-    parser.add_argument('--amp', action='store_true', default=False,
-                        help='mixed precision training (GPU only)')
+    parser.add_argument(
+        '--work-dir',
+        help='the dir to save outputs (default: '
+        'work_dirs/<config name>)')
+    parser.add_argument(
+        '--resume',
+        action='store_true',
+        help='continue the run in the work dir from its last finished phase')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        default=False,
+        help='mixed precision training (GPU only)')
     return add_common_args(parser).parse_args()
 
 
@@ -36,22 +44,27 @@ def main():
     from pt4al_seg.engine import ALConfigError
 
     cfg = load_config(args, PROG)
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
+        args.config)
     cfg.resume = args.resume
     if args.amp:
         if not torch.cuda.is_available():
-            sys.exit(f'{PROG}: error: --amp needs a CUDA GPU (AmpOptimWrapper), none is '
-                     'visible')
-        for wrapper in (cfg.optim_wrapper, cfg.get('pretext', {}).get('optim_wrapper')):
+            sys.exit(
+                f'{PROG}: error: --amp needs a CUDA GPU (AmpOptimWrapper), none is '
+                'visible')
+        for wrapper in (cfg.optim_wrapper, cfg.get('pretext',
+                                                   {}).get('optim_wrapper')):
             if wrapper is not None:
                 wrapper.type = 'AmpOptimWrapper'
                 wrapper.loss_scale = 'dynamic'
     try:
-        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+        runner = RUNNERS.build(
+            cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
         runner.train()
     except (ALConfigError, FileExistsError, FileNotFoundError) as e:
         sys.exit(f'{PROG}: error: {e}')
-    if getattr(runner, 'awaiting', None) is not None:  # annotation mode: labels requested
+    if getattr(runner, 'awaiting',
+               None) is not None:  # annotation mode: labels requested
         again = [a for a in sys.argv if a != '--resume'] + ['--resume']
         print(f'{PROG}: {runner.awaiting}\nnext: python {" ".join(again)}')
 

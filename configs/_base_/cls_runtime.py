@@ -6,5 +6,6 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=True, interval=10, max_keep_ckpts=1),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=True, interval=10, max_keep_ckpts=1),
     sampler_seed=dict(type='DistSamplerSeedHook'))

@@ -9,8 +9,12 @@ _base_ = [
 data_root = 'data/fashion_cls_32'
 model = dict(backbone=dict(stem_channels=16, base_channels=16))
 train_cfg = dict(max_epochs=30, val_interval=30)
-param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[24], gamma=0.1)]
+param_scheduler = [
+    dict(type='MultiStepLR', by_epoch=True, milestones=[24], gamma=0.1)
+]
 pretext = dict(
     train_cfg=dict(max_epochs=6),
-    param_scheduler=[dict(type='MultiStepLR', by_epoch=True, milestones=[4], gamma=0.1)])
+    param_scheduler=[
+        dict(type='MultiStepLR', by_epoch=True, milestones=[4], gamma=0.1)
+    ])
 al = dict(num_cycles=3, budget=200)

@@ -3,15 +3,15 @@
 # CIFAR recipe (crop 28 with padding 4). Upright, centred grey items make the rotation
 # pretext nearly trivial: expect little from its ranking (see the FashionScenes view).
 _base_ = [
-    '../_base_/models/resnet18_cifar.py', '../_base_/datasets/fashion_mnist.py',
-    '../_base_/cls_runtime.py', '../_base_/schedules/cls_200e.py',
-    '../_base_/pretext/rotation_cls.py', '../_base_/al/pt4al_cls.py'
+    '../_base_/models/resnet18_cifar.py',
+    '../_base_/datasets/fashion_mnist.py', '../_base_/cls_runtime.py',
+    '../_base_/schedules/cls_200e.py', '../_base_/pretext/rotation_cls.py',
+    '../_base_/al/pt4al_cls.py'
 ]
-pretext = dict(
-    train_pipeline=[
-        dict(type='LoadClsImage'),
-        dict(type='RandomCropPad', size=28, padding=4),
-        dict(type='RandomFlip', prob=0.5),
-        dict(type='PackClsInputs', with_label=False)
-    ])
+pretext = dict(train_pipeline=[
+    dict(type='LoadClsImage'),
+    dict(type='RandomCropPad', size=28, padding=4),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackClsInputs', with_label=False)
+])
 al = dict(num_cycles=10, budget=1000)

@@ -3,8 +3,9 @@
 # fifth of a batch, the official CIFAR proportion); DeepLabV3-R50-D8 trained from scratch
 # for 20k iterations each cycle. Data: --cfg-options data_root=/path/to/cityscapes
 _base_ = [
-    'mmseg::_base_/models/deeplabv3_r50-d8.py', '../_base_/datasets/cityscapes.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_20k.py',
+    'mmseg::_base_/models/deeplabv3_r50-d8.py',
+    '../_base_/datasets/cityscapes.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_20k.py',
     '../_base_/pretext/colorization_cityscapes.py', '../_base_/al/pt4al.py'
 ]
 crop_size = (512, 1024)

@@ -1,7 +1,8 @@
 # PT4AL on Cityscapes, rotation pretext; otherwise as the colorization config.
 _base_ = [
-    'mmseg::_base_/models/deeplabv3_r50-d8.py', '../_base_/datasets/cityscapes.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_20k.py',
+    'mmseg::_base_/models/deeplabv3_r50-d8.py',
+    '../_base_/datasets/cityscapes.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_20k.py',
     '../_base_/pretext/rotation_cityscapes.py', '../_base_/al/pt4al.py'
 ]
 crop_size = (512, 1024)

@@ -5,5 +5,8 @@ from .metrics import ClsAccuracy
 from .resnet_cifar import ResNetCIFAR
 from .transforms import LoadClsImage, PackClsInputs, RandomCropPad
 
-__all__ = ['ImageClassifier', 'CIFAR10_IMBALANCED', 'CIFAR10Dataset', 'ImageListClsDataset',
-           'ClsAccuracy', 'ResNetCIFAR', 'LoadClsImage', 'PackClsInputs', 'RandomCropPad']
+__all__ = [
+    'ImageClassifier', 'CIFAR10_IMBALANCED', 'CIFAR10Dataset',
+    'ImageListClsDataset', 'ClsAccuracy', 'ResNetCIFAR', 'LoadClsImage',
+    'PackClsInputs', 'RandomCropPad'
+]

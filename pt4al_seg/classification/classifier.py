@@ -23,29 +23,42 @@ class ImageClassifier(BaseModel):
         init_cfg (dict, optional): Defaults to None.
     """
 
-    def __init__(self, backbone: dict, num_classes: int, in_channels: Optional[int] = None,
-                 data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None):
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+    def __init__(self,
+                 backbone: dict,
+                 num_classes: int,
+                 in_channels: Optional[int] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
-        self.head = nn.Linear(in_channels or self.backbone.feat_dim, num_classes)
+        self.head = nn.Linear(in_channels or self.backbone.feat_dim,
+                              num_classes)
 
     def extract_feat(self, inputs: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(self.backbone(inputs)[-1], 1).flatten(1)
 
     @staticmethod
     def _labels(data_samples: List, logits: Tensor) -> Tensor:
-        return torch.stack([s.gt_label for s in data_samples]).to(logits.device).view(-1)
+        return torch.stack([s.gt_label
+                            for s in data_samples]).to(logits.device).view(-1)
 
-    def forward(self, inputs: Tensor, data_samples: Optional[List] = None,
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[List] = None,
                 mode: str = 'tensor'):
         logits = self.head(self.extract_feat(inputs))
         if mode == 'tensor':
             return logits
         if mode == 'loss':
-            return dict(loss=F.cross_entropy(logits.float(), self._labels(data_samples, logits)))
+            return dict(
+                loss=F.cross_entropy(logits.float(),
+                                     self._labels(data_samples, logits)))
         if mode == 'predict':
             for sample, row in zip(data_samples, logits):
                 sample.pred_logits = row.float()
                 sample.pred_label = row.argmax()
             return data_samples
-        raise RuntimeError(f'Invalid mode "{mode}": only loss, predict and tensor are supported')
+        raise RuntimeError(
+            f'Invalid mode "{mode}": only loss, predict and tensor are supported'
+        )

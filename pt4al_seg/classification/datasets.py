@@ -12,20 +12,22 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmseg.registry import DATASETS
 
-FASHION_CLASSES = ('t-shirt/top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt',
-                   'sneaker', 'bag', 'ankle boot')
-CIFAR10_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse',
-                   'ship', 'truck')
+FASHION_CLASSES = ('t-shirt/top', 'trouser', 'pullover', 'dress', 'coat',
+                   'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot')
+CIFAR10_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog',
+                   'frog', 'horse', 'ship', 'truck')
 # The paper's imbalanced CIFAR-10 training split: 500, 1,000, ..., 5,000 images per class.
 CIFAR10_IMBALANCED = tuple(500 * (c + 1) for c in range(10))
 
 
-def _restrict(entries: List[dict], ann_file: str, class_counts: Optional[Sequence[int]],
+def _restrict(entries: List[dict], ann_file: str,
+              class_counts: Optional[Sequence[int]],
               num_classes: int) -> List[dict]:
     if class_counts is not None:
         if len(class_counts) != num_classes:
-            raise ValueError(f'class_counts has {len(class_counts)} entries for '
-                             f'{num_classes} classes')
+            raise ValueError(
+                f'class_counts has {len(class_counts)} entries for '
+                f'{num_classes} classes')
         seen = [0] * num_classes
         kept = []
         for e in entries:
@@ -34,7 +36,9 @@ def _restrict(entries: List[dict], ann_file: str, class_counts: Optional[Sequenc
                 kept.append(e)
         short = [c for c in range(num_classes) if seen[c] < class_counts[c]]
         if short:
-            raise ValueError(f'class_counts asks for more images of classes {short} than exist')
+            raise ValueError(
+                f'class_counts asks for more images of classes {short} than exist'
+            )
         entries = kept
     if ann_file:
         by_id = {e['img_id']: e for e in entries}
@@ -42,8 +46,9 @@ def _restrict(entries: List[dict], ann_file: str, class_counts: Optional[Sequenc
             ids = [line.split('\t')[0].strip() for line in f if line.strip()]
         unknown = [i for i in ids if i not in by_id]
         if unknown:
-            raise ValueError(f'{ann_file}: {len(unknown)} ids are not in the dataset, '
-                             f'e.g. {unknown[0]!r}')
+            raise ValueError(
+                f'{ann_file}: {len(unknown)} ids are not in the dataset, '
+                f'e.g. {unknown[0]!r}')
         entries = [by_id[i] for i in ids]
     return entries
 
@@ -64,8 +69,12 @@ class ImageListClsDataset(BaseDataset):
     """
     METAINFO = dict(classes=FASHION_CLASSES)
 
-    def __init__(self, label_file: str, ann_file: str = '', img_suffix: str = '.png',
-                 class_counts: Optional[Sequence[int]] = None, **kwargs):
+    def __init__(self,
+                 label_file: str,
+                 ann_file: str = '',
+                 img_suffix: str = '.png',
+                 class_counts: Optional[Sequence[int]] = None,
+                 **kwargs):
         self.label_file, self.img_suffix, self.class_counts = label_file, img_suffix, class_counts
         super().__init__(ann_file=ann_file, **kwargs)
 
@@ -80,13 +89,18 @@ class ImageListClsDataset(BaseDataset):
                     continue
                 name, label = line.rsplit(maxsplit=1)
                 if not name.endswith(self.img_suffix) or not label.isdigit():
-                    raise ValueError(f'{label_file}:{n}: expected "<name>{self.img_suffix} '
-                                     f'<class>", got {line.strip()!r}')
+                    raise ValueError(
+                        f'{label_file}:{n}: expected "<name>{self.img_suffix} '
+                        f'<class>", got {line.strip()!r}')
                 if int(label) >= len(self.metainfo['classes']):
-                    raise ValueError(f'{label_file}:{n}: class {label} out of range')
+                    raise ValueError(
+                        f'{label_file}:{n}: class {label} out of range')
                 img_id = name[:len(name) - len(self.img_suffix)]
-                entries.append(dict(img_path=osp.join(img_dir, name), gt_label=int(label),
-                                    img_id=img_id))
+                entries.append(
+                    dict(
+                        img_path=osp.join(img_dir, name),
+                        gt_label=int(label),
+                        img_id=img_id))
         return _restrict(entries, self.ann_file, self.class_counts,
                          len(self.metainfo['classes']))
 
@@ -106,21 +120,28 @@ class CIFAR10Dataset(BaseDataset):
         **kwargs: See ``BaseDataset``.
     """
     METAINFO = dict(classes=CIFAR10_CLASSES)
-    FILES = dict(train=[f'data_batch_{i}' for i in range(1, 6)], test=['test_batch'])
+    FILES = dict(
+        train=[f'data_batch_{i}' for i in range(1, 6)], test=['test_batch'])
 
-    def __init__(self, data_root: str = '', split: str = 'train', ann_file: str = '',
-                 class_counts: Optional[Sequence[int]] = None, **kwargs):
+    def __init__(self,
+                 data_root: str = '',
+                 split: str = 'train',
+                 ann_file: str = '',
+                 class_counts: Optional[Sequence[int]] = None,
+                 **kwargs):
         if split not in self.FILES:
             raise ValueError(f'split must be train or test, got {split!r}')
         self.split, self.class_counts = split, class_counts
         super().__init__(data_root=data_root, ann_file=ann_file, **kwargs)
 
     def _folder(self) -> str:
-        for folder in (osp.join(self.data_root, 'cifar-10-batches-py'), self.data_root):
+        for folder in (osp.join(self.data_root,
+                                'cifar-10-batches-py'), self.data_root):
             if osp.isfile(osp.join(folder, self.FILES[self.split][0])):
                 return folder
-        raise FileNotFoundError(f'{self.data_root}: no {self.FILES[self.split][0]} in it or '
-                                'in its cifar-10-batches-py/ (CIFAR-10 python version)')
+        raise FileNotFoundError(
+            f'{self.data_root}: no {self.FILES[self.split][0]} in it or '
+            'in its cifar-10-batches-py/ (CIFAR-10 python version)')
 
     def load_data_list(self) -> List[dict]:
         folder, entries = self._folder(), []
@@ -129,12 +150,18 @@ class CIFAR10Dataset(BaseDataset):
             try:
                 with open(path, 'rb') as f:
                     batch = pickle.load(f, encoding='bytes')
-                data = np.asarray(batch[b'data'], np.uint8).reshape(-1, 3, 32, 32)
+                data = np.asarray(batch[b'data'],
+                                  np.uint8).reshape(-1, 3, 32, 32)
                 labels = list(batch[b'labels'])
-            except (OSError, KeyError, ValueError, pickle.UnpicklingError, EOFError) as e:
-                raise ValueError(f'{path}: not a CIFAR-10 python batch ({e})') from e
+            except (OSError, KeyError, ValueError, pickle.UnpicklingError,
+                    EOFError) as e:
+                raise ValueError(
+                    f'{path}: not a CIFAR-10 python batch ({e})') from e
             for img, label in zip(data, labels):
-                entries.append(dict(img=np.ascontiguousarray(img.transpose(1, 2, 0)[:, :, ::-1]),
-                                    gt_label=int(label),
-                                    img_id=f'{self.split}_{len(entries):05d}'))
+                entries.append(
+                    dict(
+                        img=np.ascontiguousarray(
+                            img.transpose(1, 2, 0)[:, :, ::-1]),
+                        gt_label=int(label),
+                        img_id=f'{self.split}_{len(entries):05d}'))
         return _restrict(entries, self.ann_file, self.class_counts, 10)

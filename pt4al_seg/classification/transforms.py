@@ -73,7 +73,8 @@ class PackClsInputs(BaseTransform):
         meta_keys (tuple): Defaults to ``('img_id', 'img_path', 'ori_shape', 'img_shape')``.
     """
 
-    def __init__(self, with_label: bool = True,
+    def __init__(self,
+                 with_label: bool = True,
                  meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape')):
         self.with_label = with_label
         self.meta_keys = meta_keys
@@ -83,8 +84,9 @@ class PackClsInputs(BaseTransform):
         if img.ndim == 2:
             img = img[:, :, None]
         inputs = torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))
-        sample = BaseDataElement(metainfo={k: results[k] for k in self.meta_keys
-                                           if k in results})
+        sample = BaseDataElement(
+            metainfo={k: results[k]
+                      for k in self.meta_keys if k in results})
         if self.with_label:
             sample.gt_label = torch.tensor(int(results['gt_label']))
         return dict(inputs=inputs, data_samples=sample)

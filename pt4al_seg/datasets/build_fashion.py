@@ -27,7 +27,11 @@ _STATE = {}
 
 
 def _init(items, labels, params):
-    _STATE.update(items=items, by_class=index_by_class(labels), labels=labels, params=params)
+    _STATE.update(
+        items=items,
+        by_class=index_by_class(labels),
+        labels=labels,
+        params=params)
 
 
 def _write_one(job):
@@ -48,13 +52,20 @@ def _write_one(job):
     if p['view'] == 'cls':
         cv2.imwrite(osp.join(out, split, name + '.png'), img[:, :, ::-1])
         return name, classes[0]
-    cv2.imwrite(osp.join(out, 'img_dir', split, name + '.png'), img[:, :, ::-1])
+    cv2.imwrite(
+        osp.join(out, 'img_dir', split, name + '.png'), img[:, :, ::-1])
     cv2.imwrite(osp.join(out, 'ann_dir', split, name + '.png'), label)
     return name, classes
 
 
-def build(out: str, view: str = 'scenes', source: str = DEFAULT_SOURCE, size: int = 128,
-          num_train: int = 2000, num_val: int = 500, seed: int = 0, imbalance: float = 1.0,
+def build(out: str,
+          view: str = 'scenes',
+          source: str = DEFAULT_SOURCE,
+          size: int = 128,
+          num_train: int = 2000,
+          num_val: int = 500,
+          seed: int = 0,
+          imbalance: float = 1.0,
           workers: int = 0) -> dict:
     """Build one data set folder.
 
@@ -78,10 +89,16 @@ def build(out: str, view: str = 'scenes', source: str = DEFAULT_SOURCE, size: in
     if osp.exists(out):
         raise FileExistsError(f'{out} exists already; remove it to rebuild')
     if min(size, num_train, num_val) <= 0 or imbalance < 1:
-        raise ValueError(f'size, num_train, num_val must be positive and imbalance >= 1, got '
-                         f'{size}, {num_train}, {num_val}, {imbalance}')
-    params = dict(view=view, size=28 if view == 'plain' else size, num_train=num_train,
-                  num_val=num_val, seed=seed, imbalance=imbalance)
+        raise ValueError(
+            f'size, num_train, num_val must be positive and imbalance >= 1, got '
+            f'{size}, {num_train}, {num_val}, {imbalance}')
+    params = dict(
+        view=view,
+        size=28 if view == 'plain' else size,
+        num_train=num_train,
+        num_val=num_val,
+        seed=seed,
+        imbalance=imbalance)
     tmp = f'{out.rstrip("/")}.tmp{os.getpid()}'
     shutil.rmtree(tmp, ignore_errors=True)
     counts = {}
@@ -93,7 +110,8 @@ def build(out: str, view: str = 'scenes', source: str = DEFAULT_SOURCE, size: in
             else:
                 os.makedirs(osp.join(tmp, split), exist_ok=True)
                 os.makedirs(osp.join(tmp, 'meta'), exist_ok=True)
-            items, labels = load_fashion_mnist(source, 'train' if split == 'train' else 'test')
+            items, labels = load_fashion_mnist(
+                source, 'train' if split == 'train' else 'test')
             jobs = [(split, i, tmp) for i in range(n)]
             nproc = workers or os.cpu_count() or 1
             if nproc > 1 and n >= 64:
@@ -108,9 +126,13 @@ def build(out: str, view: str = 'scenes', source: str = DEFAULT_SOURCE, size: in
             counts[split] = hist.tolist()
             if view != 'scenes':
                 with open(osp.join(tmp, 'meta', f'{split}.txt'), 'w') as f:
-                    f.writelines(f'{name}.png {cls}\n' for name, cls in results)
-        meta = dict(params, source=osp.abspath(source), item_counts=counts,
-                    labels='composed from Fashion-MNIST items, not human annotation')
+                    f.writelines(f'{name}.png {cls}\n'
+                                 for name, cls in results)
+        meta = dict(
+            params,
+            source=osp.abspath(source),
+            item_counts=counts,
+            labels='composed from Fashion-MNIST items, not human annotation')
         with open(osp.join(tmp, 'meta.json'), 'w') as f:
             json.dump(meta, f, indent=2)
         os.rename(tmp, out)

@@ -14,7 +14,13 @@ class FashionScenesDataset(BaseSegDataset):
     """
     METAINFO = dict(classes=CLASSES, palette=PALETTE)
 
-    def __init__(self, img_suffix: str = '.png', seg_map_suffix: str = '.png',
-                 reduce_zero_label: bool = False, **kwargs) -> None:
-        super().__init__(img_suffix=img_suffix, seg_map_suffix=seg_map_suffix,
-                         reduce_zero_label=reduce_zero_label, **kwargs)
+    def __init__(self,
+                 img_suffix: str = '.png',
+                 seg_map_suffix: str = '.png',
+                 reduce_zero_label: bool = False,
+                 **kwargs) -> None:
+        super().__init__(
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
+            reduce_zero_label=reduce_zero_label,
+            **kwargs)

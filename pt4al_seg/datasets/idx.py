@@ -5,7 +5,14 @@ import os.path as osp
 import numpy as np
 
 # IDX type codes (third byte of the magic number) to NumPy dtypes.
-_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: '>i2', 0x0C: '>i4', 0x0D: '>f4', 0x0E: '>f8'}
+_DTYPES = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: '>i2',
+    0x0C: '>i4',
+    0x0D: '>f4',
+    0x0E: '>f8'
+}
 
 FASHION_MNIST_FILES = {
     'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
@@ -29,13 +36,15 @@ def read_idx(path: str) -> np.ndarray:
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _DTYPES:
         raise ValueError(f'{path}: not an IDX file (bad magic number)')
     ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim))
+    shape = tuple(
+        int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim))
     dtype = np.dtype(_DTYPES[data[2]])
     offset = 4 + 4 * ndim
     count = int(np.prod(shape))
     if len(data) - offset < count * dtype.itemsize:
-        raise ValueError(f'{path}: truncated IDX file ({len(data) - offset} bytes of data, '
-                         f'header says {count * dtype.itemsize})')
+        raise ValueError(
+            f'{path}: truncated IDX file ({len(data) - offset} bytes of data, '
+            f'header says {count * dtype.itemsize})')
     return np.frombuffer(data, dtype, count, offset).reshape(shape)
 
 
@@ -44,11 +53,13 @@ def _find(source: str, stem: str) -> str:
         path = osp.join(source, name)
         if osp.isfile(path):
             return path
-    raise FileNotFoundError(f'{source}: neither {stem}.gz nor {stem} found '
-                            '(install the Debian package dataset-fashion-mnist or pass --source)')
+    raise FileNotFoundError(
+        f'{source}: neither {stem}.gz nor {stem} found '
+        '(install the Debian package dataset-fashion-mnist or pass --source)')
 
 
-def load_fashion_mnist(source: str = DEFAULT_SOURCE, split: str = 'train') -> tuple:
+def load_fashion_mnist(source: str = DEFAULT_SOURCE,
+                       split: str = 'train') -> tuple:
     """Load one Fashion-MNIST split.
 
     Args:
@@ -62,6 +73,7 @@ def load_fashion_mnist(source: str = DEFAULT_SOURCE, split: str = 'train') -> tu
     images = read_idx(_find(source, img_stem))
     labels = read_idx(_find(source, lbl_stem))
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-        raise ValueError(f'{source}: {split} images {images.shape} and labels {labels.shape} '
-                         'do not match')
+        raise ValueError(
+            f'{source}: {split} images {images.shape} and labels {labels.shape} '
+            'do not match')
     return images, labels

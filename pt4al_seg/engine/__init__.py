@@ -5,6 +5,8 @@ from .score_loop import ScoreLoop
 from .settings import ALConfigError, ALSettings, check_config
 from .state import ALState
 
-__all__ = ['ActiveLearningRunner', 'ALConfigError', 'ALHook', 'ALSettings', 'ALState',
-           'FinalModelHook', 'Pool', 'PretextBatchHook', 'ScoreLoop', 'ScoreProgressHook',
-           'check_config', 'list_pool', 'load_pool']
+__all__ = [
+    'ActiveLearningRunner', 'ALConfigError', 'ALHook', 'ALSettings', 'ALState',
+    'FinalModelHook', 'Pool', 'PretextBatchHook', 'ScoreLoop',
+    'ScoreProgressHook', 'check_config', 'list_pool', 'load_pool'
+]

@@ -56,7 +56,8 @@ class ActiveLearningRunner:
     """
 
     def __init__(self, cfg: Config):
-        cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(copy.deepcopy(cfg))
+        cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(
+            copy.deepcopy(cfg))
         if not cfg.get('work_dir'):
             raise ALConfigError('the config has no work_dir (pass --work-dir)')
         propagate_data_root(cfg)
@@ -67,11 +68,15 @@ class ActiveLearningRunner:
         self.files = RunFiles(cfg.work_dir)
         self.strategy = self.settings.strategy()
         self.cold_start = self.settings.cold_start_strategy()
-        self.hooks = sorted(_build_hooks(cfg.get('al_hooks') or []),
-                            key=lambda h: get_priority(h.priority))
-        self.cycle_batches: Optional[List[List[str]]] = None  # set by a hook (PT4AL)
-        self.pretext_checkpoint: Optional[str] = None  # set by a hook with a pretext model
-        self.awaiting: Optional[AwaitingLabels] = None  # why the run stopped early
+        self.hooks = sorted(
+            _build_hooks(cfg.get('al_hooks') or []),
+            key=lambda h: get_priority(h.priority))
+        self.cycle_batches: Optional[List[
+            List[str]]] = None  # set by a hook (PT4AL)
+        self.pretext_checkpoint: Optional[
+            str] = None  # set by a hook with a pretext model
+        self.awaiting: Optional[
+            AwaitingLabels] = None  # why the run stopped early
         self._selected_now = None
 
     @classmethod
@@ -82,8 +87,9 @@ class ActiveLearningRunner:
     def train(self) -> None:
         """Run (or continue) every phase; returns early, with ``self.awaiting`` set, when
         annotation mode waits for labels."""
-        setup_dist(self.cfg.get('launcher', 'none'),
-                   self.cfg.get('env_cfg', {}).get('dist_cfg', {}))
+        setup_dist(
+            self.cfg.get('launcher', 'none'),
+            self.cfg.get('env_cfg', {}).get('dist_cfg', {}))
         try:
             self.open()
             self.call_hook('before_run')
@@ -105,15 +111,20 @@ class ActiveLearningRunner:
         if self.state.done(f'cycle_{cycle:02d}.selected'):
             return
         strategy = self.strategy if cycle else self.cold_start
-        scored = score_candidates(self, cycle, strategy, self.candidates(cycle))
+        scored = score_candidates(self, cycle, strategy,
+                                  self.candidates(cycle))
         selected, own_scores = strategy.picker(scored, self.settings.budget)
         if own_scores is not None:
-            self.files.write_scores(self.files.cycle(cycle, 'scores.csv'), own_scores)
+            self.files.write_scores(
+                self.files.cycle(cycle, 'scores.csv'), own_scores)
         record = self.labels.request(cycle, selected, self.files.cycle(cycle))
         self.files.write_ids(self.files.cycle(cycle, 'selected.txt'), selected)
         num_labelled = len(scored.labelled) + len(selected)
-        self.state.record_cycle(cycle, num_labelled=num_labelled,
-                                fraction=num_labelled / self.state.pool_size, **record)
+        self.state.record_cycle(
+            cycle,
+            num_labelled=num_labelled,
+            fraction=num_labelled / self.state.pool_size,
+            **record)
         self.call_hook('after_select', cycle=cycle, selected=selected)
         self.mark(f'cycle_{cycle:02d}.selected')
         self._selected_now = cycle
@@ -124,9 +135,11 @@ class ActiveLearningRunner:
             return
         selected = read_ids(self.files.cycle(cycle, 'selected.txt'))
         self.labels.receive(cycle, selected, self.files.cycle(cycle),
-                            self.state.cycles[str(cycle)], self._selected_now == cycle)
-        self.files.write_ids(self.files.cycle(cycle, 'labelled.txt'),
-                             self.files.labelled(cycle - 1) + selected)
+                            self.state.cycles[str(cycle)],
+                            self._selected_now == cycle)
+        self.files.write_ids(
+            self.files.cycle(cycle, 'labelled.txt'),
+            self.files.labelled(cycle - 1) + selected)
         self.mark(f'cycle_{cycle:02d}.labelled')
 
     def train_cycle(self, cycle: int) -> None:
@@ -135,8 +148,10 @@ class ActiveLearningRunner:
             return
         cycle_dir = self.files.cycle(cycle)
         resume = self.resume_training(cycle_dir)
-        c = pc.cycle_config(self.cfg, cycle_dir, self.files.cycle(cycle, 'labelled.txt'),
-                            None if resume else self.init_checkpoint(cycle), resume)
+        c = pc.cycle_config(self.cfg, cycle_dir,
+                            self.files.cycle(cycle, 'labelled.txt'),
+                            None if resume else self.init_checkpoint(cycle),
+                            resume)
         self._dump(c, osp.join(cycle_dir, 'config.py'))
         runner = self.run_phase(c, f'cycle_{cycle:02d}')
         runner.train()
@@ -148,27 +163,30 @@ class ActiveLearningRunner:
     # ------------------------------------------------------------------ plumbing
     def open(self) -> None:
         """Load the pool, check everything that can be checked, open or create the state."""
-        self.pool = load_pool(self.cfg)  # the training dataset, built once per run
+        self.pool = load_pool(
+            self.cfg)  # the training dataset, built once per run
         self.settings.check_pool(len(self.pool))
-        self.labels = LABEL_SOURCES[self.settings.mode](self.pool,
-                                                        export_dir=self.settings.export_dir)
+        self.labels = LABEL_SOURCES[self.settings.mode](
+            self.pool, export_dir=self.settings.export_dir)
         for hook in self.hooks:
             hook.check(self)
         if self.settings.init == 'pretext' and self.pretext_checkpoint is None:
-            raise ALConfigError("al.init='pretext' needs a pretext stage (PretextBatchHook "
-                                'in al_hooks)')
+            raise ALConfigError(
+                "al.init='pretext' needs a pretext stage (PretextBatchHook "
+                'in al_hooks)')
         self.evaluated = self.labels.test_split_labelled(self.cfg)
         self.state = self._open_state()
-        self.report = RunReport(self.files.work_dir, self.settings.metric,
-                                self.settings.references,
-                                f'{self.settings.query["type"]}, '
-                                f'{self.settings.picker["type"]}')
+        self.report = RunReport(
+            self.files.work_dir, self.settings.metric,
+            self.settings.references, f'{self.settings.query["type"]}, '
+            f'{self.settings.picker["type"]}')
         self.report.start(self.state, self.cfg, self.evaluated)
 
     def _open_state(self) -> ALState:
         settings = settings_snapshot(self.cfg.to_dict())
         exists = ALState.exists(self.files.state)
-        barrier()  # every rank has looked before rank 0 may create the file below
+        barrier(
+        )  # every rank has looked before rank 0 may create the file below
         if not exists:  # a new run: check every file once before anything is written
             self.pool.check_images()
             self.labels.check_pool()
@@ -177,7 +195,8 @@ class ActiveLearningRunner:
             self.files.write_ids(self.files.pool, self.pool.ids)
             state.save()
             return state
-        return ALState.resume(self.files.state, settings, len(self.pool), self.resume)
+        return ALState.resume(self.files.state, settings, len(self.pool),
+                              self.resume)
 
     def candidates(self, cycle: int) -> List[str]:
         """The ids cycle ``cycle`` picks from."""
@@ -224,7 +243,8 @@ class ActiveLearningRunner:
             return self.files.cycle(cycle - 1, 'model.pth') if cycle else None
         if self.settings.init == 'pretext':
             out = self.files.cycle(cycle, 'init_from_pretext.pth')
-            master_only(pretext_backbone_checkpoint)(self.pretext_checkpoint, out)
+            master_only(pretext_backbone_checkpoint)(self.pretext_checkpoint,
+                                                     out)
             return out
         return None
 
@@ -241,9 +261,11 @@ def _build_hooks(cfgs: list) -> list:
         try:
             hook = AL_HOOKS.build(hook_cfg)
         except (KeyError, TypeError) as e:
-            raise ALConfigError(f'al_hooks[{i}]: {e.args[0] if e.args else e}') from e
+            raise ALConfigError(
+                f'al_hooks[{i}]: {e.args[0] if e.args else e}') from e
         if isinstance(hook, Hook):
-            raise ALConfigError(f'al_hooks[{i}]: {type(hook).__name__} is an mmengine Hook; '
-                                'put it in custom_hooks')
+            raise ALConfigError(
+                f'al_hooks[{i}]: {type(hook).__name__} is an mmengine Hook; '
+                'put it in custom_hooks')
         hooks.append(hook)
     return hooks

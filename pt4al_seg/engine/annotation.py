@@ -21,7 +21,8 @@ from ..utils import atomic_write
 class AwaitingLabels(Exception):
     """Raised to stop a run cleanly until the requested label maps exist."""
 
-    def __init__(self, cycle: int, request_file: str, label_maps: Dict[str, str]):
+    def __init__(self, cycle: int, request_file: str, label_maps: Dict[str,
+                                                                       str]):
         self.cycle, self.request_file, self.label_maps = cycle, request_file, label_maps
         folders = sorted({osp.dirname(p) for p in label_maps.values()})
         example = next(iter(label_maps.values()))
@@ -29,9 +30,9 @@ class AwaitingLabels(Exception):
             f'cycle {cycle:02d}: {len(label_maps)} images to label are listed in '
             f'{request_file} (contact sheet: {osp.splitext(request_file)[0]}.png). Save each '
             f'label map where the dataset reads it (mmseg layout: a PNG of class indices, '
-            f'255 = ignore, the size of its image), e.g. {example}'
-            + (f' (folder {folders[0]})' if len(folders) == 1 else '')
-            + '; then run the same command with --resume.')
+            f'255 = ignore, the size of its image), e.g. {example}' +
+            (f' (folder {folders[0]})' if len(folders) == 1 else '') +
+            '; then run the same command with --resume.')
 
 
 def missing_label_maps(label_maps: Dict[str, str]) -> List[str]:
@@ -39,29 +40,36 @@ def missing_label_maps(label_maps: Dict[str, str]) -> List[str]:
     return [i for i, path in label_maps.items() if not osp.isfile(path)]
 
 
-def contact_sheet(image_paths: Dict[str, str], out_file: str, thumb: int = 96,
-                  columns: int = 8, limit: int = 200) -> None:
+def contact_sheet(image_paths: Dict[str, str],
+                  out_file: str,
+                  thumb: int = 96,
+                  columns: int = 8,
+                  limit: int = 200) -> None:
     """A PNG grid of the images (at most ``limit``), each captioned with its id."""
     items = list(image_paths.items())[:limit]
     rows = max(1, math.ceil(len(items) / columns))
     cell_h = thumb + 16
-    sheet = np.full((rows * cell_h, min(columns, max(len(items), 1)) * thumb, 3), 255, np.uint8)
+    sheet = np.full(
+        (rows * cell_h, min(columns, max(len(items), 1)) * thumb, 3), 255,
+        np.uint8)
     for k, (img_id, path) in enumerate(items):
         img = cv2.imread(path, cv2.IMREAD_COLOR)
         if img is None:
             continue
         scale = thumb / max(img.shape[:2])
-        img = cv2.resize(img, (max(1, int(img.shape[1] * scale)), max(1, int(img.shape[0] * scale))))
+        img = cv2.resize(img, (max(1, int(
+            img.shape[1] * scale)), max(1, int(img.shape[0] * scale))))
         y, x = (k // columns) * cell_h, (k % columns) * thumb
         sheet[y:y + img.shape[0], x:x + img.shape[1]] = img
-        cv2.putText(sheet, img_id[-14:], (x + 2, y + thumb + 12), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.35, (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(sheet, img_id[-14:], (x + 2, y + thumb + 12),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1, cv2.LINE_AA)
     tmp = f'{out_file}.tmp{os.getpid()}.png'
     cv2.imwrite(tmp, sheet)
     os.replace(tmp, out_file)
 
 
-def write_request(cycle_dir: str, image_paths: Dict[str, str],
+def write_request(cycle_dir: str,
+                  image_paths: Dict[str, str],
                   export_dir: Optional[str] = None) -> str:
     """Write ``to_label.txt`` and ``to_label.png`` (and the export copy); returns the txt."""
     if export_dir:
@@ -72,5 +80,6 @@ def write_request(cycle_dir: str, image_paths: Dict[str, str],
             shutil.copy2(path, target)
     contact_sheet(image_paths, osp.join(cycle_dir, 'to_label.png'))
     request = osp.join(cycle_dir, 'to_label.txt')
-    atomic_write(request, ''.join(f'{i}\t{p}\n' for i, p in image_paths.items()))
+    atomic_write(request,
+                 ''.join(f'{i}\t{p}\n' for i, p in image_paths.items()))
     return request

@@ -5,7 +5,6 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.dist import init_dist, is_distributed
 
-
 _OWNED = []  # process groups this module created (and so destroys)
 
 
@@ -27,11 +26,17 @@ def setup_dist(launcher: str, dist_cfg: dict) -> None:
         init_dist(launcher, **dist_cfg)
         return
     if launcher != 'pytorch':
-        raise ValueError(f'--launcher {launcher} needs CUDA; on CPU use torchrun with '
-                         '--launcher pytorch (gloo)')
-    missing = [k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT') if k not in os.environ]
+        raise ValueError(
+            f'--launcher {launcher} needs CUDA; on CPU use torchrun with '
+            '--launcher pytorch (gloo)')
+    missing = [
+        k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+        if k not in os.environ
+    ]
     if missing:
-        raise ValueError(f'--launcher pytorch expects torchrun\'s environment; {missing} unset')
+        raise ValueError(
+            f'--launcher pytorch expects torchrun\'s environment; {missing} unset'
+        )
     torch_dist.init_process_group(backend='gloo')
 
 

@@ -17,7 +17,8 @@ def pretext_backbone_checkpoint(pretext_ckpt: str, out_file: str) -> None:
         pretext_ckpt (str): The pretext stage's ``model.pth``.
         out_file (str): Where to write.
     """
-    state = CheckpointLoader.load_checkpoint(pretext_ckpt, map_location='cpu')['state_dict']
+    state = CheckpointLoader.load_checkpoint(
+        pretext_ckpt, map_location='cpu')['state_dict']
     backbone, first_conv = {}, True
     for key, value in state.items():
         if not key.startswith('backbone.'):

@@ -32,7 +32,8 @@ class SimulatedLabels:
     def test_split_labelled(self, cfg) -> bool:
         return True
 
-    def request(self, cycle: int, ids: List[str], cycle_dir: str) -> Dict[str, dict]:
+    def request(self, cycle: int, ids: List[str],
+                cycle_dir: str) -> Dict[str, dict]:
         """The selection's label maps are checked before anything of the cycle is
         recorded; returns what the state records for the cycle (nothing)."""
         self.pool.check_label_maps(ids)
@@ -58,19 +59,25 @@ class AnnotatedLabels(SimulatedLabels):
 
     def check_pool(self) -> None:
         if not self.pool.has_label_maps:
-            raise ALConfigError("al.mode='annotate' needs a segmentation dataset whose label "
-                                'maps are files (seg_map_path)')
+            raise ALConfigError(
+                "al.mode='annotate' needs a segmentation dataset whose label "
+                'maps are files (seg_map_path)')
 
     def test_split_labelled(self, cfg) -> bool:
         from .pool import test_split_labelled
         return test_split_labelled(cfg)
 
     def request(self, cycle, ids, cycle_dir):
-        self._write_request(cycle_dir, {i: self.pool.infos[i]['img_path'] for i in ids})
-        return dict(label_maps={i: self.pool.infos[i]['seg_map_path'] for i in ids})
+        self._write_request(cycle_dir,
+                            {i: self.pool.infos[i]['img_path']
+                             for i in ids})
+        return dict(
+            label_maps={i: self.pool.infos[i]['seg_map_path']
+                        for i in ids})
 
     @master_only
-    def _write_request(self, cycle_dir: str, image_paths: Dict[str, str]) -> None:
+    def _write_request(self, cycle_dir: str, image_paths: Dict[str,
+                                                               str]) -> None:
         write_request(cycle_dir, image_paths, self.export_dir)
 
     def receive(self, cycle, ids, cycle_dir, record, just_selected):
@@ -84,8 +91,8 @@ class AnnotatedLabels(SimulatedLabels):
         if missing:
             raise ALConfigError(
                 f'{len(missing)} of the {len(label_maps)} images in {request} have no label '
-                f'map yet: ' + ', '.join(label_maps[i] for i in missing[:5])
-                + (f' and {len(missing) - 5} more' if len(missing) > 5 else ''))
+                f'map yet: ' + ', '.join(label_maps[i] for i in missing[:5]) +
+                (f' and {len(missing) - 5} more' if len(missing) > 5 else ''))
         self.pool.check_label_maps(ids)
 
 

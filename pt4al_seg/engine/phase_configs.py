@@ -28,7 +28,8 @@ def _phase(cfg: Config, work_dir: str, phase: str) -> dict:
         c.pop(key, None)
     name = f'{osp.basename(osp.dirname(work_dir.rstrip("/")))}_{phase}_' \
            f'{time.strftime("%Y%m%d_%H%M%S")}_{next(_counter)}'
-    c.update(work_dir=work_dir, experiment_name=name, resume=False, load_from=None)
+    c.update(
+        work_dir=work_dir, experiment_name=name, resume=False, load_from=None)
     wrapper = cpu_model_wrapper(c.get('launcher', 'none'))
     if wrapper is not None and c.get('model_wrapper_cfg') is None:
         c['model_wrapper_cfg'] = wrapper
@@ -38,7 +39,8 @@ def _phase(cfg: Config, work_dir: str, phase: str) -> dict:
 
 
 def _no_train(c: dict) -> None:
-    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
+    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',
+                'param_scheduler'):
         c[key] = None
 
 
@@ -55,17 +57,19 @@ def _no_visualization(c: dict) -> None:
 def subset_dataset(cfg: Config, ann_file: str, pipeline: list) -> dict:
     """The training dataset config restricted to the ids in ``ann_file``."""
     dataset = copy.deepcopy(cfg.to_dict()['train_dataloader']['dataset'])
-    dataset.update(ann_file=osp.abspath(ann_file), pipeline=copy.deepcopy(pipeline))
+    dataset.update(
+        ann_file=osp.abspath(ann_file), pipeline=copy.deepcopy(pipeline))
     return dataset
 
 
 def score_loader(cfg: Config, dataset: dict) -> dict:
     """A deterministic, unshuffled dataloader for scoring."""
-    return dict(batch_size=cfg.al.score_batch_size,
-                num_workers=cfg.train_dataloader.get('num_workers', 0),
-                persistent_workers=False,
-                sampler=dict(type='DefaultSampler', shuffle=False),
-                dataset=dataset)
+    return dict(
+        batch_size=cfg.al.score_batch_size,
+        num_workers=cfg.train_dataloader.get('num_workers', 0),
+        persistent_workers=False,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dataset)
 
 
 def _score_metric(pool: Pool, metric: dict) -> dict:
@@ -89,29 +93,40 @@ def pretext_config(cfg: Config, pool: Pool, pretext_dir: str, pool_file: str,
     p = cfg.pretext
     c = _phase(cfg, pretext_dir, 'pretext')
     model = copy.deepcopy(p.to_dict()['model'])
-    if model.get('backbone') is None:  # the task model's backbone family by default
+    if model.get(
+            'backbone') is None:  # the task model's backbone family by default
         model['backbone'] = copy.deepcopy(cfg.to_dict()['model']['backbone'])
     c['model'] = model
     _no_val(c)
     if train:
-        c['train_dataloader'] = dict(copy.deepcopy(cfg.to_dict()['train_dataloader']),
-                                     batch_size=p.batch_size,
-                                     dataset=subset_dataset(cfg, pool_file, p.train_pipeline))
+        c['train_dataloader'] = dict(
+            copy.deepcopy(cfg.to_dict()['train_dataloader']),
+            batch_size=p.batch_size,
+            dataset=subset_dataset(cfg, pool_file, p.train_pipeline))
         c['train_cfg'] = copy.deepcopy(p.train_cfg)
         c['optim_wrapper'] = copy.deepcopy(p.optim_wrapper)
         c['param_scheduler'] = copy.deepcopy(p.get('param_scheduler'))
     else:
         _no_train(c)
-    c['test_dataloader'] = score_loader(cfg, subset_dataset(cfg, pool_file, p.score_pipeline))
-    c['test_evaluator'] = _score_metric(pool, dict(
-        type='PretextLossMetric', out_file=osp.join(pretext_dir, 'losses.csv')))
+    c['test_dataloader'] = score_loader(
+        cfg, subset_dataset(cfg, pool_file, p.score_pipeline))
+    c['test_evaluator'] = _score_metric(
+        pool,
+        dict(
+            type='PretextLossMetric',
+            out_file=osp.join(pretext_dir, 'losses.csv')))
     c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.bf16)
     _no_visualization(c)
     return c
 
 
-def score_config(cfg: Config, pool: Pool, cycle_dir: str, ids_file: str, checkpoint: str,
-                 metric: dict, features: bool = False) -> dict:
+def score_config(cfg: Config,
+                 pool: Pool,
+                 cycle_dir: str,
+                 ids_file: str,
+                 checkpoint: str,
+                 metric: dict,
+                 features: bool = False) -> dict:
     """A test-only run of a trained task model over ``ids_file`` with ``score_pipeline``
     (no ``LoadAnnotations``: no label is read), collecting ``metric``
     (e.g. ``StrategyOutputsMetric``); ``features`` attaches pooled backbone features."""
@@ -120,7 +135,8 @@ def score_config(cfg: Config, pool: Pool, cycle_dir: str, ids_file: str, checkpo
     _no_val(c)
     _no_visualization(c)
     c['load_from'] = checkpoint
-    c['test_dataloader'] = score_loader(cfg, subset_dataset(cfg, ids_file, cfg.score_pipeline))
+    c['test_dataloader'] = score_loader(
+        cfg, subset_dataset(cfg, ids_file, cfg.score_pipeline))
     c['test_evaluator'] = _score_metric(pool, metric)
     c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.bf16, features=features)
     return c

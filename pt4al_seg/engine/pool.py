@@ -30,11 +30,19 @@ class Pool:
         seg_suffix (str): The label-map suffix. Defaults to ''.
     """
 
-    def __init__(self, ids: List[str], infos: Dict[str, dict], img_dir: str, classes: tuple,
-                 ignore_index: Optional[int] = None, reduce_zero_label: bool = False,
-                 img_suffix: Optional[str] = None, seg_dir: str = '', seg_suffix: str = ''):
+    def __init__(self,
+                 ids: List[str],
+                 infos: Dict[str, dict],
+                 img_dir: str,
+                 classes: tuple,
+                 ignore_index: Optional[int] = None,
+                 reduce_zero_label: bool = False,
+                 img_suffix: Optional[str] = None,
+                 seg_dir: str = '',
+                 seg_suffix: str = ''):
         self.ids, self.infos, self.img_dir = ids, infos, img_dir
-        self.classes, self.num_classes, self.ignore_index = classes, len(classes), ignore_index
+        self.classes, self.num_classes, self.ignore_index = classes, len(
+            classes), ignore_index
         self.reduce_zero_label = reduce_zero_label
         self.img_suffix, self.seg_dir, self.seg_suffix = img_suffix, seg_dir, seg_suffix
 
@@ -42,7 +50,8 @@ class Pool:
     def background(self) -> List[int]:
         """``[0]`` when class 0 is named 'background' (class-balanced picking leaves it
         out of an image's class), else ``[]``."""
-        return [0] if self.classes and str(self.classes[0]).lower() == 'background' else []
+        return [0] if self.classes and str(
+            self.classes[0]).lower() == 'background' else []
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -53,11 +62,15 @@ class Pool:
 
     def check_images(self, workers: int = 8) -> None:
         """Every image file decodes (truncated or unreadable files are named)."""
-        paths = [info['img_path'] for info in self.infos.values() if 'img_path' in info]
+        paths = [
+            info['img_path'] for info in self.infos.values()
+            if 'img_path' in info
+        ]
         with ThreadPoolExecutor(workers) as ex:
             for path, ok in zip(paths, ex.map(_readable, paths)):
                 if not ok:
-                    raise ALConfigError(f'{path}: unreadable or truncated image')
+                    raise ALConfigError(
+                        f'{path}: unreadable or truncated image')
 
     def check_label_files(self) -> None:
         """Every image has its label map, and every label map its image."""
@@ -67,15 +80,18 @@ class Pool:
         for img_id in self.ids:
             seg = self.infos[img_id].get('seg_map_path')
             if seg and not osp.isfile(seg):
-                raise ALConfigError(f'image {self.infos[img_id]["img_path"]} has no label map '
-                                    f'({seg} is missing)')
+                raise ALConfigError(
+                    f'image {self.infos[img_id]["img_path"]} has no label map '
+                    f'({seg} is missing)')
         if osp.isdir(seg_dir):
             known = set(self.ids)
-            for name in list_dir_or_file(seg_dir, list_dir=False, suffix=seg_suffix,
-                                         recursive=True):
+            for name in list_dir_or_file(
+                    seg_dir, list_dir=False, suffix=seg_suffix,
+                    recursive=True):
                 if name[:len(name) - len(seg_suffix)] not in known:
-                    raise ALConfigError(f'label map {osp.join(seg_dir, name)} has no image '
-                                        f'in {self.img_dir}')
+                    raise ALConfigError(
+                        f'label map {osp.join(seg_dir, name)} has no image '
+                        f'in {self.img_dir}')
 
     def check_label_maps(self, ids: Iterable[str]) -> None:
         """The label maps of ``ids`` match their image's size and hold only known classes
@@ -87,18 +103,23 @@ class Pool:
             info = self.infos[img_id]
             label = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
             if label is None:
-                raise ALConfigError(f'{info["seg_map_path"]}: unreadable label map')
+                raise ALConfigError(
+                    f'{info["seg_map_path"]}: unreadable label map')
             shape = _image_shape(info['img_path'])
             if label.shape[:2] != shape:
-                raise ALConfigError(f'{info["seg_map_path"]}: label map is '
-                                    f'{label.shape[1]}x{label.shape[0]}, its image '
-                                    f'{shape[1]}x{shape[0]}')
+                raise ALConfigError(
+                    f'{info["seg_map_path"]}: label map is '
+                    f'{label.shape[1]}x{label.shape[0]}, its image '
+                    f'{shape[1]}x{shape[0]}')
             values = np.unique(label)
-            bad = [int(v) for v in values if v >= top and v != self.ignore_index]
+            bad = [
+                int(v) for v in values if v >= top and v != self.ignore_index
+            ]
             if bad:
-                raise ALConfigError(f'{info["seg_map_path"]}: label values {bad[:5]} are '
-                                    f'neither classes 0..{top - 1} nor the ignore index '
-                                    f'{self.ignore_index}')
+                raise ALConfigError(
+                    f'{info["seg_map_path"]}: label values {bad[:5]} are '
+                    f'neither classes 0..{top - 1} nor the ignore index '
+                    f'{self.ignore_index}')
 
 
 def _readable(path: str) -> bool:
@@ -121,11 +142,19 @@ def load_pool(cfg: Config) -> Pool:
     img_dir, img_suffix = dataset_dirs(ds_cfg, scope)
     if img_suffix is not None:  # a dataset of image files
         if not osp.isdir(img_dir):
-            raise ALConfigError(f'data root {ds_cfg.get("data_root")!r}: image folder {img_dir} '
-                                'does not exist (set data_root with --cfg-options data_root=...)')
-        if next(iter(list_dir_or_file(img_dir, list_dir=False, suffix=img_suffix,
-                                      recursive=True)), None) is None:
-            raise ALConfigError(f'{img_dir} holds no images ending in {img_suffix!r}')
+            raise ALConfigError(
+                f'data root {ds_cfg.get("data_root")!r}: image folder {img_dir} '
+                'does not exist (set data_root with --cfg-options data_root=...)'
+            )
+        if next(
+                iter(
+                    list_dir_or_file(
+                        img_dir,
+                        list_dir=False,
+                        suffix=img_suffix,
+                        recursive=True)), None) is None:
+            raise ALConfigError(
+                f'{img_dir} holds no images ending in {img_suffix!r}')
     ds_cfg['pipeline'] = []
     try:
         dataset = DATASETS.build(ds_cfg)
@@ -134,16 +163,21 @@ def load_pool(cfg: Config) -> Pool:
     ids, infos = [], {}
     for i in range(len(dataset)):
         info = dataset.get_data_info(i)
-        img_id = info.get('img_id') or image_id(info['img_path'], img_dir, img_suffix)
+        img_id = info.get('img_id') or image_id(info['img_path'], img_dir,
+                                                img_suffix)
         if img_id in infos:
-            raise ALConfigError(f'{img_dir}: the training set lists {img_id} twice')
+            raise ALConfigError(
+                f'{img_dir}: the training set lists {img_id} twice')
         ids.append(img_id)
         infos[img_id] = info
-    return Pool(ids, infos, img_dir if img_suffix is not None else '',
-                tuple(dataset.metainfo['classes']), getattr(dataset, 'ignore_index', None),
-                bool(getattr(dataset, 'reduce_zero_label', False)), img_suffix,
-                dataset.data_prefix.get('seg_map_path', '') if hasattr(dataset, 'data_prefix')
-                else '', getattr(dataset, 'seg_map_suffix', ''))
+    return Pool(
+        ids, infos, img_dir if img_suffix is not None else '',
+        tuple(dataset.metainfo['classes']),
+        getattr(dataset, 'ignore_index', None),
+        bool(getattr(dataset, 'reduce_zero_label', False)), img_suffix,
+        dataset.data_prefix.get('seg_map_path', '') if hasattr(
+            dataset, 'data_prefix') else '',
+        getattr(dataset, 'seg_map_suffix', ''))
 
 
 def list_pool(cfg: Config) -> List[str]:
@@ -166,4 +200,5 @@ def test_split_labelled(cfg: Config) -> bool:
     except (OSError, ValueError, AssertionError):
         return False
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
-    return bool(infos) and all(osp.isfile(i.get('seg_map_path', '')) for i in infos)
+    return bool(infos) and all(
+        osp.isfile(i.get('seg_map_path', '')) for i in infos)

@@ -39,14 +39,18 @@ class RunFiles:
 
     def labelled(self, cycle: int) -> List[str]:
         """The ids labelled up to and including ``cycle`` (none before cycle 0)."""
-        return read_ids(self.cycle(cycle, 'labelled.txt')) if cycle >= 0 else []
+        return read_ids(self.cycle(cycle,
+                                   'labelled.txt')) if cycle >= 0 else []
 
     @master_only
     def write_ids(self, path: str, ids: List[str]) -> None:
         write_ids(path, ids)
 
     @master_only
-    def write_scores(self, path: str, scores: Dict[str, float], column: str = 'score',
+    def write_scores(self,
+                     path: str,
+                     scores: Dict[str, float],
+                     column: str = 'score',
                      extra: Optional[Dict[str, object]] = None,
                      extra_column: str = '') -> None:
         write_scores(path, scores, column, extra, extra_column)

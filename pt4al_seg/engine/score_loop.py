@@ -20,7 +20,11 @@ class ScoreLoop(TestLoop):
             Defaults to False.
     """
 
-    def __init__(self, runner, dataloader, evaluator, bf16: bool = False,
+    def __init__(self,
+                 runner,
+                 dataloader,
+                 evaluator,
+                 bf16: bool = False,
                  features: bool = False):
         super().__init__(runner, dataloader, evaluator)
         self.bf16 = bf16 and torch.cuda.is_available()
@@ -33,7 +37,8 @@ class ScoreLoop(TestLoop):
 
     @torch.no_grad()
     def run_iter(self, idx, data_batch) -> None:
-        self.runner.call_hook('before_test_iter', batch_idx=idx, data_batch=data_batch)
+        self.runner.call_hook(
+            'before_test_iter', batch_idx=idx, data_batch=data_batch)
         handle = None
         if self.features:
             model = self.runner.model.module if is_model_wrapper(self.runner.model) \
@@ -46,5 +51,8 @@ class ScoreLoop(TestLoop):
             for sample, feat in zip(outputs, self._feat):
                 sample.pooled_feat = feat
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
-        self.runner.call_hook('after_test_iter', batch_idx=idx, data_batch=data_batch,
-                              outputs=outputs)
+        self.runner.call_hook(
+            'after_test_iter',
+            batch_idx=idx,
+            data_batch=data_batch,
+            outputs=outputs)

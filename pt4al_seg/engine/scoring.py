@@ -8,7 +8,8 @@ from ..utils import read_column, read_scores
 from . import phase_configs as pc
 
 
-def score_candidates(runner, cycle: int, strategy: Strategy, ids: List[str]) -> Candidates:
+def score_candidates(runner, cycle: int, strategy: Strategy,
+                     ids: List[str]) -> Candidates:
     """Collect what ``strategy`` needs to pick from ``ids`` in cycle ``cycle``.
 
     With a model (the previous cycle's ``model.pth``) it is one test run over the
@@ -42,19 +43,26 @@ def score_candidates(runner, cycle: int, strategy: Strategy, ids: List[str]) -> 
         type='StrategyOutputsMetric',
         query=strategy.query_cfg if 'score' in needs else None,
         region_mask=runner.settings.region_mask,
-        image_class=dict(exclude=runner.pool.background) if 'class' in needs else None,
-        features_file=files.cycle(cycle, 'features.npz') if with_features else None,
+        image_class=dict(
+            exclude=runner.pool.background) if 'class' in needs else None,
+        features_file=files.cycle(cycle, 'features.npz')
+        if with_features else None,
         scores_file=scores_file)
     c = pc.score_config(runner.cfg, runner.pool, files.cycle(cycle), ids_file,
-                        files.cycle(cycle - 1, 'model.pth'), metric, with_features)
+                        files.cycle(cycle - 1, 'model.pth'), metric,
+                        with_features)
     runner.run_phase(c, f'score_{cycle:02d}').test()
     if 'score' in needs:
         out.scores = read_scores(scores_file, 'score')
         if set(out.scores) != set(ids):
-            raise RuntimeError(f'{scores_file} scores {len(out.scores)} images, expected '
-                               f'{len(ids)}')
+            raise RuntimeError(
+                f'{scores_file} scores {len(out.scores)} images, expected '
+                f'{len(ids)}')
     if 'class' in needs:
-        out.classes = {i: int(c) for i, c in read_column(scores_file, 'class').items()}
+        out.classes = {
+            i: int(c)
+            for i, c in read_column(scores_file, 'class').items()
+        }
     if with_features:
         data = np.load(metric['features_file'])
         row = {str(i): k for k, i in enumerate(data['ids'])}
@@ -62,6 +70,3 @@ def score_candidates(runner, cycle: int, strategy: Strategy, ids: List[str]) -> 
         out.labelled_features = data['features'][[row[i] for i in out.labelled]] \
             if 'labelled_feature' in needs else None
     return out
-
-
-

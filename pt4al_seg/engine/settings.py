@@ -20,7 +20,8 @@ RESUME_TRAINING = ('restart', 'checkpoint')
 RENAMED = {
     'selector': 'al.query',
     'pick': 'al.picker',
-    'strategy': "al_hooks (PretextBatchHook for PT4AL; none for a pool strategy)",
+    'strategy':
+    "al_hooks (PretextBatchHook for PT4AL; none for a pool strategy)",
     'order': "the order argument of PretextBatchHook in al_hooks",
     'seed': 'al.cold_start.query.seed',
 }
@@ -83,12 +84,15 @@ class ALSettings:
         setting that cannot work."""
         al = cfg.get('al')
         if al is None:
-            raise ALConfigError('the config has no `al` section (see configs/_base_/al/)')
-        al = copy.deepcopy(al.to_dict() if hasattr(al, 'to_dict') else dict(al))
+            raise ALConfigError(
+                'the config has no `al` section (see configs/_base_/al/)')
+        al = copy.deepcopy(
+            al.to_dict() if hasattr(al, 'to_dict') else dict(al))
         known = {f.name for f in fields(cls)}
         for key in al:
             if key in RENAMED:
-                raise ALConfigError(f'al.{key} is no longer a setting: use {RENAMED[key]}')
+                raise ALConfigError(
+                    f'al.{key} is no longer a setting: use {RENAMED[key]}')
             if key not in known:
                 raise ALConfigError(f'unknown setting al.{key}; known: '
                                     f'{", ".join(sorted(known))}')
@@ -103,19 +107,23 @@ class ALSettings:
         for key, allowed in (('mode', MODES), ('init', INITS),
                              ('resume_training', RESUME_TRAINING)):
             if getattr(self, key) not in allowed:
-                raise ALConfigError(f'al.{key} must be one of {", ".join(allowed)}, got '
-                                    f'{getattr(self, key)!r}')
+                raise ALConfigError(
+                    f'al.{key} must be one of {", ".join(allowed)}, got '
+                    f'{getattr(self, key)!r}')
         self.strategy()
         cold = self.cold_start_strategy()
         if cold.needs_model:
-            raise ALConfigError('al.cold_start picks before any model exists: its query and '
-                                'picker must need no model (e.g. Random + TopK, EveryNth)')
+            raise ALConfigError(
+                'al.cold_start picks before any model exists: its query and '
+                'picker must need no model (e.g. Random + TopK, EveryNth)')
         if self.region_mask is not None:
             if not osp.isfile(self.region_mask):
-                raise ALConfigError(f'al.region_mask: {self.region_mask} does not exist')
+                raise ALConfigError(
+                    f'al.region_mask: {self.region_mask} does not exist')
             if cv2.imread(self.region_mask, cv2.IMREAD_GRAYSCALE) is None:
-                raise ALConfigError(f'al.region_mask: {self.region_mask} is not a readable '
-                                    'image')
+                raise ALConfigError(
+                    f'al.region_mask: {self.region_mask} is not a readable '
+                    'image')
 
     def strategy(self) -> Strategy:
         """The query and picker of cycles 1..K-1."""
@@ -123,18 +131,21 @@ class ALSettings:
 
     def cold_start_strategy(self) -> Strategy:
         """The query and picker of cycle 0."""
-        if not isinstance(self.cold_start, dict) or 'picker' not in self.cold_start:
-            raise ALConfigError("al.cold_start must be a dict with a picker, e.g. "
-                                "dict(picker=dict(type='EveryNth'))")
+        if not isinstance(self.cold_start,
+                          dict) or 'picker' not in self.cold_start:
+            raise ALConfigError(
+                "al.cold_start must be a dict with a picker, e.g. "
+                "dict(picker=dict(type='EveryNth'))")
         return _strategy(self.cold_start, 'al.cold_start')
 
     def check_pool(self, pool_size: int) -> None:
         """The budget fits a pool of ``pool_size`` images."""
         total = self.num_cycles * self.budget
         if total > pool_size:
-            raise ALConfigError(f'al.num_cycles x al.budget = {self.num_cycles} x '
-                                f'{self.budget} = {total} exceeds the pool of {pool_size} '
-                                'images')
+            raise ALConfigError(
+                f'al.num_cycles x al.budget = {self.num_cycles} x '
+                f'{self.budget} = {total} exceeds the pool of {pool_size} '
+                'images')
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -143,7 +154,8 @@ class ALSettings:
 def _strategy(spec: dict, name: str) -> Strategy:
     unknown = set(spec) - {'picker', 'query'}
     if unknown:
-        raise ALConfigError(f'{name}: unknown keys {sorted(unknown)} (picker, query)')
+        raise ALConfigError(
+            f'{name}: unknown keys {sorted(unknown)} (picker, query)')
     try:
         return Strategy(spec['picker'], spec.get('query'), name)
     except ValueError as e:
@@ -155,18 +167,21 @@ def _positive_int(al: dict, key: str, required: bool = True) -> None:
         return
     value = al.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ALConfigError(f'al.{key} must be a positive integer, got {value!r}')
+        raise ALConfigError(
+            f'al.{key} must be a positive integer, got {value!r}')
 
 
 def check_config(cfg: Config) -> None:
     """The parts of a run's config outside ``al`` that the runner relies on."""
     if 'score_pipeline' not in cfg:
-        raise ALConfigError('the config has no score_pipeline (the test pipeline without '
-                            'LoadAnnotations)')
+        raise ALConfigError(
+            'the config has no score_pipeline (the test pipeline without '
+            'LoadAnnotations)')
     for t in cfg.score_pipeline:
         if t.get('type') == 'LoadAnnotations':
-            raise ALConfigError('score_pipeline must not contain LoadAnnotations: scoring '
-                                'unlabelled images may not read their label maps')
+            raise ALConfigError(
+                'score_pipeline must not contain LoadAnnotations: scoring '
+                'unlabelled images may not read their label maps')
         if t.get('type') == 'PackClsInputs' and t.get('with_label', True):
             raise ALConfigError('score_pipeline must pack no labels: use '
                                 "dict(type='PackClsInputs', with_label=False)")

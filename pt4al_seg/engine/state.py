@@ -9,10 +9,12 @@ from mmengine.dist import master_only
 from ..utils import write_json
 
 # Settings that may change between a run and its resumption without changing its result.
-VOLATILE_KEYS = ('work_dir', 'resume', 'launcher', 'load_from', 'experiment_name',
-                 'log_level', 'env_cfg', 'default_hooks.logger', 'log_processor',
-                 'visualizer', 'vis_backends', 'al.bf16', 'al.resume_training', 'al.export_dir', 'optim_wrapper.type',
-                 'optim_wrapper.dtype', 'pretext.optim_wrapper.type')
+VOLATILE_KEYS = ('work_dir', 'resume', 'launcher', 'load_from',
+                 'experiment_name', 'log_level', 'env_cfg',
+                 'default_hooks.logger', 'log_processor', 'visualizer',
+                 'vis_backends', 'al.bf16', 'al.resume_training',
+                 'al.export_dir', 'optim_wrapper.type', 'optim_wrapper.dtype',
+                 'pretext.optim_wrapper.type')
 
 
 def flatten(obj, prefix: str = '') -> Dict[str, str]:
@@ -21,7 +23,8 @@ def flatten(obj, prefix: str = '') -> Dict[str, str]:
     if isinstance(obj, dict):
         for key, value in obj.items():
             out.update(flatten(value, f'{prefix}{key}.'))
-    elif isinstance(obj, (list, tuple)) and any(isinstance(v, (dict, list, tuple)) for v in obj):
+    elif isinstance(obj, (list, tuple)) and any(
+            isinstance(v, (dict, list, tuple)) for v in obj):
         for i, value in enumerate(obj):
             out.update(flatten(value, f'{prefix}{i}.'))
     else:
@@ -33,18 +36,25 @@ def settings_snapshot(cfg_dict: dict) -> Dict[str, str]:
     """The settings of a config that decide a run's result, flattened (its ``al`` section
     as parsed, defaults filled in)."""
     flat = flatten(cfg_dict)
-    return {k: v for k, v in sorted(flat.items())
-            if not any(k == p or k.startswith(p + '.') for p in VOLATILE_KEYS)}
+    return {
+        k: v
+        for k, v in sorted(flat.items())
+        if not any(k == p or k.startswith(p + '.') for p in VOLATILE_KEYS)
+    }
 
 
 def default_settings() -> Dict[str, str]:
     """Flattened defaults of every setting a run may lack: a key that a newer version adds
     with its default value is no difference from a run made before it existed."""
     from .settings import ALSettings
-    defaults = {f.name: f.default_factory() if f.default_factory is not MISSING
-                else f.default for f in fields(ALSettings)
-                if f.default is not MISSING or f.default_factory is not MISSING}
-    return flatten(dict(al=defaults, al_hooks=[], runner_type='ActiveLearningRunner'))
+    defaults = {
+        f.name:
+        f.default_factory() if f.default_factory is not MISSING else f.default
+        for f in fields(ALSettings)
+        if f.default is not MISSING or f.default_factory is not MISSING
+    }
+    return flatten(
+        dict(al=defaults, al_hooks=[], runner_type='ActiveLearningRunner'))
 
 
 def _upgrade_v1(state: dict) -> dict:
@@ -58,16 +68,23 @@ def _upgrade_v1(state: dict) -> dict:
     seed = old.pop('al.seed', '0')
     new = {}
     for key, value in old.items():
-        for before, after in (('al.selector.', 'al.query.'), ('al.pick.', 'al.picker.')):
+        for before, after in (('al.selector.', 'al.query.'), ('al.pick.',
+                                                              'al.picker.')):
             if key.startswith(before):
                 key = after + key[len(before):]
         new[key] = value
     if strategy == "'pt4al'":
-        new.update({'al_hooks.0.type': "'PretextBatchHook'", 'al_hooks.0.order': order,
-                    'al.cold_start.picker.type': "'EveryNth'"})
+        new.update({
+            'al_hooks.0.type': "'PretextBatchHook'",
+            'al_hooks.0.order': order,
+            'al.cold_start.picker.type': "'EveryNth'"
+        })
     else:
-        new.update({'al.cold_start.query.type': "'Random'", 'al.cold_start.query.seed': seed,
-                    'al.cold_start.picker.type': "'TopK'"})
+        new.update({
+            'al.cold_start.query.type': "'Random'",
+            'al.cold_start.query.seed': seed,
+            'al.cold_start.picker.type': "'TopK'"
+        })
     phases = []
     for phase in state['phases']:
         phases.append(phase)
@@ -98,15 +115,21 @@ class ALState:
         self.extras: Dict[str, float] = {}
 
     def state_dict(self) -> dict:
-        return dict(version=self.version, settings=self.settings, phases=self.phases,
-                    cycles=self.cycles, pool_size=self.pool_size, extras=self.extras)
+        return dict(
+            version=self.version,
+            settings=self.settings,
+            phases=self.phases,
+            cycles=self.cycles,
+            pool_size=self.pool_size,
+            extras=self.extras)
 
     def load_state_dict(self, state: dict) -> None:
         if state.get('version') == 1:
             state = _upgrade_v1(state)
         if state.get('version') != self.version:
-            raise ValueError(f'{self.path}: state version {state.get("version")}, '
-                             f'this pt4al_seg writes {self.version}')
+            raise ValueError(
+                f'{self.path}: state version {state.get("version")}, '
+                f'this pt4al_seg writes {self.version}')
         self.settings = dict(state['settings'])
         self.phases = list(state['phases'])
         self.cycles = dict(state['cycles'])
@@ -120,7 +143,8 @@ class ALState:
             with open(path) as f:
                 state.load_state_dict(json.load(f))
         except (ValueError, KeyError) as e:
-            raise ValueError(f'{path} is not a valid pt4al_seg state file: {e}') from e
+            raise ValueError(
+                f'{path} is not a valid pt4al_seg state file: {e}') from e
         return state
 
     @classmethod
@@ -131,19 +155,23 @@ class ALState:
         from .settings import ALConfigError
         work_dir = osp.dirname(path)
         if not resume:
-            raise FileExistsError(f'{work_dir} already holds a run (al_state.json): pass '
-                                  '--resume to continue it, or choose another --work-dir')
+            raise FileExistsError(
+                f'{work_dir} already holds a run (al_state.json): pass '
+                '--resume to continue it, or choose another --work-dir')
         try:
             state = cls.load(path)
         except ValueError as e:
             raise ALConfigError(str(e)) from e
         diff = state.diff_settings(settings)
         if diff:
-            raise ALConfigError(f'--resume refused: {work_dir} was made with another '
-                                f'config; {len(diff)} settings differ: ' + '; '.join(diff[:10]))
+            raise ALConfigError(
+                f'--resume refused: {work_dir} was made with another '
+                f'config; {len(diff)} settings differ: ' +
+                '; '.join(diff[:10]))
         if state.pool_size != pool_size:
-            raise ALConfigError(f'--resume refused: the pool had {state.pool_size} images, '
-                                f'the data root now lists {pool_size}')
+            raise ALConfigError(
+                f'--resume refused: the pool had {state.pool_size} images, '
+                f'the data root now lists {pool_size}')
         return state
 
     @staticmethod
@@ -169,8 +197,10 @@ class ALState:
     def diff_settings(self, settings: Dict[str, str]) -> List[str]:
         """Human-readable differences between the stored settings and ``settings``."""
         old, new = _with_defaults(self.settings), _with_defaults(settings)
-        return [f'{k}: {old.get(k, "<unset>")} -> {new.get(k, "<unset>")}'
-                for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+        return [
+            f'{k}: {old.get(k, "<unset>")} -> {new.get(k, "<unset>")}'
+            for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)
+        ]
 
 
 def _setting(key: str) -> str:
@@ -182,6 +212,9 @@ def _setting(key: str) -> str:
 def _with_defaults(settings: Dict[str, str]) -> Dict[str, str]:
     """``settings`` plus the defaults of the settings it does not mention at all."""
     present = {_setting(k) for k in settings}
-    out = {k: v for k, v in default_settings().items() if _setting(k) not in present}
+    out = {
+        k: v
+        for k, v in default_settings().items() if _setting(k) not in present
+    }
     out.update(settings)
     return out

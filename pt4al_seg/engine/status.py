@@ -23,20 +23,38 @@ def run_status(work_dir: str) -> Dict[str, Any]:
     """
     state_file = osp.join(work_dir, 'al_state.json')
     if not osp.isfile(state_file):
-        return dict(work_dir=work_dir, phase='not started', cycles_done=0, num_labelled=0,
-                    next_action=f'start: python tools/train_al.py CONFIG --work-dir {work_dir}')
+        return dict(
+            work_dir=work_dir,
+            phase='not started',
+            cycles_done=0,
+            num_labelled=0,
+            next_action=(f'start: python tools/train_al.py CONFIG '
+                         f'--work-dir {work_dir}'))
     state = ALState.load(state_file)
     num_cycles = _setting(state, 'al.num_cycles', 0)
     mode = _setting(state, 'al.mode', 'simulate')
     metric = _setting(state, 'al.metric', 'mIoU')
-    done = [k for k in range(num_cycles) if state.done(f'cycle_{k:02d}.trained')]
-    labelled = [rec.get('num_labelled', 0) for key, rec in sorted(state.cycles.items(),
-                key=lambda kv: int(kv[0])) if state.done(f'cycle_{int(key):02d}.labelled')]
+    done = [
+        k for k in range(num_cycles) if state.done(f'cycle_{k:02d}.trained')
+    ]
+    labelled = [
+        rec.get('num_labelled', 0) for key, rec in sorted(
+            state.cycles.items(), key=lambda kv: int(kv[0]))
+        if state.done(f'cycle_{int(key):02d}.labelled')
+    ]
     status = dict(
-        work_dir=work_dir, mode=mode, phase=state.phases[-1] if state.phases else 'created',
-        num_cycles=num_cycles, cycles_done=len(done), pool_size=state.pool_size,
-        num_labelled=labelled[-1] if labelled else 0, metric=metric,
-        metrics={k: state.cycles[str(k)].get('metrics', {}).get(metric) for k in done})
+        work_dir=work_dir,
+        mode=mode,
+        phase=state.phases[-1] if state.phases else 'created',
+        num_cycles=num_cycles,
+        cycles_done=len(done),
+        pool_size=state.pool_size,
+        num_labelled=labelled[-1] if labelled else 0,
+        metric=metric,
+        metrics={
+            k: state.cycles[str(k)].get('metrics', {}).get(metric)
+            for k in done
+        })
     resume = f'python tools/train_al.py CONFIG --work-dir {work_dir} --resume'
     if len(done) == num_cycles:
         status['next_action'] = 'finished: see summary.csv and summary.png'
@@ -47,13 +65,15 @@ def run_status(work_dir: str) -> Dict[str, Any]:
         label_maps = state.cycles[str(k)].get('label_maps', {})
         missing = missing_label_maps(label_maps)
         status['waiting_for_labels'] = dict(
-            cycle=k, requested=len(label_maps), missing=len(missing),
+            cycle=k,
+            requested=len(label_maps),
+            missing=len(missing),
             request_file=osp.join(work_dir, f'cycle_{k:02d}', 'to_label.txt'),
             missing_label_maps=[label_maps[i] for i in missing])
         status['next_action'] = (
             f'label {len(missing)} of the {len(label_maps)} images in '
-            f'cycle_{k:02d}/to_label.txt, then: {resume}' if missing
-            else f'all requested labels are present: {resume}')
+            f'cycle_{k:02d}/to_label.txt, then: {resume}'
+            if missing else f'all requested labels are present: {resume}')
     else:
         status['next_action'] = f'continue: {resume}'
     return status
@@ -61,19 +81,22 @@ def run_status(work_dir: str) -> Dict[str, Any]:
 
 def format_status(status: Dict[str, Any]) -> str:
     """The status as lines for a person."""
-    lines = [f'work dir:     {status["work_dir"]}',
-             f'phase:        {status["phase"]}' + (f' ({status["mode"]} mode)'
-                                                   if 'mode' in status else ''),
-             f'cycles done:  {status["cycles_done"]}' + (f' of {status["num_cycles"]}'
-                                                         if 'num_cycles' in status else ''),
-             f'labelled:     {status["num_labelled"]}' + (f' of {status["pool_size"]}'
-                                                          if status.get('pool_size') else '')]
+    lines = [
+        f'work dir:     {status["work_dir"]}',
+        f'phase:        {status["phase"]}' +
+        (f' ({status["mode"]} mode)' if 'mode' in status else ''),
+        f'cycles done:  {status["cycles_done"]}' +
+        (f' of {status["num_cycles"]}' if 'num_cycles' in status else ''),
+        f'labelled:     {status["num_labelled"]}' +
+        (f' of {status["pool_size"]}' if status.get('pool_size') else '')
+    ]
     for k, value in status.get('metrics', {}).items():
         shown = 'not evaluated (no labelled validation split)' if value is None else value
         lines.append(f'cycle {int(k):02d}:     {status["metric"]} {shown}')
     wait = status.get('waiting_for_labels')
     if wait:
-        lines.append(f'waiting:      {wait["missing"]} of {wait["requested"]} label maps '
-                     f'missing ({wait["request_file"]})')
+        lines.append(
+            f'waiting:      {wait["missing"]} of {wait["requested"]} label maps '
+            f'missing ({wait["request_file"]})')
     lines.append(f'next:         {status["next_action"]}')
     return '\n'.join(lines)

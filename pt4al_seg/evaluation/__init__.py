@@ -4,5 +4,7 @@ from .pretext_loss import PretextLossMetric
 from .strategy_outputs import StrategyOutputsMetric, predicted_class
 from .task_loss import TaskLossMetric
 
-__all__ = ['constant_prediction_miou', 'ImageValueMetric', 'PretextLossMetric',
-           'StrategyOutputsMetric', 'TaskLossMetric', 'predicted_class']
+__all__ = [
+    'constant_prediction_miou', 'ImageValueMetric', 'PretextLossMetric',
+    'StrategyOutputsMetric', 'TaskLossMetric', 'predicted_class'
+]

@@ -9,7 +9,8 @@ from mmseg.evaluation import IoUMetric
 from mmseg.registry import DATASETS
 
 
-def constant_prediction_miou(dataset_cfg: dict, label: int = 0,
+def constant_prediction_miou(dataset_cfg: dict,
+                             label: int = 0,
                              scope: str = 'mmseg') -> float:
     """mIoU (%) of predicting ``label`` for every pixel of a labelled dataset.
 
@@ -33,8 +34,9 @@ def constant_prediction_miou(dataset_cfg: dict, label: int = 0,
     for i in range(len(dataset)):
         gt = torch.from_numpy(dataset[i]['gt_seg_map']).long()
         pred = torch.full_like(gt, label)
-        for total, part in zip(totals, IoUMetric.intersect_and_union(pred, gt, num_classes,
-                                                                    ignore)):
+        for total, part in zip(
+                totals,
+                IoUMetric.intersect_and_union(pred, gt, num_classes, ignore)):
             total += part.double()
     metrics = IoUMetric.total_area_to_metrics(*totals, metrics=['mIoU'])
     return float(np.round(np.nanmean(metrics['IoU']) * 100, 2))

@@ -25,8 +25,12 @@ class ImageValueMetric(BaseMetric):
     """
     column = 'value'
 
-    def __init__(self, img_dir: str, img_suffix: Optional[str], out_file: Optional[str] = None,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None):
+    def __init__(self,
+                 img_dir: str,
+                 img_suffix: Optional[str],
+                 out_file: Optional[str] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.img_dir, self.img_suffix, self.out_file = img_dir, img_suffix, out_file
 
@@ -35,21 +39,24 @@ class ImageValueMetric(BaseMetric):
         raise NotImplementedError
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        for sample, value in zip(data_samples, self.image_values(data_samples)):
-            self.results.append(
-                (sample_id(sample, self.img_dir, self.img_suffix), float(value)))
+        for sample, value in zip(data_samples,
+                                 self.image_values(data_samples)):
+            self.results.append((sample_id(sample, self.img_dir,
+                                           self.img_suffix), float(value)))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         values = unique_by_id(results)
         if self.out_file:
             write_scores(self.out_file, values, self.column)
         arr = np.array(list(values.values()), dtype=np.float64)
-        return dict(num_images=len(arr), mean=float(arr.mean()), max=float(arr.max()))
+        return dict(
+            num_images=len(arr), mean=float(arr.mean()), max=float(arr.max()))
 
 
 def unique_by_id(results: list) -> dict:
     """``{id: value}`` from ``(id, value)`` rows; an id twice is a bug (double scoring)."""
     values = {r[0]: r[1] for r in results}
     if len(values) != len(results):
-        raise RuntimeError(f'{len(results) - len(values)} images were scored twice')
+        raise RuntimeError(
+            f'{len(results) - len(values)} images were scored twice')
     return values

@@ -39,10 +39,16 @@ class StrategyOutputsMetric(BaseMetric):
     """
     default_prefix = 'al'
 
-    def __init__(self, img_dir: str, img_suffix: Optional[str], query: Optional[dict] = None,
-                 region_mask: Optional[str] = None, image_class: Optional[dict] = None,
-                 features_file: Optional[str] = None, scores_file: Optional[str] = None,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None):
+    def __init__(self,
+                 img_dir: str,
+                 img_suffix: Optional[str],
+                 query: Optional[dict] = None,
+                 region_mask: Optional[str] = None,
+                 image_class: Optional[dict] = None,
+                 features_file: Optional[str] = None,
+                 scores_file: Optional[str] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.img_dir, self.img_suffix = img_dir, img_suffix
         self.query = QUERIES.build(query) if query is not None else None
@@ -52,7 +58,8 @@ class StrategyOutputsMetric(BaseMetric):
         if region_mask is not None:
             mask = cv2.imread(region_mask, cv2.IMREAD_GRAYSCALE)
             if mask is None:
-                raise FileNotFoundError(f'region_mask {region_mask} is not a readable image')
+                raise FileNotFoundError(
+                    f'region_mask {region_mask} is not a readable image')
             self.region_mask = torch.from_numpy(mask > 0)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
@@ -62,29 +69,38 @@ class StrategyOutputsMetric(BaseMetric):
                 valid = None
                 if self.region_mask is not None and 'seg_logits' in s:
                     logits = s['seg_logits']['data']
-                    valid = region_valid(self.region_mask, tuple(logits.shape[-2:]),
+                    valid = region_valid(self.region_mask,
+                                         tuple(logits.shape[-2:]),
                                          logits.device)
                 score = self.query.score_sample(s, valid)
             if self.image_class is not None:
-                logits = s['seg_logits']['data'] if 'seg_logits' in s else s['pred_logits']
-                cls = predicted_class(logits, self.image_class.get('exclude', ()))
+                logits = s['seg_logits']['data'] if 'seg_logits' in s else s[
+                    'pred_logits']
+                cls = predicted_class(logits,
+                                      self.image_class.get('exclude', ()))
             if self.features_file:
                 feat = s['pooled_feat'].float().cpu().numpy()
-            self.results.append((sample_id(s, self.img_dir, self.img_suffix), score, cls,
-                                 feat))
+            self.results.append((sample_id(s, self.img_dir,
+                                           self.img_suffix), score, cls, feat))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         ids = list(unique_by_id([(r[0], r) for r in results]))
         out = dict(num_images=len(ids))
         if self.query is not None and self.scores_file:
             scores = {r[0]: r[1] for r in results}
-            classes = {r[0]: r[2] for r in results} if self.image_class is not None else None
+            classes = {
+                r[0]: r[2]
+                for r in results
+            } if self.image_class is not None else None
             write_scores(self.scores_file, scores, 'score', classes, 'class')
             arr = np.array(list(scores.values()), dtype=np.float64)
             out.update(mean=float(arr.mean()), max=float(arr.max()))
         if self.features_file:
             tmp = f'{self.features_file}.tmp{os.getpid()}.npz'
-            np.savez(tmp, ids=np.array(ids), features=np.stack([r[3] for r in results]))
+            np.savez(
+                tmp,
+                ids=np.array(ids),
+                features=np.stack([r[3] for r in results]))
             os.replace(tmp, self.features_file)
         return out
 
@@ -95,7 +111,8 @@ def predicted_class(logits: torch.Tensor, exclude=()) -> int:
     background), or the overall most frequent class when only excluded ones are predicted."""
     if logits.dim() == 1:
         return int(logits.argmax())
-    counts = torch.bincount(logits.argmax(0).flatten(), minlength=logits.shape[0])
+    counts = torch.bincount(
+        logits.argmax(0).flatten(), minlength=logits.shape[0])
     kept = counts.clone()
     kept[list(exclude)] = 0
     return int(kept.argmax() if kept.sum() > 0 else counts.argmax())

@@ -31,6 +31,9 @@ class TaskLossMetric(ImageValueMetric):
                 target = s['gt_sem_seg']['data'].to(logits.device).long()
             else:
                 logits = s['pred_logits'][None].float()
-                target = torch.as_tensor(s['gt_label']).view(1).to(logits.device).long()
-            values.append(F.cross_entropy(logits, target, ignore_index=self.ignore_index).item())
+                target = torch.as_tensor(s['gt_label']).view(1).to(
+                    logits.device).long()
+            values.append(
+                F.cross_entropy(
+                    logits, target, ignore_index=self.ignore_index).item())
         return values

@@ -3,5 +3,7 @@ from .classifier import LossPredictionClassifier
 from .module import LossPredictionModule, ranking_loss
 from .segmentor import LossPredictionEncoderDecoder
 
-__all__ = ['LossPredictionClassifier', 'LossPredictionEncoderDecoder', 'LossPredictionModule',
-           'ranking_loss']
+__all__ = [
+    'LossPredictionClassifier', 'LossPredictionEncoderDecoder',
+    'LossPredictionModule', 'ranking_loss'
+]

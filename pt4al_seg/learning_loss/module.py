@@ -19,13 +19,16 @@ class LossPredictionModule(nn.Module):
 
     def __init__(self, in_channels: Sequence[int], mid_channels: int = 128):
         super().__init__()
-        self.fcs = nn.ModuleList(nn.Linear(c, mid_channels) for c in in_channels)
+        self.fcs = nn.ModuleList(
+            nn.Linear(c, mid_channels) for c in in_channels)
         self.out = nn.Linear(mid_channels * len(in_channels), 1)
 
     def forward(self, feats: Sequence[Tensor]) -> Tensor:
         """(B,) predicted losses."""
-        parts = [F.relu(fc(F.adaptive_avg_pool2d(f.float(), 1).flatten(1)))
-                 for fc, f in zip(self.fcs, feats)]
+        parts = [
+            F.relu(fc(F.adaptive_avg_pool2d(f.float(), 1).flatten(1)))
+            for fc, f in zip(self.fcs, feats)
+        ]
         return self.out(torch.cat(parts, 1)).squeeze(1)
 
 
@@ -47,7 +50,8 @@ def ranking_loss(pred: Tensor, target: Tensor, margin: float = 1.0) -> Tensor:
     return torch.clamp(-sign * (p_i - p_j) + margin, min=0).mean()
 
 
-def lpm_features(feats: List[Tensor], stop_grad_iter: Optional[int] = None,
+def lpm_features(feats: List[Tensor],
+                 stop_grad_iter: Optional[int] = None,
                  stop_grad_epoch: Optional[int] = None) -> List[Tensor]:
     """The features the module sees: detached (no gradient into the backbone) once the
     training iteration reaches ``stop_grad_iter`` or the epoch ``stop_grad_epoch`` (the
@@ -62,8 +66,12 @@ def lpm_features(feats: List[Tensor], stop_grad_iter: Optional[int] = None,
 def lpm_settings(cfg: Optional[dict]) -> dict:
     """Defaults of ``loss_prediction``: mid_channels 128, margin (xi) 1.0, weight (lambda)
     1.0, no gradient stop."""
-    out = dict(mid_channels=128, margin=1.0, weight=1.0, stop_grad_iter=None,
-               stop_grad_epoch=None)
+    out = dict(
+        mid_channels=128,
+        margin=1.0,
+        weight=1.0,
+        stop_grad_iter=None,
+        stop_grad_epoch=None)
     unknown = set(cfg or {}) - set(out)
     if unknown:
         raise ValueError(f'loss_prediction: unknown keys {sorted(unknown)}')
@@ -73,5 +81,7 @@ def lpm_settings(cfg: Optional[dict]) -> dict:
 
 def stage_channels(backbone: nn.Module) -> List[int]:
     """Output channels of each stage of an mmseg ResNet (``out_indices``)."""
-    return [backbone.base_channels * 2 ** i * backbone.block.expansion
-            for i in backbone.out_indices]
+    return [
+        backbone.base_channels * 2**i * backbone.block.expansion
+        for i in backbone.out_indices
+    ]

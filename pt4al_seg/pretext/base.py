@@ -19,17 +19,21 @@ class BasePretext(BaseModel):
         init_cfg (dict, optional): Initialisation config. Defaults to None.
     """
 
-    def __init__(self, backbone: dict, data_preprocessor: Optional[dict] = None,
+    def __init__(self,
+                 backbone: dict,
+                 data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
 
     @property
     def feat_channels(self) -> int:
         """Channels of the backbone's last output (mmseg ResNets record it as feat_dim)."""
         if not hasattr(self.backbone, 'feat_dim'):
-            raise ValueError(f'{type(self.backbone).__name__} has no feat_dim: set the head\'s '
-                             'in_channels in the pretext model config')
+            raise ValueError(
+                f'{type(self.backbone).__name__} has no feat_dim: set the head\'s '
+                'in_channels in the pretext model config')
         return self.backbone.feat_dim
 
     def extract_feat(self, inputs: Tensor) -> Tensor:
@@ -49,7 +53,9 @@ class BasePretext(BaseModel):
             sample.pretext_loss = value
         return data_samples
 
-    def forward(self, inputs: Tensor, data_samples: Optional[List] = None,
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[List] = None,
                 mode: str = 'tensor'):
         if mode == 'loss':
             return self.loss(inputs, data_samples)
@@ -57,12 +63,16 @@ class BasePretext(BaseModel):
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
             return self.extract_feat(inputs)
-        raise RuntimeError(f'Invalid mode "{mode}": only loss, predict and tensor are supported')
+        raise RuntimeError(
+            f'Invalid mode "{mode}": only loss, predict and tensor are supported'
+        )
 
 
 def sample_sizes(inputs: Tensor, data_samples: Optional[List]) -> List[tuple]:
     """Each image's (h, w) before batch padding (``img_shape`` metainfo)."""
     if not data_samples:
         return [tuple(inputs.shape[2:])] * inputs.shape[0]
-    return [tuple(s.metainfo.get('img_shape', inputs.shape[2:]))[:2] for s in data_samples]
-
+    return [
+        tuple(s.metainfo.get('img_shape', inputs.shape[2:]))[:2]
+        for s in data_samples
+    ]

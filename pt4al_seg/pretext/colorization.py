@@ -30,24 +30,36 @@ class ColorizationPretext(BasePretext):
         init_cfg (dict, optional): Defaults to None.
     """
 
-    def __init__(self, backbone: dict, in_channels: int = None, channels: int = 64,
-                 norm_cfg: dict = dict(type='BN'), data_preprocessor=None, init_cfg=None):
-        super().__init__(dict(backbone, in_channels=1), data_preprocessor, init_cfg)
+    def __init__(self,
+                 backbone: dict,
+                 in_channels: int = None,
+                 channels: int = 64,
+                 norm_cfg: dict = dict(type='BN'),
+                 data_preprocessor=None,
+                 init_cfg=None):
+        super().__init__(
+            dict(backbone, in_channels=1), data_preprocessor, init_cfg)
         self.head = nn.Sequential(
-            ConvModule(in_channels or self.feat_channels, channels, 3, padding=1,
-                       norm_cfg=norm_cfg),
-            nn.Conv2d(channels, 2, 1))
+            ConvModule(
+                in_channels or self.feat_channels,
+                channels,
+                3,
+                padding=1,
+                norm_cfg=norm_cfg), nn.Conv2d(channels, 2, 1))
 
     def predict_ab(self, inputs: Tensor) -> Tensor:
         """(B, 2, H, W) predicted ab at the input resolution."""
         ab = self.head(self.extract_feat(inputs))
-        return F.interpolate(ab, size=inputs.shape[2:], mode='bilinear', align_corners=False)
+        return F.interpolate(
+            ab, size=inputs.shape[2:], mode='bilinear', align_corners=False)
 
     def image_losses(self, inputs: Tensor, data_samples) -> Tensor:
         pred = self.predict_ab(inputs).float()
         losses = []
-        for i, (sample, (h, w)) in enumerate(zip(data_samples, sample_sizes(inputs, data_samples))):
+        for i, (sample, (h, w)) in enumerate(
+                zip(data_samples, sample_sizes(inputs, data_samples))):
             target = sample.gt_ab.data.to(pred.device)
             h, w = min(h, target.shape[1]), min(w, target.shape[2])
-            losses.append(F.mse_loss(pred[i, :, :h, :w], target[:, :h, :w].float()))
+            losses.append(
+                F.mse_loss(pred[i, :, :h, :w], target[:, :h, :w].float()))
         return torch.stack(losses)

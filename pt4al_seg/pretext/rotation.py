@@ -22,7 +22,10 @@ class RotationPretext(BasePretext):
         init_cfg (dict, optional): Defaults to None.
     """
 
-    def __init__(self, backbone: dict, in_channels: int = None, data_preprocessor=None,
+    def __init__(self,
+                 backbone: dict,
+                 in_channels: int = None,
+                 data_preprocessor=None,
                  init_cfg=None):
         super().__init__(backbone, data_preprocessor, init_cfg)
         self.head = nn.Linear(in_channels or self.feat_channels, 4)
@@ -35,7 +38,13 @@ class RotationPretext(BasePretext):
     def image_losses(self, inputs: Tensor, data_samples=None) -> Tensor:
         losses = []
         for k in range(4):
-            target = torch.full((inputs.shape[0],), k, dtype=torch.long, device=inputs.device)
-            losses.append(F.cross_entropy(self.rotation_logits(inputs, k).float(), target,
-                                          reduction='none'))
+            target = torch.full((inputs.shape[0], ),
+                                k,
+                                dtype=torch.long,
+                                device=inputs.device)
+            losses.append(
+                F.cross_entropy(
+                    self.rotation_logits(inputs, k).float(),
+                    target,
+                    reduction='none'))
         return torch.stack(losses).mean(0)

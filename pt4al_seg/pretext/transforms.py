@@ -33,7 +33,8 @@ class SplitLab(BaseTransform):
 
     def __init__(self, channel_order: str = 'bgr'):
         if channel_order not in ('bgr', 'rgb'):
-            raise ValueError(f'channel_order must be bgr or rgb, got {channel_order!r}')
+            raise ValueError(
+                f'channel_order must be bgr or rgb, got {channel_order!r}')
         self.channel_order = channel_order
 
     def transform(self, results: dict) -> dict:

@@ -15,17 +15,23 @@ class Strategy:
         name (str): The setting it came from, for messages. Defaults to 'al'.
     """
 
-    def __init__(self, picker: dict, query: Optional[dict] = None, name: str = 'al'):
+    def __init__(self,
+                 picker: dict,
+                 query: Optional[dict] = None,
+                 name: str = 'al'):
         self.query_cfg = query
         self.picker = _build(PICKERS, picker, f'{name}.picker')
-        self.query = _build(QUERIES, query, f'{name}.query') if query is not None else None
+        self.query = _build(QUERIES, query,
+                            f'{name}.query') if query is not None else None
         unknown = set(self.picker.needs) - set(NEEDS)
         if unknown:
-            raise ValueError(f'{type(self.picker).__name__} needs {sorted(unknown)}, which '
-                             f'no scoring pass gives (known: {", ".join(NEEDS)})')
+            raise ValueError(
+                f'{type(self.picker).__name__} needs {sorted(unknown)}, which '
+                f'no scoring pass gives (known: {", ".join(NEEDS)})')
         if 'score' in self.picker.needs and self.query is None:
-            raise ValueError(f'{name}: {type(self.picker).__name__} picks by score and '
-                             'needs a query')
+            raise ValueError(
+                f'{name}: {type(self.picker).__name__} picks by score and '
+                'needs a query')
 
     @property
     def needs(self) -> Tuple[str, ...]:

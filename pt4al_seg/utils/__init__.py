@@ -1,3 +1,7 @@
-from .io import atomic_write, metrics_to_builtin, read_column, read_ids, read_scores, write_ids, write_json, write_scores
+from .io import (atomic_write, metrics_to_builtin, read_column, read_ids,
+                 read_scores, write_ids, write_json, write_scores)
 
-__all__ = ['atomic_write', 'metrics_to_builtin', 'read_column', 'read_ids', 'read_scores', 'write_ids', 'write_json', 'write_scores']
+__all__ = [
+    'atomic_write', 'metrics_to_builtin', 'read_column', 'read_ids',
+    'read_scores', 'write_ids', 'write_json', 'write_scores'
+]

@@ -9,13 +9,20 @@ from mmengine.config import Config, DictAction
 from .config import propagate_data_root
 
 
-def add_common_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def add_common_args(
+        parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """``--cfg-options``, ``--launcher`` and ``--local-rank``, as in mmseg's tools."""
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings, xxx=yyy format, e.g. data_root=/data/cs '
-                        'al.budget=50')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings, xxx=yyy format, e.g. data_root=/data/cs '
+        'al.budget=50')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser
 
@@ -37,7 +44,8 @@ def load_config(args: argparse.Namespace, prog: str) -> Config:
 
 def default_work_dir(config: str, *parents: str) -> str:
     """``./work_dirs/[parents/]<config name>``, mmseg's default."""
-    return osp.join('./work_dirs', *parents, osp.splitext(osp.basename(config))[0])
+    return osp.join('./work_dirs', *parents,
+                    osp.splitext(osp.basename(config))[0])
 
 
 def report_metrics(runner, metrics: dict) -> dict:

@@ -49,4 +49,5 @@ def dataset_dirs(dataset: dict, scope: str = 'mmseg') -> tuple:
     cfg = copy.deepcopy(dict(dataset))
     cfg.update(lazy_init=True, pipeline=[])
     built = DATASETS.build(cfg)
-    return built.data_prefix.get('img_path', ''), getattr(built, 'img_suffix', None)
+    return built.data_prefix.get('img_path',
+                                 ''), getattr(built, 'img_suffix', None)

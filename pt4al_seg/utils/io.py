@@ -30,14 +30,18 @@ def read_ids(path: str) -> List[str]:
         return [line.split('\t')[0].strip() for line in f if line.strip()]
 
 
-def write_scores(path: str, scores: Dict[str, float], column: str,
-                 extra: Optional[Dict[str, object]] = None, extra_column: str = '') -> None:
+def write_scores(path: str,
+                 scores: Dict[str, float],
+                 column: str,
+                 extra: Optional[Dict[str, object]] = None,
+                 extra_column: str = '') -> None:
     """A csv ``image,<column>[,<extra_column>]``, scores at full float precision (``repr``)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator='\n')
     writer.writerow(['image', column] + ([extra_column] if extra else []))
     for key, value in scores.items():
-        writer.writerow([key, repr(float(value))] + ([extra[key]] if extra else []))
+        writer.writerow([key, repr(float(value))] +
+                        ([extra[key]] if extra else []))
     atomic_write(path, buf.getvalue())
 
 
@@ -54,8 +58,11 @@ def read_scores(path: str, column: str) -> Dict[str, float]:
     """Read a csv written by :func:`write_scores`."""
     with open(path) as f:
         reader = csv.DictReader(f)
-        if reader.fieldnames is None or reader.fieldnames[:2] != ['image', column]:
-            raise ValueError(f'{path}: header {reader.fieldnames}, expected image,{column}')
+        if reader.fieldnames is None or reader.fieldnames[:2] != [
+                'image', column
+        ]:
+            raise ValueError(
+                f'{path}: header {reader.fieldnames}, expected image,{column}')
         return {row['image']: float(row[column]) for row in reader}
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from pt4al_seg.strategies import every_nth
 from pt4al_seg.utils import read_ids, read_scores
-
 from ..conftest import REPO, check_contract
 
 
@@ -22,12 +21,17 @@ def tiny_cls(idx_source, tmp_path_factory):
 
 def test_two_cycle_classification_run(tiny_cls, tmp_path):
     wd = str(tmp_path / 'demo_cls')
-    cmd = [sys.executable, 'tools/train_al.py', 'configs/pt4al_cls/demo.py', '--work-dir', wd,
-           '--cfg-options', f'data_root={tiny_cls}', 'train_cfg.max_epochs=2',
-           'pretext.train_cfg.max_epochs=1', 'train_dataloader.batch_size=8',
-           'pretext.batch_size=8', 'train_dataloader.num_workers=0',
-           'train_dataloader.persistent_workers=False', 'test_dataloader.num_workers=0',
-           'test_dataloader.persistent_workers=False', 'al.num_cycles=2', 'al.budget=4']
+    cmd = [
+        sys.executable, 'tools/train_al.py', 'configs/pt4al_cls/demo.py',
+        '--work-dir', wd, '--cfg-options', f'data_root={tiny_cls}',
+        'train_cfg.max_epochs=2', 'pretext.train_cfg.max_epochs=1',
+        'train_dataloader.batch_size=8', 'pretext.batch_size=8',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False', 'al.num_cycles=2',
+        'al.budget=4'
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     pool = read_ids(osp.join(wd, 'pool.txt'))
@@ -36,12 +40,15 @@ def test_two_cycle_classification_run(tiny_cls, tmp_path):
     assert set(losses) == set(pool)
     b0 = read_ids(osp.join(wd, 'pretext', 'batches', 'batch_00.txt'))
     b1 = read_ids(osp.join(wd, 'pretext', 'batches', 'batch_01.txt'))
-    assert [losses[i] for i in b0 + b1] == sorted(losses.values(), reverse=True)
-    assert read_ids(osp.join(wd, 'cycle_00', 'selected.txt')) == every_nth(b0, 4)
+    assert [losses[i] for i in b0 + b1] == sorted(
+        losses.values(), reverse=True)
+    assert read_ids(osp.join(wd, 'cycle_00',
+                             'selected.txt')) == every_nth(b0, 4)
     scores = read_scores(osp.join(wd, 'cycle_01', 'scores.csv'), 'score')
     assert set(scores) == set(b1)
     sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
-    assert min(scores[i] for i in sel1) >= max(v for i, v in scores.items() if i not in sel1)
+    assert min(scores[i] for i in sel1) >= max(v for i, v in scores.items()
+                                               if i not in sel1)
     rows = list(csv.DictReader(open(osp.join(wd, 'summary.csv'))))
     assert [int(r['num_labelled']) for r in rows] == [4, 8]
     assert all(0 <= float(r['accuracy']) <= 100 for r in rows)

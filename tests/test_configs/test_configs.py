@@ -17,11 +17,11 @@ from mmseg.structures import SegDataSample
 from pt4al_seg.engine import ALSettings, check_config, load_pool
 from pt4al_seg.engine.phase_configs import pretext_config, score_config
 from pt4al_seg.utils.config import propagate_data_root
-
 from ..conftest import REPO
 
-CONFIGS = sorted(p for p in glob.glob(f'{REPO}/configs/**/*.py', recursive=True)
-                 if '/_base_/' not in p)
+CONFIGS = sorted(
+    p for p in glob.glob(f'{REPO}/configs/**/*.py', recursive=True)
+    if '/_base_/' not in p)
 CITYSCAPES = [c for c in CONFIGS if 'cityscapes' in osp.basename(c)]
 
 
@@ -29,7 +29,8 @@ CITYSCAPES = [c for c in CONFIGS if 'cityscapes' in osp.basename(c)]
 def test_config_loads(path):
     cfg = Config.fromfile(path)
     assert cfg.custom_imports.imports == ['pt4al_seg']
-    assert cfg.model.get('pretrained') is None  # nothing downloaded at run time
+    assert cfg.model.get(
+        'pretrained') is None  # nothing downloaded at run time
     if 'al' in cfg:
         ALSettings.from_config(cfg)
         check_config(cfg)
@@ -47,11 +48,13 @@ def fake_cityscapes(tmp_path_factory):
             ann_dir = root / 'gtFine' / split / 'aachen'
             img_dir.mkdir(parents=True, exist_ok=True)
             ann_dir.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(str(img_dir / f'{stem}_leftImg8bit.png'),
-                        rng.integers(0, 255, (64, 128, 3), dtype=np.uint8))
+            cv2.imwrite(
+                str(img_dir / f'{stem}_leftImg8bit.png'),
+                rng.integers(0, 255, (64, 128, 3), dtype=np.uint8))
             label = rng.integers(0, 19, (64, 128), dtype=np.uint8)
             label[:4] = 255
-            cv2.imwrite(str(ann_dir / f'{stem}_gtFine_labelTrainIds.png'), label)
+            cv2.imwrite(
+                str(ann_dir / f'{stem}_gtFine_labelTrainIds.png'), label)
     return str(root)
 
 
@@ -76,7 +79,8 @@ def test_cityscapes_config_builds(path, fake_cityscapes, tmp_path):
     # pretext stage: model, training and scoring pipelines, over the pool list
     pool_file = tmp_path / 'pool.txt'
     pool_file.write_text(''.join(f'{i}\n' for i in ids))
-    pc = pretext_config(cfg, pool, str(tmp_path / 'pretext'), str(pool_file), train=True)
+    pc = pretext_config(
+        cfg, pool, str(tmp_path / 'pretext'), str(pool_file), train=True)
     pretext = MODELS.build(pc['model']).eval()
     train_ds = DATASETS.build(pc['train_dataloader']['dataset'])
     score_ds = DATASETS.build(pc['test_dataloader']['dataset'])
@@ -85,17 +89,20 @@ def test_cityscapes_config_builds(path, fake_cityscapes, tmp_path):
     item = score_ds[0]
     assert item['inputs'].shape[1:] == (512, 1024)
     with torch.no_grad():
-        data = pretext.data_preprocessor(dict(inputs=[item['inputs']],
-                                              data_samples=[item['data_samples']]))
-        small = F.interpolate(data['inputs'], size=(64, 128))  # CPU-sized forward
+        data = pretext.data_preprocessor(
+            dict(inputs=[item['inputs']], data_samples=[item['data_samples']]))
+        small = F.interpolate(
+            data['inputs'], size=(64, 128))  # CPU-sized forward
         sample = SegDataSample(metainfo=dict(img_shape=(64, 128)))
         if 'gt_ab' in item['data_samples']:
             sample.gt_ab = PixelData(
-                data=F.interpolate(item['data_samples'].gt_ab.data[None], size=(64, 128))[0])
+                data=F.interpolate(
+                    item['data_samples'].gt_ab.data[None], size=(64, 128))[0])
         out = pretext(small, [sample], mode='predict')
     assert torch.isfinite(out[0].pretext_loss)
     # scoring never loads label maps
-    sc = score_config(cfg, pool, str(tmp_path / 'cycle'), str(pool_file), 'unused.pth',
+    sc = score_config(cfg, pool, str(tmp_path / 'cycle'), str(pool_file),
+                      'unused.pth',
                       dict(type='StrategyOutputsMetric', query=cfg.al.query))
     scored = DATASETS.build(sc['test_dataloader']['dataset'])[0]
     assert 'gt_sem_seg' not in scored['data_samples']

@@ -11,22 +11,26 @@ import numpy as np
 import pytest
 
 from pt4al_seg.utils import read_ids
-
 from ..conftest import REPO, run_al
 
 ANNOTATE = ['al.mode=annotate']
 
 
 def status(wd):
-    proc = subprocess.run([sys.executable, 'tools/al_status.py', str(wd), '--json'],
-                          cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, 'tools/al_status.py',
+         str(wd), '--json'],
+        cwd=REPO,
+        capture_output=True,
+        text=True)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
 
 def place(oracle, data, ids):
     for i in ids:
-        shutil.copy(oracle / f'{i}.png', data / 'ann_dir' / 'train' / f'{i}.png')
+        shutil.copy(oracle / f'{i}.png',
+                    data / 'ann_dir' / 'train' / f'{i}.png')
 
 
 def test_two_annotation_rounds(tiny_scenes, tmp_path):
@@ -34,12 +38,16 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
     shutil.copytree(tiny_scenes, data)
     oracle = tmp_path / 'oracle'
     shutil.move(str(data / 'ann_dir' / 'train'), str(oracle))
-    shutil.rmtree(data / 'ann_dir' / 'val')  # no labelled validation split either
+    shutil.rmtree(data / 'ann_dir' /
+                  'val')  # no labelled validation split either
     (data / 'ann_dir' / 'train').mkdir()
     wd = tmp_path / 'run'
 
     # round 1: pretext, ranking, cycle 0's selection, then a clean stop
-    proc = run_al(wd, str(data), options=ANNOTATE + [f'al.export_dir={tmp_path / "export"}'])
+    proc = run_al(
+        wd,
+        str(data),
+        options=ANNOTATE + [f'al.export_dir={tmp_path / "export"}'])
     assert 'cycle 00: 5 images to label are listed in' in proc.stdout
     assert '--resume' in proc.stdout.strip().splitlines()[-1]
     lines = open(wd / 'cycle_00' / 'to_label.txt').read().splitlines()
@@ -61,14 +69,17 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
     assert proc.returncode != 0
     assert '1 of the 5 images' in proc.stderr.strip().splitlines()[-1]
     assert sel0[4] in proc.stderr.strip().splitlines()[-1]
-    cv2.imwrite(str(data / 'ann_dir' / 'train' / f'{sel0[4]}.png'), np.zeros((8, 8), np.uint8))
+    cv2.imwrite(
+        str(data / 'ann_dir' / 'train' / f'{sel0[4]}.png'),
+        np.zeros((8, 8), np.uint8))
     proc = run_al(wd, str(data), '--resume', check=False, options=ANNOTATE)
     assert proc.returncode != 0 and 'label map is 8x8, its image 32x32' in proc.stderr
     bad = cv2.imread(str(oracle / f'{sel0[4]}.png'), cv2.IMREAD_UNCHANGED)
     bad[0, 0] = 42
     cv2.imwrite(str(data / 'ann_dir' / 'train' / f'{sel0[4]}.png'), bad)
     proc = run_al(wd, str(data), '--resume', check=False, options=ANNOTATE)
-    assert proc.returncode != 0 and 'label values [42]' in proc.stderr.strip().splitlines()[-1]
+    assert proc.returncode != 0 and 'label values [42]' in proc.stderr.strip(
+    ).splitlines()[-1]
     assert (wd / 'al_state.json').read_bytes() == state
     assert not (wd / 'cycle_00' / 'labelled.txt').exists()
 
@@ -77,7 +88,8 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
     proc = run_al(wd, str(data), '--resume', options=ANNOTATE)
     assert 'cycle 01: 5 images to label' in proc.stdout
     assert read_ids(str(wd / 'cycle_00' / 'labelled.txt')) == sel0
-    assert str(wd / 'cycle_00' / 'labelled.txt') in open(wd / 'cycle_00' / 'config.py').read()
+    assert str(wd / 'cycle_00' / 'labelled.txt') in open(wd / 'cycle_00' /
+                                                         'config.py').read()
     sel1 = read_ids(str(wd / 'cycle_01' / 'selected.txt'))
     assert not set(sel1) & set(sel0)
     assert status(wd)['waiting_for_labels']['cycle'] == 1
@@ -87,7 +99,8 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
     assert read_ids(str(wd / 'cycle_01' / 'labelled.txt')) == sel0 + sel1
     rows = list(csv.DictReader(open(wd / 'summary.csv')))
     assert [r['num_labelled'] for r in rows] == ['5', '10']
-    assert [r['mIoU'] for r in rows] == ['', '']  # no labelled validation split
+    assert [r['mIoU'] for r in rows] == ['',
+                                         '']  # no labelled validation split
     st = status(wd)
     assert st['cycles_done'] == 2 and st['num_labelled'] == 10
     assert st['next_action'].startswith('finished')
@@ -99,5 +112,6 @@ def test_annotation_mode_needs_segmentation_label_files():
     from pt4al_seg.engine import ALConfigError, ALSettings
     cfg = Config.fromfile(f'{REPO}/configs/pt4al_seg/demo.py')
     cfg.al.mode = 'labels-please'
-    with pytest.raises(ALConfigError, match='al.mode must be one of simulate, annotate'):
+    with pytest.raises(
+            ALConfigError, match='al.mode must be one of simulate, annotate'):
         ALSettings.from_config(cfg)

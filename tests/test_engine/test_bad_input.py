@@ -10,7 +10,6 @@ from mmengine.config import Config
 
 from pt4al_seg.engine import ALConfigError, load_pool
 from pt4al_seg.utils.config import propagate_data_root
-
 from ..conftest import CONFIG, REPO, run_al
 
 
@@ -51,7 +50,8 @@ def test_cli_image_without_label_map(data_copy, tmp_path):
 def test_label_map_without_image(data_copy):
     os.remove(data_copy / 'img_dir' / 'train' / '00003.png')
     pool = pool_of(data_copy)
-    with pytest.raises(ALConfigError, match='ann_dir/train/00003.png has no image'):
+    with pytest.raises(
+            ALConfigError, match='ann_dir/train/00003.png has no image'):
         pool.check_label_files()
 
 
@@ -59,10 +59,12 @@ def test_truncated_and_unreadable_images(data_copy):
     path = data_copy / 'img_dir' / 'train' / '00011.png'
     data = path.read_bytes()
     path.write_bytes(data[:len(data) // 2])
-    with pytest.raises(ALConfigError, match='00011.png: unreadable or truncated image'):
+    with pytest.raises(
+            ALConfigError, match='00011.png: unreadable or truncated image'):
         pool_of(data_copy).check_images()
     path.write_bytes(b'not an image')
-    with pytest.raises(ALConfigError, match='00011.png: unreadable or truncated image'):
+    with pytest.raises(
+            ALConfigError, match='00011.png: unreadable or truncated image'):
         pool_of(data_copy).check_images()
 
 
@@ -81,16 +83,23 @@ def test_label_values_and_size(data_copy):
     cv2.imwrite(str(ann / '00004.png'), ignored)
     pool.check_label_maps(['00004'])
     cv2.imwrite(str(ann / '00005.png'), np.zeros((16, 32), np.uint8))
-    with pytest.raises(ALConfigError, match='00005.png: label map is 32x16, its image 32x32'):
+    with pytest.raises(
+            ALConfigError,
+            match='00005.png: label map is 32x16, its image 32x32'):
         pool.check_label_maps(['00005'])
 
 
 def test_cli_unknown_selector_and_bad_budget(tiny_scenes, tmp_path):
-    for option, message in (('al.query.type=Confusion', "al.query: unknown query 'Confusion'"),
-                            ('al.budget=0', 'al.budget must be a positive integer'),
-                            ('al.budget=31', 'exceeds the smallest cycle batch'),
-                            ('al.num_cycles=0', 'al.num_cycles must be a positive integer')):
-        proc = run_al(tmp_path / 'wd', tiny_scenes, check=False, options=[option])
+    for option, message in (('al.query.type=Confusion',
+                             "al.query: unknown query 'Confusion'"),
+                            ('al.budget=0',
+                             'al.budget must be a positive integer'),
+                            ('al.budget=31',
+                             'exceeds the smallest cycle batch'),
+                            ('al.num_cycles=0',
+                             'al.num_cycles must be a positive integer')):
+        proc = run_al(
+            tmp_path / 'wd', tiny_scenes, check=False, options=[option])
         assert proc.returncode != 0, option
         assert message in last_line(proc), (option, last_line(proc))
         assert not (tmp_path / 'wd').exists()

@@ -12,8 +12,8 @@ import pytest
 
 from pt4al_seg.strategies import every_nth
 from pt4al_seg.utils import read_ids, read_scores
-
 from ..conftest import CONFIG, REPO, check_contract, run_al
+
 
 def mtimes(work_dir):
     out = {}
@@ -31,8 +31,10 @@ def test_output_contract(finished_run, tiny_scenes):
     losses = read_scores(osp.join(wd, 'pretext', 'losses.csv'), 'loss')
     assert set(losses) == set(pool)
     assert len(set(losses.values())) == 60  # full precision, no ties
-    batches = [read_ids(osp.join(wd, 'pretext', 'batches', f'batch_{i:02d}.txt'))
-               for i in range(2)]
+    batches = [
+        read_ids(osp.join(wd, 'pretext', 'batches', f'batch_{i:02d}.txt'))
+        for i in range(2)
+    ]
     assert [len(b) for b in batches] == [30, 30]
     flat = batches[0] + batches[1]
     assert sorted(flat) == sorted(pool)
@@ -43,18 +45,22 @@ def test_output_contract(finished_run, tiny_scenes):
     assert set(scores) == set(batches[1])
     sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
     assert len(sel1) == 5 and set(sel1) <= set(batches[1])
-    assert min(scores[i] for i in sel1) >= max(v for i, v in scores.items() if i not in sel1)
+    assert min(scores[i] for i in sel1) >= max(v for i, v in scores.items()
+                                               if i not in sel1)
     assert read_ids(osp.join(wd, 'cycle_01', 'labelled.txt')) == sel0 + sel1
     rows = list(csv.DictReader(open(osp.join(wd, 'summary.csv'))))
     assert [r['cycle'] for r in rows] == ['0', '1']
     assert [int(r['num_labelled']) for r in rows] == [5, 10]
     assert float(rows[1]['fraction']) == pytest.approx(10 / 60)
     assert all(0 <= float(r['mIoU']) <= 100 for r in rows)
-    assert open(osp.join(wd, 'summary.png'), 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
+    assert open(osp.join(wd, 'summary.png'),
+                'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     for c in ('cycle_00', 'cycle_01'):
         assert osp.isfile(osp.join(wd, c, 'config.py'))
         assert osp.isfile(osp.join(wd, c, 'model.pth'))
-        assert not [f for f in os.listdir(osp.join(wd, c)) if f.startswith('iter_')]
+        assert not [
+            f for f in os.listdir(osp.join(wd, c)) if f.startswith('iter_')
+        ]
     state = json.load(open(osp.join(wd, 'al_state.json')))
     assert state['phases'][-1] == 'cycle_01.trained'
     # the cycle's training set is exactly its labelled list
@@ -69,9 +75,15 @@ def test_shared_check_run(finished_run):
 def test_cycle_config_and_checkpoint_reproduce_miou(finished_run, tmp_path):
     rows = list(csv.DictReader(open(osp.join(finished_run, 'summary.csv'))))
     cycle = osp.join(finished_run, 'cycle_01')
-    proc = subprocess.run([sys.executable, 'tools/test.py', osp.join(cycle, 'config.py'),
-                           osp.join(cycle, 'model.pth'), '--work-dir', str(tmp_path)],
-                          cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run([
+        sys.executable, 'tools/test.py',
+        osp.join(cycle, 'config.py'),
+        osp.join(cycle, 'model.pth'), '--work-dir',
+        str(tmp_path)
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.load(open(tmp_path / 'metrics.json'))
     assert metrics['mIoU'] == float(rows[1]['mIoU'])
@@ -93,32 +105,37 @@ def test_existing_run_needs_resume_and_same_config(finished_run, tiny_scenes):
     assert mtimes(finished_run) == before
 
 
-def test_resume_after_finished_phase_continues_from_there(finished_run, tiny_scenes, tmp_path):
+def test_resume_after_finished_phase_continues_from_there(
+        finished_run, tiny_scenes, tmp_path):
     wd = str(tmp_path / 'copy')
     shutil.copytree(finished_run, wd)
     state_file = osp.join(wd, 'al_state.json')
     state = json.load(open(state_file))
     # as if killed after cycle 1's selection: cycle 1 not trained yet
-    state['phases'] = state['phases'][:state['phases'].index('cycle_01.selected') + 1]
+    state['phases'] = state['phases'][:state['phases'].
+                                      index('cycle_01.selected') + 1]
     del state['cycles']['1']['metrics']
     json.dump(state, open(state_file, 'w'))
     os.remove(osp.join(wd, 'cycle_01', 'model.pth'))
     before = mtimes(wd)
     run_al(wd, tiny_scenes, '--resume')
     after = mtimes(wd)
-    for path in ('pretext/model.pth', 'pretext/losses.csv', 'cycle_00/model.pth',
-                 'cycle_01/scores.csv', 'cycle_01/selected.txt'):
+    for path in ('pretext/model.pth', 'pretext/losses.csv',
+                 'cycle_00/model.pth', 'cycle_01/scores.csv',
+                 'cycle_01/selected.txt'):
         assert after[osp.join(wd, path)] == before[osp.join(wd, path)], path
     assert osp.isfile(osp.join(wd, 'cycle_01', 'model.pth'))
     assert json.load(open(state_file))['phases'][-1] == 'cycle_01.trained'
 
 
-def test_stale_summary_is_rewritten_on_resume(finished_run, tiny_scenes, tmp_path):
+def test_stale_summary_is_rewritten_on_resume(finished_run, tiny_scenes,
+                                              tmp_path):
     """As after a kill between summary.png and summary.csv of the last cycle."""
     wd = tmp_path / 'copy'
     shutil.copytree(finished_run, wd)
     full = (wd / 'summary.csv').read_text()
-    (wd / 'summary.csv').write_text(''.join(full.splitlines(True)[:2]))  # cycle 0 only
+    (wd / 'summary.csv').write_text(''.join(
+        full.splitlines(True)[:2]))  # cycle 0 only
     run_al(wd, tiny_scenes, '--resume')
     assert (wd / 'summary.csv').read_text() == full
 
@@ -129,7 +146,8 @@ def test_amp_on_cpu_is_a_clear_error(tiny_scenes, tmp_path):
     assert not osp.exists(tmp_path / 'amp')
 
 
-@pytest.mark.parametrize('init,expected', [('scratch', None), ('previous', 'cycle_00/model.pth')])
+@pytest.mark.parametrize('init,expected', [('scratch', None),
+                                           ('previous', 'cycle_00/model.pth')])
 def test_cycle_initialisation(init, expected, tmp_path):
     from mmengine.config import Config
 
@@ -140,4 +158,5 @@ def test_cycle_initialisation(init, expected, tmp_path):
     loop = ActiveLearningRunner(cfg)
     assert loop.init_checkpoint(0) is None
     got = loop.init_checkpoint(1)
-    assert got == (None if expected is None else osp.join(str(tmp_path), expected))
+    assert got == (None if expected is None else osp.join(
+        str(tmp_path), expected))

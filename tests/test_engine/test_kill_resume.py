@@ -10,10 +10,12 @@ import pytest
 from ..conftest import run_al
 
 FAULTS = 'tests/data/demo_with_faults.py'
-COMPARED = ['pool.txt', 'pretext/losses.csv', 'pretext/batches/batch_00.txt',
-            'pretext/batches/batch_01.txt', 'cycle_00/selected.txt', 'cycle_00/labelled.txt',
-            'cycle_01/scores.csv', 'cycle_01/selected.txt', 'cycle_01/labelled.txt',
-            'summary.csv']
+COMPARED = [
+    'pool.txt', 'pretext/losses.csv', 'pretext/batches/batch_00.txt',
+    'pretext/batches/batch_01.txt', 'cycle_00/selected.txt',
+    'cycle_00/labelled.txt', 'cycle_01/scores.csv', 'cycle_01/selected.txt',
+    'cycle_01/labelled.txt', 'summary.csv'
+]
 
 
 def killed_run(wd, data, point, monkeypatch, **kwargs):
@@ -23,38 +25,55 @@ def killed_run(wd, data, point, monkeypatch, **kwargs):
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
 
 
-@pytest.mark.parametrize('point,then_remove', [
-    ('train:pretext:3', None),             # during pretext training
-    ('pretext.scored:before-mark', None),  # losses written, not recorded
-    ('ranked:before-mark', 'pretext/batches/batch_01.txt'),  # some batch files written
-    ('cycle_01.selected:before-mark', None),  # scores and selection written, not recorded
-    ('cycle_01.labelled:before-mark', None),  # labelled.txt written, not recorded
-    ('train:cycle_01:4', None),            # during a cycle's training
-    ('cycle_01.trained:before-mark', None),  # model and metrics, not recorded
-])
-def test_killed_run_resumes_to_the_same_result(point, then_remove, finished_run,
-                                               tiny_scenes, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    'point,then_remove',
+    [
+        ('train:pretext:3', None),  # during pretext training
+        ('pretext.scored:before-mark', None),  # losses written, not recorded
+        ('ranked:before-mark',
+         'pretext/batches/batch_01.txt'),  # some batch files written
+        ('cycle_01.selected:before-mark',
+         None),  # scores and selection written, not recorded
+        ('cycle_01.labelled:before-mark',
+         None),  # labelled.txt written, not recorded
+        ('train:cycle_01:4', None),  # during a cycle's training
+        ('cycle_01.trained:before-mark',
+         None),  # model and metrics, not recorded
+    ])
+def test_killed_run_resumes_to_the_same_result(point, then_remove,
+                                               finished_run, tiny_scenes,
+                                               tmp_path, monkeypatch):
     wd = tmp_path / 'killed'
     killed_run(wd, tiny_scenes, point, monkeypatch)
     if then_remove:
         os.remove(wd / then_remove)
     run_al(wd, tiny_scenes, '--resume', config=FAULTS)
     for rel in COMPARED:
-        assert open(wd / rel).read() == open(osp.join(finished_run, rel)).read(), rel
+        assert open(wd / rel).read() == open(osp.join(finished_run,
+                                                      rel)).read(), rel
     assert not [f for _, _, fs in os.walk(wd) for f in fs if '.tmp' in f]
 
 
-def test_checkpoint_mode_resumes_inside_the_cycle(finished_run, tiny_scenes, tmp_path,
-                                                  monkeypatch):
+def test_checkpoint_mode_resumes_inside_the_cycle(finished_run, tiny_scenes,
+                                                  tmp_path, monkeypatch):
     """al.resume_training='checkpoint' continues an interrupted cycle from mmengine's last
     checkpoint (not bit-identical by design); what was finished before stays as it was."""
     wd = tmp_path / 'killed'
-    killed_run(wd, tiny_scenes, 'train:cycle_01:5', monkeypatch,
-               options=['al.resume_training=checkpoint'])
+    killed_run(
+        wd,
+        tiny_scenes,
+        'train:cycle_01:5',
+        monkeypatch,
+        options=['al.resume_training=checkpoint'])
     assert (wd / 'cycle_01' / 'iter_4.pth').is_file()
-    proc = run_al(wd, tiny_scenes, '--resume', config=FAULTS,
-                  options=['al.resume_training=checkpoint'])
+    proc = run_al(
+        wd,
+        tiny_scenes,
+        '--resume',
+        config=FAULTS,
+        options=['al.resume_training=checkpoint'])
     assert 'Auto resumed from the latest checkpoint' in proc.stdout + proc.stderr
     for rel in COMPARED[:-1]:  # summary.csv holds the retrained cycle's metric
-        assert open(wd / rel).read() == open(osp.join(finished_run, rel)).read(), rel
+        assert open(wd / rel).read() == open(osp.join(finished_run,
+                                                      rel)).read(), rel
     assert (wd / 'cycle_01' / 'model.pth').is_file()

@@ -13,7 +13,8 @@ import mmseg
 from ..conftest import CONFIG, REPO, check_contract, run_al, tiny_options
 
 
-def test_mmseg_train_tool_runs_an_al_config(finished_run, tiny_scenes, tmp_path):
+def test_mmseg_train_tool_runs_an_al_config(finished_run, tiny_scenes,
+                                            tmp_path):
     """mmseg's own tools/train.py (shipped in mmseg's .mim) builds the runner from
     runner_type and writes the same run as tools/train_al.py."""
     tool = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'train.py')
@@ -21,9 +22,10 @@ def test_mmseg_train_tool_runs_an_al_config(finished_run, tiny_scenes, tmp_path)
     wd = tmp_path / 'mmseg_tool'
     run_al(wd, tiny_scenes, tool=tool)
     check_contract(wd)
-    for rel in ('pretext/losses.csv', 'cycle_01/scores.csv', 'cycle_01/labelled.txt',
-                'summary.csv'):
-        assert (wd / rel).read_text() == open(osp.join(finished_run, rel)).read(), rel
+    for rel in ('pretext/losses.csv', 'cycle_01/scores.csv',
+                'cycle_01/labelled.txt', 'summary.csv'):
+        assert (wd / rel).read_text() == open(osp.join(finished_run,
+                                                       rel)).read(), rel
 
 
 def test_user_hook_from_outside_the_package(tiny_scenes, tmp_path):
@@ -65,17 +67,29 @@ al_hooks = [dict(type='PretextBatchHook'), dict(type='RecordStagesHook', out={st
 ''')
     env = dict(os.environ, PYTHONPATH=str(user))
     wd = tmp_path / 'run'
-    proc = subprocess.run([sys.executable, osp.join(REPO, 'tools', 'train_al.py'),
-                           str(user / 'my_config.py'), '--work-dir', str(wd),
-                           *tiny_options(tiny_scenes)], cwd=str(tmp_path), env=env,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([
+        sys.executable,
+        osp.join(REPO, 'tools', 'train_al.py'),
+        str(user / 'my_config.py'), '--work-dir',
+        str(wd), *tiny_options(tiny_scenes)
+    ],
+                          cwd=str(tmp_path),
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     stages = [json.loads(line) for line in log.read_text().splitlines()]
-    sel = [(wd / f'cycle_{c:02d}' / 'selected.txt').read_text().split() for c in (0, 1)]
-    assert stages == [['before_run', True],  # after PT4AL's hook (VERY_HIGH) ranked
-                      ['after_select', 0, sel[0]], ['after_cycle', 0, ['aAcc', 'mAcc', 'mIoU']],
-                      ['after_select', 1, sel[1]], ['after_cycle', 1, ['aAcc', 'mAcc', 'mIoU']],
-                      ['after_run']]
+    sel = [(wd / f'cycle_{c:02d}' / 'selected.txt').read_text().split()
+           for c in (0, 1)]
+    assert stages == [
+        ['before_run', True],  # after PT4AL's hook (VERY_HIGH) ranked
+        ['after_select', 0, sel[0]],
+        ['after_cycle', 0, ['aAcc', 'mAcc', 'mIoU']],
+        ['after_select', 1, sel[1]],
+        ['after_cycle', 1, ['aAcc', 'mAcc', 'mIoU']],
+        ['after_run']
+    ]
 
 
 def v1_state(finished_run, tiny_scenes):
@@ -89,17 +103,22 @@ def test_runs_made_by_version_0_1_resume(finished_run, tiny_scenes, tmp_path):
     old = v1_state(finished_run, tiny_scenes)
     new = json.load(open(osp.join(finished_run, 'al_state.json')))
     # the same run then and now: same pool, same selections, same metrics
-    assert old['cycles'] == new['cycles'] and old['pool_size'] == new['pool_size']
+    assert old['cycles'] == new['cycles'] and old['pool_size'] == new[
+        'pool_size']
     assert old['extras'] == new['extras']
     wd = tmp_path / 'v1'
     shutil.copytree(finished_run, wd)
     (wd / 'al_state.json').write_text(json.dumps(old))
-    before = {p: os.stat(p).st_mtime_ns for p in glob.glob(f'{wd}/**/*.*', recursive=True)
-              if not p.endswith('al_state.json')}
+    before = {
+        p: os.stat(p).st_mtime_ns
+        for p in glob.glob(f'{wd}/**/*.*', recursive=True)
+        if not p.endswith('al_state.json')
+    }
     run_al(wd, tiny_scenes, '--resume')  # nothing differs, nothing is redone
     assert {p: os.stat(p).st_mtime_ns for p in before} == before
     # and one stopped after cycle 1's selection continues from there
-    old['phases'] = old['phases'][:old['phases'].index('cycle_01.selected') + 1]
+    old['phases'] = old['phases'][:old['phases'].index('cycle_01.selected') +
+                                  1]
     del old['cycles']['1']['metrics']
     (wd / 'al_state.json').write_text(json.dumps(old))
     os.remove(wd / 'cycle_01' / 'model.pth')

@@ -3,7 +3,6 @@ from mmengine.config import Config
 
 from pt4al_seg.engine import ALConfigError, ALSettings, check_config, list_pool
 from pt4al_seg.utils.config import propagate_data_root
-
 from ..conftest import REPO
 
 
@@ -15,11 +14,15 @@ def demo_cfg(**al):
 
 def test_defaults_in_one_place():
     s = ALSettings.from_config(Config(dict(al=dict(num_cycles=2, budget=3))))
-    assert s.query == dict(type='LeastConfidence') and s.picker == dict(type='TopK')
-    assert s.cold_start == dict(query=dict(type='Random', seed=0), picker=dict(type='TopK'))
-    assert (s.mode, s.init, s.score_batch_size, s.metric) == ('simulate', 'scratch', 4, 'mIoU')
+    assert s.query == dict(type='LeastConfidence') and s.picker == dict(
+        type='TopK')
+    assert s.cold_start == dict(
+        query=dict(type='Random', seed=0), picker=dict(type='TopK'))
+    assert (s.mode, s.init, s.score_batch_size,
+            s.metric) == ('simulate', 'scratch', 4, 'mIoU')
     demo = ALSettings.from_config(demo_cfg())
-    assert (demo.num_cycles, demo.budget, demo.score_batch_size) == (3, 100, 16)
+    assert (demo.num_cycles, demo.budget, demo.score_batch_size) == (3, 100,
+                                                                     16)
     assert demo.cold_start == dict(picker=dict(type='EveryNth'))
 
 
@@ -27,20 +30,29 @@ def test_defaults_in_one_place():
     (dict(budget=0), 'al.budget must be a positive integer, got 0'),
     (dict(budget=None), 'al.budget must be a positive integer, got None'),
     (dict(num_cycles=-1), 'al.num_cycles must be a positive integer'),
-    (dict(score_batch_size=0), 'al.score_batch_size must be a positive integer, got 0'),
-    (dict(query=dict(type='Confusion')), "al.query: unknown query 'Confusion'; known: "),
+    (dict(score_batch_size=0),
+     'al.score_batch_size must be a positive integer, got 0'),
+    (dict(query=dict(type='Confusion')),
+     "al.query: unknown query 'Confusion'; known: "),
     (dict(picker=dict(type='Best')), "al.picker: unknown picker 'Best'"),
-    (dict(init='imagenet'), "al.init must be one of scratch, previous, pretext, got "
-                            "'imagenet'"),
+    (dict(init='imagenet'),
+     "al.init must be one of scratch, previous, pretext, got "
+     "'imagenet'"),
     (dict(mode='labels-please'), 'al.mode must be one of simulate, annotate'),
-    (dict(resume_training='sometimes'), 'al.resume_training must be one of restart'),
-    (dict(cold_start=dict(picker=dict(type='ClassBalanced'), query=dict(type='Random'))),
+    (dict(resume_training='sometimes'),
+     'al.resume_training must be one of restart'),
+    (dict(
+        cold_start=dict(
+            picker=dict(type='ClassBalanced'), query=dict(type='Random'))),
      'al.cold_start picks before any model exists'),
-    (dict(strategy='pool'), 'al.strategy is no longer a setting: use al_hooks'),
-    (dict(selector=dict(type='Entropy')), 'al.selector is no longer a setting: use al.query'),
+    (dict(strategy='pool'),
+     'al.strategy is no longer a setting: use al_hooks'),
+    (dict(selector=dict(type='Entropy')),
+     'al.selector is no longer a setting: use al.query'),
     (dict(budgte=5), 'unknown setting al.budgte; known: '),
-    (dict(region_mask='/missing/mask.png'), 'al.region_mask: /missing/mask.png does not '
-                                            'exist'),
+    (dict(region_mask='/missing/mask.png'),
+     'al.region_mask: /missing/mask.png does not '
+     'exist'),
 ])
 def test_bad_al_settings(change, message):
     with pytest.raises(ALConfigError, match=message.replace('(', r'\(')):
@@ -49,17 +61,25 @@ def test_bad_al_settings(change, message):
 
 def test_region_mask_must_decode(tmp_path):
     (tmp_path / 'mask.png').write_bytes(b'not a png')
-    with pytest.raises(ALConfigError, match='mask.png is not a readable image'):
-        ALSettings.from_config(demo_cfg(region_mask=str(tmp_path / 'mask.png')))
+    with pytest.raises(
+            ALConfigError, match='mask.png is not a readable image'):
+        ALSettings.from_config(
+            demo_cfg(region_mask=str(tmp_path / 'mask.png')))
 
 
 def test_leaky_or_missing_score_pipeline():
     cfg = demo_cfg()
-    cfg.score_pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
-                          dict(type='PackSegInputs')]
+    cfg.score_pipeline = [
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadAnnotations'),
+        dict(type='PackSegInputs')
+    ]
     with pytest.raises(ALConfigError, match='LoadAnnotations'):
         check_config(cfg)
-    cfg = Config({k: v for k, v in cfg.to_dict().items() if k != 'score_pipeline'})
+    cfg = Config({
+        k: v
+        for k, v in cfg.to_dict().items() if k != 'score_pipeline'
+    })
     with pytest.raises(ALConfigError, match='no score_pipeline'):
         check_config(cfg)
     cfg.score_pipeline = [dict(type='PackClsInputs')]
@@ -69,7 +89,8 @@ def test_leaky_or_missing_score_pipeline():
 
 def test_budget_against_pool():
     with pytest.raises(ALConfigError, match='= 120 exceeds the pool of 100'):
-        ALSettings.from_config(demo_cfg(num_cycles=3, budget=40)).check_pool(100)
+        ALSettings.from_config(demo_cfg(num_cycles=3,
+                                        budget=40)).check_pool(100)
     ALSettings.from_config(demo_cfg(num_cycles=3, budget=33)).check_pool(100)
 
 

@@ -1,17 +1,16 @@
 """Pool strategies and set-choosing picks, end to end on tiny data, each checked against
 its selection rule recomputed from the files it wrote."""
-import os.path as osp
-import subprocess
-import sys
-
 import numpy as np
 
 from pt4al_seg.strategies import class_balanced, kcenter_greedy, top_k
 from pt4al_seg.utils import read_column, read_ids, read_scores
+from ..conftest import check_contract as check_run
+from ..conftest import run_al
 
-from ..conftest import check_contract as check_run, run_al
-
-POOL = ['al_hooks=[]', 'al.cold_start.query.type=Random', 'al.cold_start.picker.type=TopK']
+POOL = [
+    'al_hooks=[]', 'al.cold_start.query.type=Random',
+    'al.cold_start.picker.type=TopK'
+]
 
 
 def test_pool_least_confidence(tiny_scenes, tmp_path):
@@ -20,7 +19,8 @@ def test_pool_least_confidence(tiny_scenes, tmp_path):
     assert not (wd / 'pretext').exists()
     sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
-    assert set(scores) == set(read_ids(str(wd / 'pool.txt'))) - set(sel0)  # the pool
+    assert set(scores) == set(read_ids(str(wd / 'pool.txt'))) - set(
+        sel0)  # the pool
     assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == top_k(scores, 5)
     check_run(wd, '--pool')
 
@@ -33,8 +33,10 @@ def test_coreset_kcenter(tiny_scenes, tmp_path):
     ids = [str(i) for i in data['ids']]
     assert ids[:5] == sel0  # labelled first, then the candidates
     cand = ids[5:]
-    picked, dist = kcenter_greedy(data['features'][5:], data['features'][:5], 5)
-    assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == [cand[k] for k in picked]
+    picked, dist = kcenter_greedy(data['features'][5:], data['features'][:5],
+                                  5)
+    assert read_ids(str(wd / 'cycle_01' /
+                        'selected.txt')) == [cand[k] for k in picked]
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
     assert np.allclose([scores[i] for i in cand], dist)
     check_run(wd, '--pool', '--no-topk')
@@ -44,20 +46,31 @@ def test_pt4al_class_balanced(tiny_scenes, tmp_path):
     wd = tmp_path / 'balanced'
     run_al(wd, tiny_scenes, options=['al.picker.type=ClassBalanced'])
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
-    classes = {i: int(c) for i, c in read_column(str(wd / 'cycle_01' / 'scores.csv'),
-                                                 'class').items()}
+    classes = {
+        i: int(c)
+        for i, c in read_column(str(wd / 'cycle_01' /
+                                    'scores.csv'), 'class').items()
+    }
     assert all(0 < c <= 10 or c == 0 for c in classes.values())
-    assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == class_balanced(scores, classes, 5)
+    assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == class_balanced(
+        scores, classes, 5)
     check_run(wd, '--no-topk')
 
 
 def test_learning_loss_strategy(tiny_scenes, tmp_path):
     wd = tmp_path / 'll'
-    run_al(wd, tiny_scenes, options=POOL + ['al.query.type=PredictedLoss',
-                                     'model.type=LossPredictionEncoderDecoder',
-                                     'model.loss_prediction.mid_channels=16'])
+    run_al(
+        wd,
+        tiny_scenes,
+        options=POOL + [
+            'al.query.type=PredictedLoss',
+            'model.type=LossPredictionEncoderDecoder',
+            'model.loss_prediction.mid_channels=16'
+        ])
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
-    assert len(set(scores.values())) > 1  # the module's predictions, not a constant
+    assert len(set(
+        scores.values())) > 1  # the module's predictions, not a constant
     assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == top_k(scores, 5)
-    assert 'LossPredictionEncoderDecoder' in open(wd / 'cycle_01' / 'config.py').read()
+    assert 'LossPredictionEncoderDecoder' in open(wd / 'cycle_01' /
+                                                  'config.py').read()
     check_run(wd, '--pool')

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from pt4al_seg.datasets import image_id
-from pt4al_seg.evaluation import PretextLossMetric, StrategyOutputsMetric, predicted_class
+from pt4al_seg.evaluation import (PretextLossMetric, StrategyOutputsMetric,
+                                  predicted_class)
 from pt4al_seg.utils import read_scores
 
 
@@ -20,30 +21,42 @@ def test_region_mask_is_resized_and_applied(tmp_path):
     logits = torch.zeros(2, 8, 16)
     logits[0, :, :8] = 20.0
     out = tmp_path / 'scores.csv'
-    metric = StrategyOutputsMetric('/d', '.png', query=dict(type='LeastConfidence'),
-                                   region_mask=str(tmp_path / 'mask.png'), scores_file=str(out))
+    metric = StrategyOutputsMetric(
+        '/d',
+        '.png',
+        query=dict(type='LeastConfidence'),
+        region_mask=str(tmp_path / 'mask.png'),
+        scores_file=str(out))
     metric.process(None, [seg_sample('/d/a.png', logits)])
-    plain = StrategyOutputsMetric('/d', '.png', query=dict(type='LeastConfidence'))
+    plain = StrategyOutputsMetric(
+        '/d', '.png', query=dict(type='LeastConfidence'))
     plain.process(None, [seg_sample('/d/a.png', logits)])
     assert metric.results[0][1] == pytest.approx(0.0, abs=1e-6)
     assert plain.results[0][1] == pytest.approx(0.25, abs=1e-6)
     metric.compute_metrics(metric.results)
     assert read_scores(str(out), 'score') == {'a': metric.results[0][1]}
     with pytest.raises(FileNotFoundError, match='region_mask'):
-        StrategyOutputsMetric('/d', '.png', query=dict(type='LeastConfidence'),
-                              region_mask=str(tmp_path / 'no.png'))
+        StrategyOutputsMetric(
+            '/d',
+            '.png',
+            query=dict(type='LeastConfidence'),
+            region_mask=str(tmp_path / 'no.png'))
 
 
 def test_ids_classification_logits_and_duplicates(tmp_path):
-    assert image_id('/d/city/x_leftImg8bit.png', '/d', '_leftImg8bit.png') == 'city/x'
+    assert image_id('/d/city/x_leftImg8bit.png', '/d',
+                    '_leftImg8bit.png') == 'city/x'
     metric = StrategyOutputsMetric('', None, query=dict(type='Margin'))
-    metric.process(None, [dict(img_id='train_00001', pred_logits=torch.tensor([0.0, 0.0]))])
+    metric.process(
+        None,
+        [dict(img_id='train_00001', pred_logits=torch.tensor([0.0, 0.0]))])
     assert metric.results == [('train_00001', 1.0, None, None)]
     losses = PretextLossMetric(img_dir='/d', img_suffix='.png')
     with pytest.raises(RuntimeError, match='scored twice'):
         losses.compute_metrics([('a', 1.0), ('a', 1.0)])
     with pytest.raises(RuntimeError, match='scored twice'):
-        metric.compute_metrics([('a', 1.0, None, None), ('a', 1.0, None, None)])
+        metric.compute_metrics([('a', 1.0, None, None),
+                                ('a', 1.0, None, None)])
 
 
 def test_class_column_and_predicted_class(tmp_path):
@@ -53,12 +66,17 @@ def test_class_column_and_predicted_class(tmp_path):
     logits[2, 0, 0] = 10.0  # class 2 on one pixel
     assert predicted_class(logits) == 0
     assert predicted_class(logits, exclude=[0]) == 2
-    assert predicted_class(torch.zeros(3, 2, 2).index_fill_(0, torch.tensor([0]), 1.0),
-                           exclude=[0]) == 0  # only background predicted
+    assert predicted_class(
+        torch.zeros(3, 2, 2).index_fill_(0, torch.tensor([0]), 1.0),
+        exclude=[0]) == 0  # only background predicted
     assert predicted_class(torch.tensor([0.1, 0.9])) == 1
     out = tmp_path / 's.csv'
-    metric = StrategyOutputsMetric('/d', '.png', query=dict(type='LeastConfidence'),
-                                   image_class=dict(exclude=[0]), scores_file=str(out))
+    metric = StrategyOutputsMetric(
+        '/d',
+        '.png',
+        query=dict(type='LeastConfidence'),
+        image_class=dict(exclude=[0]),
+        scores_file=str(out))
     metric.process(None, [seg_sample('/d/a.png', logits)])
     metric.compute_metrics(metric.results)
     assert read_column(str(out), 'class') == {'a': '2'}
@@ -68,13 +86,19 @@ def test_class_column_and_predicted_class(tmp_path):
 def test_features_without_scores(tmp_path):
     """A picker that needs only features (Core-Set) gets an .npz and no scores.csv."""
     feats = tmp_path / 'features.npz'
-    metric = StrategyOutputsMetric('/d', '.png', features_file=str(feats),
-                                   scores_file=str(tmp_path / 'scores.csv'))
-    metric.process(None, [dict(img_path='/d/b.png', pooled_feat=torch.tensor([1.0, 2.0])),
-                          dict(img_path='/d/a.png', pooled_feat=torch.tensor([3.0, 4.0]))])
+    metric = StrategyOutputsMetric(
+        '/d',
+        '.png',
+        features_file=str(feats),
+        scores_file=str(tmp_path / 'scores.csv'))
+    metric.process(None, [
+        dict(img_path='/d/b.png', pooled_feat=torch.tensor([1.0, 2.0])),
+        dict(img_path='/d/a.png', pooled_feat=torch.tensor([3.0, 4.0]))
+    ])
     assert metric.compute_metrics(metric.results) == dict(num_images=2)
     data = np.load(feats)
     assert list(data['ids']) == ['b', 'a']
     assert data['features'].tolist() == [[1.0, 2.0], [3.0, 4.0]]
     assert not (tmp_path / 'scores.csv').exists()
-    assert [p.name for p in tmp_path.iterdir()] == ['features.npz']  # no temp file left
+    assert [p.name for p in tmp_path.iterdir()] == ['features.npz'
+                                                    ]  # no temp file left

@@ -1,6 +1,6 @@
 import pytest
-from mmengine.config import ConfigDict
 import torch
+from mmengine.config import ConfigDict
 from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
@@ -11,9 +11,17 @@ from pt4al_seg.compare import run_options
 from pt4al_seg.learning_loss import LossPredictionModule, ranking_loss
 from pt4al_seg.learning_loss.module import lpm_features
 
-BACKBONE = dict(type='ResNetV1c', depth=18, base_channels=8, stem_channels=8,
-                num_stages=4, out_indices=(0, 1, 2, 3), dilations=(1, 1, 2, 4),
-                strides=(1, 2, 1, 1), norm_cfg=dict(type='BN'), contract_dilation=True)
+BACKBONE = dict(
+    type='ResNetV1c',
+    depth=18,
+    base_channels=8,
+    stem_channels=8,
+    num_stages=4,
+    out_indices=(0, 1, 2, 3),
+    dilations=(1, 1, 2, 4),
+    strides=(1, 2, 1, 1),
+    norm_cfg=dict(type='BN'),
+    contract_dilation=True)
 
 
 @pytest.fixture(autouse=True)
@@ -28,14 +36,18 @@ def test_ranking_loss_on_hand_made_pairs():
     assert ranking_loss(torch.tensor([3.0, 0.0, 1.0, 2.0]), target, 1.0) == 0
     # pair 1 right but inside the margin (0.5 < 1), pair 2 wrong by 1
     pred = torch.tensor([1.5, 2.0, 1.0, 1.0])
-    assert ranking_loss(pred, target, 1.0).item() == pytest.approx(((1 - 0.5) + (1 + 1)) / 2)
+    assert ranking_loss(pred, target, 1.0).item() == pytest.approx(
+        ((1 - 0.5) + (1 + 1)) / 2)
     assert ranking_loss(torch.tensor([1.0]), torch.tensor([1.0])).item() == 0
 
 
 def test_module_shapes_and_gradient_stop():
     lpm = LossPredictionModule([4, 8], mid_channels=16)
-    feats = [torch.randn(3, 4, 5, 5, requires_grad=True), torch.randn(3, 8, 2, 2)]
-    assert lpm(feats).shape == (3,)
+    feats = [
+        torch.randn(3, 4, 5, 5, requires_grad=True),
+        torch.randn(3, 8, 2, 2)
+    ]
+    assert lpm(feats).shape == (3, )
     hub = MessageHub.get_instance('ll_test')
     hub.update_info('iter', 5)
     assert lpm_features(feats, stop_grad_iter=10)[0].requires_grad
@@ -44,16 +56,26 @@ def test_module_shapes_and_gradient_stop():
 
 
 def test_segmentor_trains_and_predicts_loss():
-    model = MODELS.build(dict(
-        type='LossPredictionEncoderDecoder', backbone=BACKBONE,
-        data_preprocessor=dict(type='SegDataPreProcessor', size=(32, 32)),
-        decode_head=dict(type='FCNHead', in_channels=64, in_index=3, channels=8, num_convs=1,
-                         num_classes=3, norm_cfg=dict(type='BN')),
-        test_cfg=ConfigDict(mode='whole'), loss_prediction=dict(mid_channels=8, weight=2.0)))
+    model = MODELS.build(
+        dict(
+            type='LossPredictionEncoderDecoder',
+            backbone=BACKBONE,
+            data_preprocessor=dict(type='SegDataPreProcessor', size=(32, 32)),
+            decode_head=dict(
+                type='FCNHead',
+                in_channels=64,
+                in_index=3,
+                channels=8,
+                num_convs=1,
+                num_classes=3,
+                norm_cfg=dict(type='BN')),
+            test_cfg=ConfigDict(mode='whole'),
+            loss_prediction=dict(mid_channels=8, weight=2.0)))
     samples = []
     for _ in range(4):
-        s = SegDataSample(metainfo=dict(img_shape=(32, 32), ori_shape=(32, 32),
-                                        pad_shape=(32, 32)))
+        s = SegDataSample(
+            metainfo=dict(
+                img_shape=(32, 32), ori_shape=(32, 32), pad_shape=(32, 32)))
         s.gt_sem_seg = PixelData(data=torch.randint(0, 3, (1, 32, 32)))
         samples.append(s)
     x = torch.randn(4, 3, 32, 32)
@@ -61,30 +83,37 @@ def test_segmentor_trains_and_predicts_loss():
     assert {'decode.loss_ce', 'loss_lpm'} <= set(losses)
     losses['loss_lpm'].backward()
     assert model.loss_module.out.weight.grad is not None
-    per_image = model.image_losses(model.decode_head.forward(model.extract_feat(x)), samples)
-    assert per_image.shape == (4,)
+    per_image = model.image_losses(
+        model.decode_head.forward(model.extract_feat(x)), samples)
+    assert per_image.shape == (4, )
     model.eval()
     with torch.no_grad():
         out = model.predict(x, samples)
         expected = model.loss_module(model.extract_feat(x))
-    assert torch.allclose(torch.stack([s.pred_loss for s in out]), expected, atol=1e-5)
+    assert torch.allclose(
+        torch.stack([s.pred_loss for s in out]), expected, atol=1e-5)
     assert 'seg_logits' in out[0]
 
 
 def test_classifier_trains_and_predicts_loss():
     from mmengine.structures import BaseDataElement
-    model = MODELS.build(dict(type='LossPredictionClassifier', num_classes=3,
-                              backbone=dict(type='ResNetCIFAR', depth=18, base_channels=8,
-                                            stem_channels=8)))
+    model = MODELS.build(
+        dict(
+            type='LossPredictionClassifier',
+            num_classes=3,
+            backbone=dict(
+                type='ResNetCIFAR', depth=18, base_channels=8,
+                stem_channels=8)))
     samples = [BaseDataElement(gt_label=torch.tensor(i % 3)) for i in range(4)]
     x = torch.randn(4, 3, 32, 32)
     losses = model(x, samples, mode='loss')
     assert set(losses) == {'loss', 'loss_lpm'}
     out = model.eval()(x, samples, mode='predict')
-    assert out[0].pred_loss.shape == () and out[0].pred_logits.shape == (3,)
+    assert out[0].pred_loss.shape == () and out[0].pred_logits.shape == (3, )
 
 
 def test_strategy_options_per_family():
-    assert 'model.type=LossPredictionEncoderDecoder' in run_options('learning-loss', 0)
-    assert 'model.type=LossPredictionClassifier' in run_options('learning-loss', 0,
-                                                                 'ImageClassifier')
+    assert 'model.type=LossPredictionEncoderDecoder' in run_options(
+        'learning-loss', 0)
+    assert 'model.type=LossPredictionClassifier' in run_options(
+        'learning-loss', 0, 'ImageClassifier')

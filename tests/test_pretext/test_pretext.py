@@ -9,9 +9,15 @@ from mmseg.structures import SegDataSample
 
 from pt4al_seg.pretext import PackColorizationInputs, SplitLab
 
-BACKBONE = dict(type='ResNetV1c', depth=18, num_stages=4, out_indices=(0, 1, 2, 3),
-                dilations=(1, 1, 2, 4), strides=(1, 2, 1, 1), norm_cfg=dict(type='BN'),
-                contract_dilation=True)
+BACKBONE = dict(
+    type='ResNetV1c',
+    depth=18,
+    num_stages=4,
+    out_indices=(0, 1, 2, 3),
+    dilations=(1, 1, 2, 4),
+    strides=(1, 2, 1, 1),
+    norm_cfg=dict(type='BN'),
+    contract_dilation=True)
 
 
 @pytest.fixture(autouse=True)
@@ -24,41 +30,54 @@ def test_split_lab_keys_and_ranges():
     grey = np.full((6, 5, 3), 90, np.uint8)
     out = SplitLab()(dict(img=grey))
     assert out['img'].shape == (6, 5, 1) and out['img'].dtype == np.uint8
-    assert out['gt_ab'].shape == (6, 5, 2) and np.abs(out['gt_ab']).max() < 0.02
+    assert out['gt_ab'].shape == (6, 5, 2) and np.abs(
+        out['gt_ab']).max() < 0.02
     red = np.zeros((2, 2, 3), np.uint8)
     red[..., 2] = 255  # BGR red
     ab = SplitLab()(dict(img=red))['gt_ab']
     assert ab[..., 0].min() > 0.3  # a > 0 for red
     rgb_red = red[..., ::-1].copy()
-    assert np.allclose(SplitLab(channel_order='rgb')(dict(img=rgb_red))['gt_ab'], ab)
+    assert np.allclose(
+        SplitLab(channel_order='rgb')(dict(img=rgb_red))['gt_ab'], ab)
     with pytest.raises(ValueError):
         SplitLab(channel_order='hsv')
 
 
 def test_pack_colorization_inputs():
-    results = SplitLab()(dict(img=np.random.randint(0, 255, (8, 8, 3), np.uint8),
-                              img_path='x.png', ori_shape=(8, 8), img_shape=(8, 8)))
+    results = SplitLab()(
+        dict(
+            img=np.random.randint(0, 255, (8, 8, 3), np.uint8),
+            img_path='x.png',
+            ori_shape=(8, 8),
+            img_shape=(8, 8)))
     packed = PackColorizationInputs()(results)
     assert tuple(packed['inputs'].shape) == (1, 8, 8)
     assert tuple(packed['data_samples'].gt_ab.data.shape) == (2, 8, 8)
 
 
 def test_rotation_loss_is_mean_ce_over_four_rotations():
-    model = MODELS.build(dict(type='RotationPretext', backbone=BACKBONE)).eval()
+    model = MODELS.build(dict(type='RotationPretext',
+                              backbone=BACKBONE)).eval()
     x = torch.randn(3, 3, 32, 32)
     with torch.no_grad():
         losses = model.image_losses(x)
         manual = torch.stack([
-            F.cross_entropy(model.rotation_logits(x, k), torch.full((3,), k), reduction='none')
-            for k in range(4)]).mean(0)
+            F.cross_entropy(
+                model.rotation_logits(x, k),
+                torch.full((3, ), k),
+                reduction='none') for k in range(4)
+        ]).mean(0)
         single = model.image_losses(x[1:2])
-    assert losses.shape == (3,)
+    assert losses.shape == (3, )
     assert torch.allclose(losses, manual)
-    assert torch.allclose(single, losses[1:2], atol=1e-5)  # independent of the batch in eval
+    assert torch.allclose(
+        single, losses[1:2], atol=1e-5)  # independent of the batch in eval
 
 
 def test_colorization_loss_excludes_padding_and_predict_attaches():
-    model = MODELS.build(dict(type='ColorizationPretext', backbone=BACKBONE, channels=8)).eval()
+    model = MODELS.build(
+        dict(type='ColorizationPretext', backbone=BACKBONE,
+             channels=8)).eval()
     x = torch.randn(2, 1, 32, 32)
     samples = []
     for h, w in ((32, 32), (20, 24)):  # the second image was padded from 20x24

@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 
 from pt4al_seg.registry import PICKERS
-from pt4al_seg.strategies import (Candidates, ClassBalanced, EveryNth, KCenterGreedy, TopK,
-                                  class_balanced, every_nth, kcenter_greedy, top_k)
+from pt4al_seg.strategies import (Candidates, ClassBalanced, EveryNth,
+                                  KCenterGreedy, TopK, class_balanced,
+                                  every_nth, kcenter_greedy, top_k)
 
 
 def test_top_k_ties_break_by_id():
@@ -12,7 +13,8 @@ def test_top_k_ties_break_by_id():
     assert top_k(scores, 3) == ['b', 'a', 'c']
     with pytest.raises(ValueError):
         top_k(scores, 5)
-    assert TopK()(Candidates(ids=list(scores), scores=scores), 2) == (['b', 'a'], None)
+    assert TopK()(Candidates(ids=list(scores), scores=scores),
+                  2) == (['b', 'a'], None)
 
 
 def test_class_balanced_takes_turns():
@@ -23,7 +25,8 @@ def test_class_balanced_takes_turns():
     assert class_balanced(scores, classes, 6)[-1] == 'c'
     with pytest.raises(ValueError):
         class_balanced(scores, classes, 7)
-    got = ClassBalanced()(Candidates(ids=list(scores), scores=scores, classes=classes), 3)
+    got = ClassBalanced()(Candidates(
+        ids=list(scores), scores=scores, classes=classes), 3)
     assert got == (['a', 'd', 'e'], None)
 
 
@@ -31,14 +34,21 @@ def test_kcenter_greedy_on_points():
     labelled = np.array([[0.0, 0.0]])
     cand = np.array([[1.0, 0.0], [10.0, 0.0], [9.0, 0.0], [0.0, 5.0]])
     picked, dist = kcenter_greedy(cand, labelled, 2)
-    assert picked == [1, 3]  # farthest first, then farthest from {labelled, picked}
+    assert picked == [
+        1, 3
+    ]  # farthest first, then farthest from {labelled, picked}
     assert np.allclose(dist, [1, 10, 9, 5])
     picked, dist = kcenter_greedy(cand, np.zeros((0, 2)), 2)
-    assert picked[0] == 0 and np.isinf(dist).all()  # nothing labelled: first, then farthest
+    assert picked[0] == 0 and np.isinf(
+        dist).all()  # nothing labelled: first, then farthest
     assert picked[1] == 1
-    chosen, scores = KCenterGreedy()(Candidates(ids=list('wxyz'), features=cand,
-                                                labelled=['l'], labelled_features=labelled), 2)
-    assert chosen == ['x', 'z'] and scores == pytest.approx(dict(w=1, x=10, y=9, z=5))
+    chosen, scores = KCenterGreedy()(Candidates(
+        ids=list('wxyz'),
+        features=cand,
+        labelled=['l'],
+        labelled_features=labelled), 2)
+    assert chosen == ['x', 'z'] and scores == pytest.approx(
+        dict(w=1, x=10, y=9, z=5))
 
 
 def test_every_nth_spacing():
@@ -54,7 +64,7 @@ def test_every_nth_spacing():
 
 
 def test_pickers_declare_what_they_need():
-    assert PICKERS.build(dict(type='TopK')).needs == ('score',)
+    assert PICKERS.build(dict(type='TopK')).needs == ('score', )
     assert ClassBalanced.needs == ('score', 'class')
     assert KCenterGreedy.needs == ('feature', 'labelled_feature')
     assert EveryNth.needs == ()

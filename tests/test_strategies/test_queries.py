@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from pt4al_seg.registry import QUERIES
-from pt4al_seg.strategies import (Entropy, LeastConfidence, Margin, PredictedLoss, Random,
-                                  masked_mean)
+from pt4al_seg.strategies import (Entropy, LeastConfidence, Margin,
+                                  PredictedLoss, Random, masked_mean)
 
 
 def _logits_from_probs(probs):
@@ -25,15 +25,18 @@ def test_padding_and_region_mask_excluded():
     p = torch.stack([probs, 1 - probs])[None]  # (1, 2, H, W)
     logits = p.clamp(min=1e-9).log()
     assert LeastConfidence()(logits).item() == pytest.approx(0.25)
-    valid = torch.tensor([[[True, False], [True, False]]])  # right column is padding
-    assert LeastConfidence()(logits, valid).item() == pytest.approx(0.0, abs=1e-6)
+    valid = torch.tensor([[[True, False], [True,
+                                           False]]])  # right column is padding
+    assert LeastConfidence()(logits, valid).item() == pytest.approx(
+        0.0, abs=1e-6)
     valid = torch.tensor([[[False, True], [False, True]]])
     assert LeastConfidence()(logits, valid).item() == pytest.approx(0.5)
 
 
 def test_entropy_and_margin_on_known_probs():
     logits = _logits_from_probs([[[[0.5]], [[0.25]], [[0.25]]]])
-    assert Entropy()(logits).item() == pytest.approx(-(0.5 * math.log(0.5) + 0.5 * math.log(0.25)))
+    assert Entropy()(logits).item() == pytest.approx(-(0.5 * math.log(0.5) +
+                                                       0.5 * math.log(0.25)))
     assert Margin()(logits).item() == pytest.approx(1 - (0.5 - 0.25))
     assert LeastConfidence()(logits).item() == pytest.approx(0.5)
 
@@ -46,7 +49,9 @@ def test_classification_logits_and_dtype():
 
 
 def test_masked_mean_empty_mask_is_zero():
-    assert masked_mean(torch.ones(1, 2, 2), torch.zeros(1, 2, 2, dtype=torch.bool)).item() == 0
+    assert masked_mean(
+        torch.ones(1, 2, 2), torch.zeros(1, 2, 2,
+                                         dtype=torch.bool)).item() == 0
 
 
 def test_random_is_a_function_of_seed_and_id():
@@ -71,6 +76,9 @@ def test_score_sample_reads_seg_or_classifier_logits_and_predicted_loss():
     sample = dict(seg_logits=dict(data=logits))
     assert LeastConfidence().score_sample(sample) == pytest.approx(0.375)
     valid = torch.tensor([[True, False], [False, False]])
-    assert LeastConfidence().score_sample(sample, valid) == pytest.approx(0.0, abs=1e-6)
-    assert Margin().score_sample(dict(pred_logits=torch.zeros(3))) == pytest.approx(1.0)
-    assert PredictedLoss().score_sample(dict(pred_loss=torch.tensor(2.5))) == 2.5
+    assert LeastConfidence().score_sample(sample, valid) == pytest.approx(
+        0.0, abs=1e-6)
+    assert Margin().score_sample(
+        dict(pred_logits=torch.zeros(3))) == pytest.approx(1.0)
+    assert PredictedLoss().score_sample(
+        dict(pred_loss=torch.tensor(2.5))) == 2.5

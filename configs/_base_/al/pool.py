@@ -7,10 +7,12 @@ al_hooks = []
 al = dict(
     num_cycles=10,
     budget=None,
-    query=dict(type='LeastConfidence'),  # or Entropy, Margin, Random, PredictedLoss
+    query=dict(
+        type='LeastConfidence'),  # or Entropy, Margin, Random, PredictedLoss
     picker=dict(type='TopK'),  # or ClassBalanced, KCenterGreedy (Core-Set)
-    cold_start=dict(query=dict(type='Random', seed=0), picker=dict(type='TopK')),
+    cold_start=dict(
+        query=dict(type='Random', seed=0), picker=dict(type='TopK')),
     mode='simulate',
-    init='scratch',           # 'scratch' or 'previous' (no pretext model here)
+    init='scratch',  # 'scratch' or 'previous' (no pretext model here)
     score_batch_size=4,
 )

@@ -7,12 +7,14 @@ runner_type = 'ActiveLearningRunner'
 # order='ascending' is the paper's ablation. Without it the config is a pool strategy.
 al_hooks = [dict(type='PretextBatchHook', order='descending')]
 al = dict(
-    num_cycles=10,            # K: cycles, and the number of pretext batches
-    budget=None,              # images labelled per cycle (set in the leaf config)
-    query=dict(type='LeastConfidence'),  # or Entropy, Margin, Random, PredictedLoss
+    num_cycles=10,  # K: cycles, and the number of pretext batches
+    budget=None,  # images labelled per cycle (set in the leaf config)
+    query=dict(
+        type='LeastConfidence'),  # or Entropy, Margin, Random, PredictedLoss
     picker=dict(type='TopK'),  # or ClassBalanced, KCenterGreedy (Core-Set)
-    cold_start=dict(picker=dict(type='EveryNth')),  # cycle 0: uniform over batch 0
-    mode='simulate',          # 'annotate': stop after each selection for human labels
-    init='scratch',           # 'scratch' (paper), 'previous' (official code) or 'pretext'
-    score_batch_size=4,       # images per scoring batch (same size within a batch)
+    cold_start=dict(picker=dict(
+        type='EveryNth')),  # cycle 0: uniform over batch 0
+    mode='simulate',  # 'annotate': stop after each selection for human labels
+    init='scratch',  # 'scratch' (paper), 'previous' (official code) or 'pretext'
+    score_batch_size=4,  # images per scoring batch (same size within a batch)
 )

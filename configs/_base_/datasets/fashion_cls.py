@@ -11,7 +11,10 @@ train_pipeline = [
 ]
 test_pipeline = [dict(type='LoadClsImage'), dict(type='PackClsInputs')]
 # Scores unlabelled images: labels are never packed.
-score_pipeline = [dict(type='LoadClsImage'), dict(type='PackClsInputs', with_label=False)]
+score_pipeline = [
+    dict(type='LoadClsImage'),
+    dict(type='PackClsInputs', with_label=False)
+]
 train_dataloader = dict(
     batch_size=128,
     num_workers=2,

@@ -8,6 +8,7 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackClsInputs')
 ]
-train_dataloader = dict(dataset=dict(data_root=data_root, pipeline=train_pipeline))
+train_dataloader = dict(
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader

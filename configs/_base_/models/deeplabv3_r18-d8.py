@@ -7,5 +7,9 @@ norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     pretrained=None,
     backbone=dict(depth=18, norm_cfg=norm_cfg),
-    decode_head=dict(in_channels=512, channels=64, dilations=(1, 2, 4, 6), norm_cfg=norm_cfg),
+    decode_head=dict(
+        in_channels=512,
+        channels=64,
+        dilations=(1, 2, 4, 6),
+        norm_cfg=norm_cfg),
     auxiliary_head=dict(in_channels=256, channels=32, norm_cfg=norm_cfg))

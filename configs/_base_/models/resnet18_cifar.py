@@ -3,6 +3,11 @@ model = dict(
     type='ImageClassifier',
     num_classes=10,
     data_preprocessor=dict(
-        type='ImgDataPreprocessor', mean=[125.307, 122.961, 113.8575],
-        std=[51.5865, 50.847, 51.255], bgr_to_rgb=True),
-    backbone=dict(type='ResNetCIFAR', depth=18, norm_cfg=dict(type='BN', requires_grad=True)))
+        type='ImgDataPreprocessor',
+        mean=[125.307, 122.961, 113.8575],
+        std=[51.5865, 50.847, 51.255],
+        bgr_to_rgb=True),
+    backbone=dict(
+        type='ResNetCIFAR',
+        depth=18,
+        norm_cfg=dict(type='BN', requires_grad=True)))

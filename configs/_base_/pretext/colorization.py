@@ -6,8 +6,13 @@ pretext = dict(
         backbone=None,
         channels=64,
         data_preprocessor=dict(
-            type='SegDataPreProcessor', mean=[127.5], std=[127.5], bgr_to_rgb=False,
-            pad_val=0, seg_pad_val=255, size_divisor=1)),
+            type='SegDataPreProcessor',
+            mean=[127.5],
+            std=[127.5],
+            bgr_to_rgb=False,
+            pad_val=0,
+            seg_pad_val=255,
+            size_divisor=1)),
     train_pipeline=[
         dict(type='LoadImageFromFile'),
         dict(type='RandomFlip', prob=0.5),
@@ -23,6 +28,9 @@ pretext = dict(
     train_cfg=dict(type='IterBasedTrainLoop', max_iters=2000),
     optim_wrapper=dict(
         type='OptimWrapper',
-        optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0005)),
-    param_scheduler=[dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, by_epoch=False)],
+        optimizer=dict(type='SGD', lr=0.01, momentum=0.9,
+                       weight_decay=0.0005)),
+    param_scheduler=[
+        dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, by_epoch=False)
+    ],
 )

@@ -5,7 +5,11 @@ pretext = dict(
     batch_size=8,
     train_pipeline=[
         dict(type='LoadImageFromFile'),
-        dict(type='RandomResize', scale=(2048, 1024), ratio_range=(0.5, 2.0), keep_ratio=True),
+        dict(
+            type='RandomResize',
+            scale=(2048, 1024),
+            ratio_range=(0.5, 2.0),
+            keep_ratio=True),
         dict(type='RandomCrop', crop_size=(512, 1024)),
         dict(type='RandomFlip', prob=0.5),
         dict(type='SplitLab'),

@@ -11,9 +11,17 @@ pretext = dict(
         dict(type='RandomFlip', prob=0.5),
         dict(type='PackClsInputs', with_label=False)
     ],
-    score_pipeline=[dict(type='LoadClsImage'), dict(type='PackClsInputs', with_label=False)],
+    score_pipeline=[
+        dict(type='LoadClsImage'),
+        dict(type='PackClsInputs', with_label=False)
+    ],
     batch_size=128,
     train_cfg=dict(_delete_=True, type='EpochBasedTrainLoop', max_epochs=120),
-    param_scheduler=[dict(type='MultiStepLR', by_epoch=True, milestones=[30, 60, 90],
-                          gamma=0.1)],
+    param_scheduler=[
+        dict(
+            type='MultiStepLR',
+            by_epoch=True,
+            milestones=[30, 60, 90],
+            gamma=0.1)
+    ],
     optim_wrapper=dict(optimizer=dict(lr=0.1)))

@@ -3,5 +3,7 @@ from .model_saver_hook import FinalModelHook, drop_iter_checkpoints
 from .pretext_batch_hook import PretextBatchHook
 from .progress_hook import ScoreProgressHook
 
-__all__ = ['ALHook', 'FinalModelHook', 'PretextBatchHook', 'ScoreProgressHook',
-           'drop_iter_checkpoints']
+__all__ = [
+    'ALHook', 'FinalModelHook', 'PretextBatchHook', 'ScoreProgressHook',
+    'drop_iter_checkpoints'
+]

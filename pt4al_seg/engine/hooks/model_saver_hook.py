@@ -16,11 +16,15 @@ class FinalModelHook(Hook):
     priority = 'VERY_LOW'  # after CheckpointHook has written its last checkpoint
 
     def after_train(self, runner) -> None:
-        runner.save_checkpoint(runner.work_dir, 'model.pth.tmp', save_optimizer=False,
-                               save_param_scheduler=False)
+        runner.save_checkpoint(
+            runner.work_dir,
+            'model.pth.tmp',
+            save_optimizer=False,
+            save_param_scheduler=False)
         if is_main_process():
-            os.replace(osp.join(runner.work_dir, 'model.pth.tmp'),
-                       osp.join(runner.work_dir, 'model.pth'))
+            os.replace(
+                osp.join(runner.work_dir, 'model.pth.tmp'),
+                osp.join(runner.work_dir, 'model.pth'))
             drop_iter_checkpoints(runner.work_dir)
 
 

@@ -41,29 +41,39 @@ class PretextBatchHook(ALHook):
             raise ALConfigError('PretextBatchHook needs a `pretext` section '
                                 '(configs/_base_/pretext/)')
         if MODELS.get(pretext.model.type) is None:
-            raise ALConfigError(f'unknown pretext model {pretext.model.type!r}; known: '
-                                'ColorizationPretext, RotationPretext')
+            raise ALConfigError(
+                f'unknown pretext model {pretext.model.type!r}; known: '
+                'ColorizationPretext, RotationPretext')
         s, size = runner.settings, len(runner.pool)
         if s.budget > size // s.num_cycles:
-            raise ALConfigError(f'al.budget {s.budget} exceeds the smallest cycle batch '
-                                f'({size} images / {s.num_cycles} cycles = '
-                                f'{size // s.num_cycles})')
+            raise ALConfigError(
+                f'al.budget {s.budget} exceeds the smallest cycle batch '
+                f'({size} images / {s.num_cycles} cycles = '
+                f'{size // s.num_cycles})')
         runner.pretext_checkpoint = runner.files.path('pretext', 'model.pth')
 
     def before_run(self, runner) -> None:
         pretext_dir = runner.files.path('pretext')
         phase_runner = None
         if not runner.state.done('pretext.trained'):
-            c = pc.pretext_config(runner.cfg, runner.pool, pretext_dir, runner.files.pool,
-                                  train=True)
+            c = pc.pretext_config(
+                runner.cfg,
+                runner.pool,
+                pretext_dir,
+                runner.files.pool,
+                train=True)
             c['resume'] = runner.resume_training(pretext_dir)
             phase_runner = runner.run_phase(c, 'pretext')
             phase_runner.train()
             runner.mark('pretext.trained')
         if not runner.state.done('pretext.scored'):
             if phase_runner is None:
-                c = pc.pretext_config(runner.cfg, runner.pool, pretext_dir, runner.files.pool,
-                                      train=False)
+                c = pc.pretext_config(
+                    runner.cfg,
+                    runner.pool,
+                    pretext_dir,
+                    runner.files.pool,
+                    train=False)
                 c['load_from'] = runner.pretext_checkpoint
                 phase_runner = runner.run_phase(c, 'pretext')
             phase_runner.test()
@@ -71,14 +81,18 @@ class PretextBatchHook(ALHook):
         if not runner.state.done('ranked'):
             self.rank(runner)
             runner.mark('ranked')
-        runner.cycle_batches = [read_ids(self.batch_file(runner, i))
-                                for i in range(runner.settings.num_cycles)]
+        runner.cycle_batches = [
+            read_ids(self.batch_file(runner, i))
+            for i in range(runner.settings.num_cycles)
+        ]
 
     def rank(self, runner) -> None:
-        losses = read_scores(runner.files.path('pretext', 'losses.csv'), 'loss')
+        losses = read_scores(
+            runner.files.path('pretext', 'losses.csv'), 'loss')
         if set(losses) != set(runner.pool.ids):
-            raise RuntimeError(f'pretext/losses.csv has {len(losses)} images, the pool '
-                               f'{len(runner.pool)}')
+            raise RuntimeError(
+                f'pretext/losses.csv has {len(losses)} images, the pool '
+                f'{len(runner.pool)}')
         batches = rank_into_batches(losses, runner.settings.num_cycles,
                                     self.order == 'descending')
         for i, batch in enumerate(batches):
@@ -86,4 +100,5 @@ class PretextBatchHook(ALHook):
 
     @staticmethod
     def batch_file(runner, i: int) -> str:
-        return osp.join(runner.files.path('pretext', 'batches'), f'batch_{i:02d}.txt')
+        return osp.join(
+            runner.files.path('pretext', 'batches'), f'batch_{i:02d}.txt')

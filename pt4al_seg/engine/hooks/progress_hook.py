@@ -11,8 +11,13 @@ class ScoreProgressHook(Hook):
     priority = 'VERY_LOW'
 
     def before_test_epoch(self, runner) -> None:
-        self._bar = ProgressBar(len(runner.test_dataloader)) if is_main_process() else None
+        self._bar = ProgressBar(len(
+            runner.test_dataloader)) if is_main_process() else None
 
-    def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+    def after_test_iter(self,
+                        runner,
+                        batch_idx,
+                        data_batch=None,
+                        outputs=None) -> None:
         if self._bar is not None:
             self._bar.update()

@@ -38,7 +38,7 @@ class BasePicker:
     the picker needs nothing a model gives.
     """
 
-    needs: Tuple[str, ...] = ('score',)
+    needs: Tuple[str, ...] = ('score', )
 
     def __call__(self, candidates: Candidates,
                  k: int) -> Tuple[List[str], Optional[Dict[str, float]]]:

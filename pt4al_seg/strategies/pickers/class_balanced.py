@@ -4,7 +4,8 @@ from ...registry import PICKERS
 from .base import BasePicker, check_k
 
 
-def class_balanced(scores: Dict[str, float], classes: Dict[str, int], k: int) -> List[str]:
+def class_balanced(scores: Dict[str, float], classes: Dict[str, int],
+                   k: int) -> List[str]:
     """Equal picks per class: classes take turns (in class order), each giving its most
     uncertain image not yet picked; a class that runs out drops out of the rotation.
 

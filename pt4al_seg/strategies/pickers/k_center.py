@@ -6,7 +6,8 @@ from ...registry import PICKERS
 from .base import BasePicker, check_k
 
 
-def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray, k: int) -> tuple:
+def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray,
+                   k: int) -> tuple:
     """Core-Set's k-center greedy (Sener & Savarese, 2018) on feature vectors.
 
     Repeatedly picks the candidate farthest (Euclidean) from the labelled set and the
@@ -26,7 +27,8 @@ def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray, k: int) -> tupl
     cand = np.asarray(candidates, np.float64)
     if len(labelled):
         lab = np.asarray(labelled, np.float64)
-        d2 = (cand ** 2).sum(1)[:, None] - 2 * cand @ lab.T + (lab ** 2).sum(1)[None]
+        cand_sq, lab_sq = (cand**2).sum(1), (lab**2).sum(1)
+        d2 = cand_sq[:, None] - 2 * cand @ lab.T + lab_sq[None]
         min_dist = np.sqrt(np.clip(d2, 0, None).min(1))
     else:
         min_dist = np.full(len(cand), np.inf)
@@ -35,7 +37,7 @@ def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray, k: int) -> tupl
     for _ in range(k):
         i = int(np.argmax(min_dist))
         picked.append(i)
-        min_dist = np.minimum(min_dist, np.sqrt(((cand - cand[i]) ** 2).sum(1)))
+        min_dist = np.minimum(min_dist, np.sqrt(((cand - cand[i])**2).sum(1)))
         min_dist[picked] = -1.0
     return picked, initial
 
@@ -49,5 +51,7 @@ class KCenterGreedy(BasePicker):
     needs = ('feature', 'labelled_feature')
 
     def __call__(self, candidates, k):
-        picked, dist = kcenter_greedy(candidates.features, candidates.labelled_features, k)
-        return [candidates.ids[i] for i in picked], dict(zip(candidates.ids, dist))
+        picked, dist = kcenter_greedy(candidates.features,
+                                      candidates.labelled_features, k)
+        return [candidates.ids[i]
+                for i in picked], dict(zip(candidates.ids, dist))

@@ -22,7 +22,7 @@ def top_k(scores: Dict[str, float], k: int) -> List[str]:
 class TopK(BasePicker):
     """The ``k`` candidates the query scores highest (ties by id)."""
 
-    needs = ('score',)
+    needs = ('score', )
 
     def __call__(self, candidates, k):
         return top_k(candidates.scores, k), None

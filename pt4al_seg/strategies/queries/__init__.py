@@ -5,5 +5,7 @@ from .margin import Margin
 from .predicted_loss import PredictedLoss
 from .random import Random
 
-__all__ = ['BaseQuery', 'masked_mean', 'region_valid', 'LeastConfidence', 'Entropy',
-           'Margin', 'Random', 'PredictedLoss']
+__all__ = [
+    'BaseQuery', 'masked_mean', 'region_valid', 'LeastConfidence', 'Entropy',
+    'Margin', 'Random', 'PredictedLoss'
+]

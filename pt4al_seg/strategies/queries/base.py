@@ -5,7 +5,8 @@ import torch
 from torch import Tensor
 
 
-def masked_mean(pixel_scores: Tensor, valid: Optional[Tensor] = None) -> Tensor:
+def masked_mean(pixel_scores: Tensor,
+                valid: Optional[Tensor] = None) -> Tensor:
     """Mean of per-pixel scores over the valid pixels of each image.
 
     Args:
@@ -19,7 +20,8 @@ def masked_mean(pixel_scores: Tensor, valid: Optional[Tensor] = None) -> Tensor:
     if valid is None:
         return pixel_scores.flatten(1).mean(1)
     valid = valid.to(pixel_scores.dtype)
-    return (pixel_scores * valid).flatten(1).sum(1) / valid.flatten(1).sum(1).clamp(min=1)
+    return (pixel_scores *
+            valid).flatten(1).sum(1) / valid.flatten(1).sum(1).clamp(min=1)
 
 
 class BaseQuery:
@@ -39,7 +41,9 @@ class BaseQuery:
         """(B, C, H, W) softmax probabilities to (B, H, W) per-pixel scores."""
         raise NotImplementedError
 
-    def __call__(self, logits: Tensor, valid: Optional[Tensor] = None) -> Tensor:
+    def __call__(self,
+                 logits: Tensor,
+                 valid: Optional[Tensor] = None) -> Tensor:
         """Score a batch.
 
         Args:
@@ -66,17 +70,19 @@ class BaseQuery:
         """
         logits = sample['seg_logits']['data'] if 'seg_logits' in sample \
             else sample['pred_logits']
-        return self(logits[None], None if valid is None else valid[None]).item()
+        return self(logits[None],
+                    None if valid is None else valid[None]).item()
 
     def score_ids(self, ids: Sequence[str]) -> list:
         """Scores from image ids alone, for queries with ``needs_model = False``."""
         raise NotImplementedError(f'{type(self).__name__} needs model outputs')
 
 
-def region_valid(mask: Optional[Tensor], shape: tuple, device) -> Optional[Tensor]:
+def region_valid(mask: Optional[Tensor], shape: tuple,
+                 device) -> Optional[Tensor]:
     """A fixed region mask (H0, W0 bool) resized to ``shape`` by nearest neighbour."""
     if mask is None:
         return None
-    resized = torch.nn.functional.interpolate(mask[None, None].float(), size=shape,
-                                              mode='nearest')
+    resized = torch.nn.functional.interpolate(
+        mask[None, None].float(), size=shape, mode='nearest')
     return resized[0, 0].bool().to(device)

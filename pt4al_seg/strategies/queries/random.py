@@ -24,5 +24,9 @@ class Random(BaseQuery):
         self.seed = seed
 
     def score_ids(self, ids: Sequence[str]) -> list:
-        return [float(np.random.default_rng([self.seed, zlib.crc32(i.encode())]).random())
-                for i in ids]
+        return [
+            float(
+                np.random.default_rng([self.seed,
+                                       zlib.crc32(i.encode())]).random())
+            for i in ids
+        ]

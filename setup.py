@@ -7,6 +7,7 @@ setup(
     packages=find_packages(include=['pt4al_seg', 'pt4al_seg.*']),
     python_requires='>=3.10',
     # Pinned environment: requirements/*.txt, installed by tools/setup_env.sh
-    # (mmcv must be compiled against the installed torch, which pip cannot express).
+    # (mmcv must be compiled against the installed torch, which pip cannot
+    # express).
     install_requires=[],
 )

@@ -1,10 +1,11 @@
 """Does the pretext loss predict the task loss? (the paper's Figure 2)
 
-Both losses are measured per image on held-out images (the config's test split): the
-pretext model scores them without labels; a task model trained on the training split
-(e.g. the full-supervision run) gives each image's cross-entropy against its labels. The
-Spearman rank correlation (SciPy) between the two, with its p-value, is the measure; a
-training-set loss of a model that saw those labels would not be.
+Both losses are measured per image on held-out images (the config's test
+split): the pretext model scores them without labels; a task model trained on
+the training split (e.g. the full-supervision run) gives each image's
+cross-entropy against its labels. The Spearman rank correlation (SciPy) between
+the two, with its p-value, is the measure; a training-set loss of a model that
+saw those labels would not be.
 """
 import copy
 import os
@@ -49,7 +50,8 @@ def measure(cfg: Config, pretext_ckpt: str, task_ckpt: str,
         dict(
             type='TaskLossMetric',
             out_file=osp.join(work_dir, 'task_losses.csv')))
-    # the task loss needs the labels of these held-out images: the test pipeline loads them
+    # the task loss needs the labels of these held-out images: the test
+    # pipeline loads them
     c['test_dataloader']['dataset']['pipeline'] = copy.deepcopy(
         cfg.to_dict()['test_dataloader']['dataset']['pipeline'])
     Runner.from_cfg(Config(c)).test()

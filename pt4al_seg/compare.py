@@ -9,13 +9,15 @@ import numpy as np
 
 from .utils import atomic_write
 
-# A pool strategy from a PT4AL config: no pretext stage, a seeded random first cycle.
+# A pool strategy from a PT4AL config: no pretext stage, a seeded random first
+# cycle.
 POOL = [
     'al_hooks=[]', 'al.cold_start.query.type=Random',
     'al.cold_start.query.seed={seed}', 'al.cold_start.picker.type=TopK'
 ]
-# Strategy name -> the --cfg-options that make it from a PT4AL config: a query and a
-# picker (pt4al_seg.registry), with or without the pretext stage (PretextBatchHook).
+# Strategy name -> the --cfg-options that make it from a PT4AL config: a query
+# and a picker (pt4al_seg.registry), with or without the pretext stage
+# (PretextBatchHook).
 STRATEGIES: Dict[str, List[str]] = {
     'pt4al': [],
     'pt4al-entropy': ['al.query.type=Entropy'],
@@ -48,8 +50,10 @@ def run_options(strategy: str,
 
     Args:
         strategy (str): A key of ``STRATEGIES``.
-        seed (int): The run's seed (``randomness.seed`` and every random part's seed).
-        model_type (str): The config's ``model.type`` (picks the Learning Loss model).
+        seed (int): The run's seed (``randomness.seed`` and every random part's
+            seed).
+        model_type (str): The config's ``model.type`` (picks the Learning Loss
+            model).
     """
     if strategy not in STRATEGIES:
         raise ValueError(

@@ -9,15 +9,16 @@ def rank_into_batches(losses: Dict[str, float],
                       descending: bool = True) -> List[List[str]]:
     """Sort images by pretext loss and split them into near-equal batches.
 
-    The sort is numeric (the official PT4AL code sorts the loss strings, which puts
-    ``'9.9e-05'`` above ``'0.5'``); ties are broken by image id. Batch sizes differ by at most
-    one, the larger ones first, and together cover every image.
+    The sort is numeric (the official PT4AL code sorts the loss strings, which
+    puts ``'9.9e-05'`` above ``'0.5'``); ties are broken by image id. Batch
+    sizes differ by at most one, the larger ones first, and together cover
+    every image.
 
     Args:
         losses (dict): Image id to pretext loss.
         num_batches (int): Number of batches (one per active-learning cycle).
-        descending (bool): Hardest (highest loss) first, as in the paper; False gives the
-            ascending ablation. Defaults to True.
+        descending (bool): Hardest (highest loss) first, as in the paper; False
+            gives the ascending ablation. Defaults to True.
 
     Returns:
         list: ``num_batches`` lists of ids, batch 0 first.

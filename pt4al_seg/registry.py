@@ -1,20 +1,22 @@
 """Where pt4al_seg registers its modules (one decision, tested in tests/test_registry.py).
 
-* Everything an mmengine Runner builds from a config (data sets, transforms, models,
-  metrics, loops, hooks) and the :class:`ActiveLearningRunner` itself register into
-  **mmseg's registries** (``mmseg.registry``), since every config runs with
-  ``default_scope='mmseg'``; configs load this package with
+* Everything an mmengine Runner builds from a config (data sets, transforms,
+  models, metrics, loops, hooks) and the :class:`ActiveLearningRunner` itself
+  register into **mmseg's registries** (``mmseg.registry``), since every config
+  runs with ``default_scope='mmseg'``; configs load this package with
   ``custom_imports=dict(imports=['pt4al_seg'])``.
-* What only the active-learning runner builds lives in root registries of this package,
-  whose ``locations`` import the modules that fill them:
+* What only the active-learning runner builds lives in root registries of this
+  package, whose ``locations`` import the modules that fill them:
 
-  - **QUERIES**: model outputs -> one score per image (``LeastConfidence``, ...);
+  - **QUERIES**: model outputs -> one score per image (``LeastConfidence``,
+    ...);
   - **PICKERS**: scores / classes / features -> the chosen ids (``TopK``, ...);
-  - **AL_HOOKS**: hooks called at the stages of the method (``PretextBatchHook``, ...).
+  - **AL_HOOKS**: hooks called at the stages of the method
+    (``PretextBatchHook``, ...).
 
-  They are built without mmengine's scope switching: these parts exist in no other
-  OpenMMLab scope, and switching from ``default_scope='mmseg'`` would only warn that
-  mmseg has no such registry.
+  They are built without mmengine's scope switching: these parts exist in no
+  other OpenMMLab scope, and switching from ``default_scope='mmseg'`` would
+  only warn that mmseg has no such registry.
 """
 from mmengine.registry import Registry
 

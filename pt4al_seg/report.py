@@ -106,7 +106,8 @@ def write_report(work_dir: str,
 
 class RunReport:
     """A run's per-cycle report: ``summary.csv``/``summary.png`` after every cycle, and at
-    the end the table and, for mIoU, the floor of predicting background everywhere.
+    the end the table and, for mIoU, the floor of predicting background
+    everywhere.
 
     Args:
         work_dir (str): The run's work dir.

@@ -4,7 +4,8 @@ from pt4al_seg.ranking import rank_into_batches
 
 
 def test_numeric_not_string_order():
-    # sorted as strings, '9.9e-05' > '0.5' > '1.2e+01'; numerically 12 > 0.5 > 9.9e-05
+    # sorted as strings, '9.9e-05' > '0.5' > '1.2e+01'; numerically 12 > 0.5 >
+    # 9.9e-05
     losses = {
         'a': float('9.9e-05'),
         'b': 0.5,

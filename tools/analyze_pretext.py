@@ -2,11 +2,13 @@
 
     python tools/analyze_pretext.py configs/pt4al_seg/demo.py \
         --pretext-checkpoint work_dirs/demo/pretext/model.pth \
-        --task-checkpoint work_dirs/fullsup_demo/model.pth --work-dir work_dirs/analysis
+        --task-checkpoint work_dirs/fullsup_demo/model.pth --work-dir
+        work_dirs/analysis
 
-The task checkpoint must be a model of the config's `model`, trained on the training split
-(e.g. `make fullsup`). Writes pretext_losses.csv, task_losses.csv, analysis.csv and
-analysis.png (normalised ranks) and prints rho and its p-value.
+The task checkpoint must be a model of the config's `model`, trained on the
+training split (e.g. `make fullsup`). Writes pretext_losses.csv,
+task_losses.csv, analysis.csv and analysis.png (normalised ranks) and prints
+rho and its p-value.
 """
 import argparse
 import json

@@ -3,10 +3,11 @@
     python tools/compare.py configs/pt4al_seg/demo.py --strategies pt4al random lc \
         --seeds 0 1 2 --work-dir work_dirs/compare_demo
 
-Each run is an ordinary `tools/train_al.py ... --resume` in WORK_DIR/<strategy>/seed_<s>/
-(finished runs are not redone); then WORK_DIR/compare.csv
-(strategy,seed,cycle,num_labelled,<metric>), compare.png (mean ± std per cycle) and a
-markdown table of mean ± std per strategy and cycle.
+Each run is an ordinary `tools/train_al.py ... --resume` in
+WORK_DIR/<strategy>/seed_<s>/ (finished runs are not redone); then
+WORK_DIR/compare.csv (strategy,seed,cycle,num_labelled,<metric>), compare.png
+(mean ± std per cycle) and a markdown table of mean ± std per strategy and
+cycle.
 """
 import argparse
 import os.path as osp

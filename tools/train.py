@@ -1,7 +1,7 @@
 """Train a model on its whole training set, then test it (full-supervision runs).
 
-mmseg's tools/train.py shape; after training it evaluates the final weights on the test
-split and writes ``metrics.json`` and ``model.pth`` in the work dir.
+mmseg's tools/train.py shape; after training it evaluates the final weights on
+the test split and writes ``metrics.json`` and ``model.pth`` in the work dir.
 
     python tools/train.py configs/fullsup/deeplabv3_r18-d8_1k_fashion-scenes-64x64.py
 """

@@ -1,7 +1,8 @@
 """Run an active-learning experiment (PT4AL by default) from one config.
 
-mmseg's ``tools/train.py`` shape: the config names ``runner_type='ActiveLearningRunner'``
-(``configs/_base_/al/``), so mmseg's own ``tools/train.py`` runs it the same way.
+mmseg's ``tools/train.py`` shape: the config names
+``runner_type='ActiveLearningRunner'`` (``configs/_base_/al/``), so mmseg's own
+``tools/train.py`` runs it the same way.
 
     python tools/train_al.py configs/pt4al_seg/demo.py
     python tools/train_al.py CONFIG --work-dir work_dirs/x --resume

@@ -1,5 +1,6 @@
-# Full supervision on every FashionScenes 64x64 training image: the upper bound the demo's
-# active-learning curve is compared with (python tools/train.py CONFIG).
+# Full supervision on every FashionScenes 64x64 training image: the upper bound
+# the demo's active-learning curve is compared with (python tools/train.py
+# CONFIG).
 _base_ = [
     '../_base_/models/deeplabv3_r18-d8.py',
     '../_base_/datasets/fashion_scenes.py', '../_base_/default_runtime.py',

@@ -1,6 +1,6 @@
-# The classification demo (make demo-cls): PT4AL with the rotation pretext on the tinted-
-# items-on-texture view (32x32, 3,000 training images), a narrow ResNet-18 (CIFAR form,
-# 16 base channels), 3 cycles of 200 images, on CPU.
+# The classification demo (make demo-cls): PT4AL with the rotation pretext on
+# the tinted- items-on-texture view (32x32, 3,000 training images), a narrow
+# ResNet-18 (CIFAR form, 16 base channels), 3 cycles of 200 images, on CPU.
 _base_ = [
     '../_base_/models/resnet18_cifar.py', '../_base_/datasets/fashion_cls.py',
     '../_base_/cls_runtime.py', '../_base_/schedules/cls_200e.py',

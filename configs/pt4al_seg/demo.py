@@ -1,6 +1,7 @@
-# The embedded demo (make demo): PT4AL with the colorization pretext on FashionScenes
-# 64x64 (1,000 training images): the full-supervision config's DeepLabV3-R18-D8, trained
-# 300 iterations per cycle, 3 cycles of 100 images, on CPU.
+# The embedded demo (make demo): PT4AL with the colorization pretext on
+# FashionScenes 64x64 (1,000 training images): the full-supervision config's
+# DeepLabV3-R18-D8, trained 300 iterations per cycle, 3 cycles of 100 images,
+# on CPU.
 _base_ = [
     '../fullsup/deeplabv3_r18-d8_1k_fashion-scenes-64x64.py',
     '../_base_/pretext/colorization.py', '../_base_/al/pt4al.py'

@@ -1,5 +1,5 @@
-# The demo with the rotation pretext instead of colorization (the pretext-choice ablation):
-# only the pretext model and its pipelines differ.
+# The demo with the rotation pretext instead of colorization (the
+# pretext-choice ablation): only the pretext model and its pipelines differ.
 _base_ = ['./demo.py']
 pretext = dict(
     model=dict(

@@ -11,14 +11,14 @@ from torch import Tensor, nn
 class ImageClassifier(BaseModel):
     """Backbone, global average pooling and a linear layer, trained with cross-entropy.
 
-    ``predict`` attaches ``pred_logits`` (the selectors' input) and ``pred_label`` to each
-    data sample.
+    ``predict`` attaches ``pred_logits`` (the selectors' input) and
+    ``pred_label`` to each data sample.
 
     Args:
         backbone (dict): Backbone config (e.g. ``ResNetCIFAR``).
         num_classes (int): Number of classes.
-        in_channels (int, optional): Channels of the backbone's last output; None reads the
-            backbone's ``feat_dim``. Defaults to None.
+        in_channels (int, optional): Channels of the backbone's last output;
+            None reads the backbone's ``feat_dim``. Defaults to None.
         data_preprocessor (dict, optional): Defaults to None.
         init_cfg (dict, optional): Defaults to None.
     """

@@ -1,8 +1,9 @@
 """Classification datasets: an image folder with a label file, and CIFAR-10's python format.
 
-Both give every image an ``img_id`` (the AL id) and take ``ann_file``, a list of ids, to
-restrict themselves to a subset (a cycle's labelled images, a batch to score), and
-``class_counts`` for imbalanced variants (the first ``n_c`` images of class ``c``).
+Both give every image an ``img_id`` (the AL id) and take ``ann_file``, a list
+of ids, to restrict themselves to a subset (a cycle's labelled images, a batch
+to score), and ``class_counts`` for imbalanced variants (the first ``n_c``
+images of class ``c``).
 """
 import os.path as osp
 import pickle
@@ -16,7 +17,8 @@ FASHION_CLASSES = ('t-shirt/top', 'trouser', 'pullover', 'dress', 'coat',
                    'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot')
 CIFAR10_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog',
                    'frog', 'horse', 'ship', 'truck')
-# The paper's imbalanced CIFAR-10 training split: 500, 1,000, ..., 5,000 images per class.
+# The paper's imbalanced CIFAR-10 training split: 500, 1,000, ..., 5,000 images
+# per class.
 CIFAR10_IMBALANCED = tuple(500 * (c + 1) for c in range(10))
 
 
@@ -56,15 +58,16 @@ def _restrict(entries: List[dict], ann_file: str,
 @DATASETS.register_module()
 class ImageListClsDataset(BaseDataset):
     """Images in ``data_prefix.img_path`` listed with their class in a label file
-    (``name.png <class>`` lines, mmpretrain's ``CustomDataset`` format); the id of an image
-    is its name without ``img_suffix``.
+    (``name.png <class>`` lines, mmpretrain's ``CustomDataset`` format); the id
+    of an image is its name without ``img_suffix``.
 
     Args:
-        label_file (str): The label file, relative to ``data_root`` or absolute.
+        label_file (str): The label file, relative to ``data_root`` or
+            absolute.
         ann_file (str): Optional list of ids to keep. Defaults to ''.
         img_suffix (str): Defaults to '.png'.
-        class_counts (Sequence[int], optional): Keep the first n_c images of class c.
-            Defaults to None.
+        class_counts (Sequence[int], optional): Keep the first n_c images of
+            class c. Defaults to None.
         **kwargs: See ``BaseDataset``.
     """
     METAINFO = dict(classes=FASHION_CLASSES)
@@ -109,14 +112,16 @@ class ImageListClsDataset(BaseDataset):
 class CIFAR10Dataset(BaseDataset):
     """CIFAR-10 from its python format (``cifar-10-batches-py``), read from disk only.
 
-    Images are kept as BGR arrays (as ``LoadImageFromFile`` gives) in the data list; the
-    id of an image is ``<split>_<index:05d>``.
+    Images are kept as BGR arrays (as ``LoadImageFromFile`` gives) in the data
+    list; the id of an image is ``<split>_<index:05d>``.
 
     Args:
         data_root (str): ``cifar-10-batches-py`` or the folder that holds it.
-        split (str): ``'train'`` (``data_batch_1..5``) or ``'test'``. Defaults to 'train'.
+        split (str): ``'train'`` (``data_batch_1..5``) or ``'test'``. Defaults
+            to 'train'.
         ann_file (str): Optional list of ids to keep. Defaults to ''.
-        class_counts (Sequence[int], optional): e.g. ``CIFAR10_IMBALANCED``. Defaults to None.
+        class_counts (Sequence[int], optional): e.g. ``CIFAR10_IMBALANCED``.
+            Defaults to None.
         **kwargs: See ``BaseDataset``.
     """
     METAINFO = dict(classes=CIFAR10_CLASSES)

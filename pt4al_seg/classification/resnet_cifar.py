@@ -8,8 +8,9 @@ from torch import nn
 class ResNetCIFAR(ResNet):
     """mmseg's ResNet in the CIFAR form: one 3x3 stride-1 stem convolution, no max-pool.
 
-    The residual stages are mmseg's own; use ``depth=18, strides=(1, 2, 2, 2)`` for the
-    CIFAR ResNet-18 of the PT4AL paper (output stride 8 on 32x32 images).
+    The residual stages are mmseg's own; use ``depth=18, strides=(1, 2, 2, 2)``
+    for the CIFAR ResNet-18 of the PT4AL paper (output stride 8 on 32x32
+    images).
     """
 
     def __init__(self,

@@ -64,13 +64,15 @@ class PackClsInputs(BaseTransform):
 
     Required Keys: img; gt_label when ``with_label``.
 
-    Added Keys: inputs ((C, H, W) uint8 tensor), data_samples (``BaseDataElement`` with
-    ``gt_label`` and the meta keys).
+    Added Keys: inputs ((C, H, W) uint8 tensor), data_samples
+    (``BaseDataElement`` with ``gt_label`` and the meta keys).
 
     Args:
-        with_label (bool): Pack ``gt_label``. Scoring pipelines of unlabelled images set
-            False, so labels never reach the model. Defaults to True.
-        meta_keys (tuple): Defaults to ``('img_id', 'img_path', 'ori_shape', 'img_shape')``.
+        with_label (bool): Pack ``gt_label``. Scoring pipelines of unlabelled
+            images set False, so labels never reach the model. Defaults to
+            True.
+        meta_keys (tuple): Defaults to ``('img_id', 'img_path', 'ori_shape',
+            'img_shape')``.
     """
 
     def __init__(self,

@@ -1,14 +1,17 @@
 """Write the offline data sets built from Fashion-MNIST to disk.
 
-* ``scenes``: FashionScenes in mmseg layout (``img_dir/{train,val}``, ``ann_dir/{train,val}``,
-  PNG label maps, 0 = background, 1-10 = item classes).
-* ``cls``: the classification view, one tinted item per textured image, in mmpretrain's
-  ``CustomDataset`` layout (``{train,val}/NNNNN.png`` and ``meta/{train,val}.txt`` with
-  ``NNNNN.png <class>`` lines); ``plain`` writes upright grey Fashion-MNIST the same way.
+* ``scenes``: FashionScenes in mmseg layout (``img_dir/{train,val}``,
+  ``ann_dir/{train,val}``, PNG label maps, 0 = background, 1-10 = item
+  classes).
+* ``cls``: the classification view, one tinted item per textured image, in
+  mmpretrain's ``CustomDataset`` layout (``{train,val}/NNNNN.png`` and
+  ``meta/{train,val}.txt`` with ``NNNNN.png <class>`` lines); ``plain`` writes
+  upright grey Fashion-MNIST the same way.
 
-Train images use Fashion-MNIST's train items, val images its test items. Output is written
-to a temporary folder beside ``out`` and renamed into place when complete, so a crash never
-leaves a half-built data set that looks finished; ``meta.json`` records how it was made.
+Train images use Fashion-MNIST's train items, val images its test items. Output
+is written to a temporary folder beside ``out`` and renamed into place when
+complete, so a crash never leaves a half-built data set that looks finished;
+``meta.json`` records how it was made.
 """
 import json
 import os
@@ -71,14 +74,18 @@ def build(out: str,
 
     Args:
         out (str): The folder to create. Must not exist yet.
-        view (str): ``'scenes'``, ``'cls'`` or ``'plain'``. Defaults to ``'scenes'``.
-        source (str): Folder with Fashion-MNIST's IDX files. Defaults to the Debian package's.
-        size (int): Canvas side in pixels (``plain`` is always 28). Defaults to 128.
+        view (str): ``'scenes'``, ``'cls'`` or ``'plain'``. Defaults to
+            ``'scenes'``.
+        source (str): Folder with Fashion-MNIST's IDX files. Defaults to the
+            Debian package's.
+        size (int): Canvas side in pixels (``plain`` is always 28). Defaults to
+            128.
         num_train (int): Training images. Defaults to 2000.
         num_val (int): Validation images. Defaults to 500.
         seed (int): Seed; the same seed gives the same files. Defaults to 0.
-        imbalance (float): Commonest / rarest item class frequency in the train split (10 for
-            the long-tailed variant); val stays balanced. Defaults to 1.0.
+        imbalance (float): Commonest / rarest item class frequency in the train
+            split (10 for the long-tailed variant); val stays balanced.
+            Defaults to 1.0.
         workers (int): Processes; 0 uses every core. Defaults to 0.
 
     Returns:

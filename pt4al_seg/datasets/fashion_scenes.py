@@ -8,9 +8,9 @@ from .fashion_synth import CLASSES, PALETTE
 class FashionScenesDataset(BaseSegDataset):
     """FashionScenes: tinted Fashion-MNIST items composed on textured canvases.
 
-    Built offline by ``tools/build_fashion_data.py``; labels come from composing the items,
-    not from human annotation. 0 is background, 1-10 the Fashion-MNIST classes; both image
-    and label map are ``.png``.
+    Built offline by ``tools/build_fashion_data.py``; labels come from
+    composing the items, not from human annotation. 0 is background, 1-10 the
+    Fashion-MNIST classes; both image and label map are ``.png``.
     """
     METAINFO = dict(classes=CLASSES, palette=PALETTE)
 

@@ -1,20 +1,21 @@
 """Compose FashionScenes: tinted Fashion-MNIST items on textured, cluttered canvases.
 
-Labels come from composing Fashion-MNIST items (an item's class where its pixels are
-foreground), not from human annotation.
+Labels come from composing Fashion-MNIST items (an item's class where its
+pixels are foreground), not from human annotation.
 
 Design, so that the pretext tasks have something to learn as on natural images:
 
-* colour carries meaning: every class draws its tint from its own hue distribution (with
-  spread; some classes overlap: t-shirt/shirt, pullover/coat, trouser/ankle boot), the
-  background from a muted one of its own;
-* scenes have an up and a down: items stand upright within about +-30 degrees, and the
-  background is lit from above (a vertical brightness gradient);
-* difficulty varies from image to image: item count, scale, overlap, clutter, noise and
-  blur are all drawn per image.
+* colour carries meaning: every class draws its tint from its own hue
+  distribution (with spread; some classes overlap: t-shirt/shirt,
+  pullover/coat, trouser/ankle boot), the background from a muted one of its
+  own;
+* scenes have an up and a down: items stand upright within about +-30 degrees,
+  and the background is lit from above (a vertical brightness gradient);
+* difficulty varies from image to image: item count, scale, overlap, clutter,
+  noise and blur are all drawn per image.
 
-Every image is generated from its own seed ``(seed, split, index)``, so the data set is
-the same whatever the number of worker processes.
+Every image is generated from its own seed ``(seed, split, index)``, so the
+data set is the same whatever the number of worker processes.
 """
 import cv2
 import numpy as np
@@ -25,7 +26,8 @@ PALETTE = [[0, 0, 0], [220, 20, 60], [30, 80, 200], [255, 140, 0],
            [200, 30, 170], [140, 70, 20], [240, 220, 0], [250, 90, 90],
            [40, 170, 60], [120, 40, 200], [0, 170, 190]]
 
-# Per item class: (mean hue in OpenCV units [0, 180), hue spread, saturation range).
+# Per item class: (mean hue in OpenCV units [0, 180), hue spread, saturation
+# range).
 CLASS_TINTS = (
     (0, 6, (150, 255)),  # t-shirt/top: red
     (108, 6, (120, 230)),  # trouser: denim blue
@@ -48,7 +50,8 @@ def class_probs(num_classes: int = 10, imbalance: float = 1.0) -> np.ndarray:
 
     Args:
         num_classes (int): Number of item classes. Defaults to 10.
-        imbalance (float): Commonest / rarest class frequency; 1 is balanced. Defaults to 1.0.
+        imbalance (float): Commonest / rarest class frequency; 1 is balanced.
+            Defaults to 1.0.
 
     Returns:
         np.ndarray: Probabilities, class 0 the commonest.
@@ -148,15 +151,22 @@ def compose_image(rng: np.random.Generator,
         item_labels (np.ndarray): Their classes, (N,).
         by_class (list): For each class, the indices of its items.
         size (int): Canvas side in pixels. Defaults to 128.
-        num_items (tuple): Inclusive range of the number of items. Defaults to (2, 5).
-        probs (np.ndarray, optional): Class probabilities; None is uniform. Defaults to None.
-        centred (bool): Place the (single) item near the centre. Defaults to False.
-        scale_range (tuple): Item extent as a fraction of the canvas. Defaults to (0.3, 0.65).
-        max_tilt (float): Largest tilt from upright in degrees. Defaults to 30.0.
+        num_items (tuple): Inclusive range of the number of items. Defaults to
+            (2, 5).
+        probs (np.ndarray, optional): Class probabilities; None is uniform.
+            Defaults to None.
+        centred (bool): Place the (single) item near the centre. Defaults to
+            False.
+        scale_range (tuple): Item extent as a fraction of the canvas. Defaults
+            to (0.3, 0.65).
+        max_tilt (float): Largest tilt from upright in degrees. Defaults to
+            30.0.
 
     Returns:
-        tuple: ``(image, label, classes)``: RGB uint8 (size, size, 3), label map uint8
-        (size, size) with 0 = background and 1-10 = item classes, and the item classes placed.
+        tuple: ``(image, label, classes)``: RGB uint8 (size, size, 3), label
+            map uint8
+        (size, size) with 0 = background and 1-10 = item classes, and the item
+        classes placed.
     """
     canvas = _background(rng, size)
     label = np.zeros((size, size), np.uint8)

@@ -63,11 +63,13 @@ def load_fashion_mnist(source: str = DEFAULT_SOURCE,
     """Load one Fashion-MNIST split.
 
     Args:
-        source (str): Folder with the four IDX files. Defaults to the Debian package's folder.
+        source (str): Folder with the four IDX files. Defaults to the Debian
+            package's folder.
         split (str): ``'train'`` or ``'test'``. Defaults to ``'train'``.
 
     Returns:
-        tuple: ``(images, labels)``, uint8 arrays of shape (N, 28, 28) and (N,).
+        tuple: ``(images, labels)``, uint8 arrays of shape (N, 28, 28) and
+            (N,).
     """
     img_stem, lbl_stem = FASHION_MNIST_FILES[split]
     images = read_idx(_find(source, img_stem))

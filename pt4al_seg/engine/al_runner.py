@@ -1,13 +1,15 @@
 """The active-learning runner: the cycle order of the method, runnable by mmseg's tools.
 
-A config with ``runner_type = 'ActiveLearningRunner'`` (``configs/_base_/al/``) is run by
-mmseg's ``tools/train.py`` (``RUNNERS.build(cfg).train()``) as by ``tools/train_al.py``.
-Every phase that runs a model is an ordinary mmengine Runner built from a derived config
-(``phase_configs``); this runner owns their order and the persistent state. Phases are
-recorded in ``al_state.json`` only once their files are complete; hooks add their own
+A config with ``runner_type = 'ActiveLearningRunner'`` (``configs/_base_/al/``)
+is run by mmseg's ``tools/train.py`` (``RUNNERS.build(cfg).train()``) as by
+``tools/train_al.py``. Every phase that runs a model is an ordinary mmengine
+Runner built from a derived config (``phase_configs``); this runner owns their
+order and the persistent state. Phases are recorded in ``al_state.json`` only
+once their files are complete; hooks add their own
 before the first cycle (PT4AL: ``pretext.trained``, ``pretext.scored``, ``ranked``)::
 
-    for each cycle i: cycle_ii.selected -> cycle_ii.labelled -> cycle_ii.trained
+    for each cycle i: cycle_ii.selected -> cycle_ii.labelled ->
+    cycle_ii.trained
 """
 import copy
 import os
@@ -43,16 +45,17 @@ from .state import ALState, settings_snapshot
 class ActiveLearningRunner:
     """Run an active-learning experiment for ``al.num_cycles`` cycles.
 
-    Cycle 0 picks with ``al.cold_start`` (no model exists yet); cycle i > 0 with
-    ``al.query`` and ``al.picker`` on cycle i-1's model, from ``cycle_batches[i]`` when a
-    hook set them (PT4AL), else from the whole unlabelled pool. Labels come from the
-    source of ``al.mode``; each cycle then trains a fresh Runner on ``labelled.txt`` and
-    tests it.
+    Cycle 0 picks with ``al.cold_start`` (no model exists yet); cycle i > 0
+    with ``al.query`` and ``al.picker`` on cycle i-1's model, from
+    ``cycle_batches[i]`` when a hook set them (PT4AL), else from the whole
+    unlabelled pool. Labels come from the source of ``al.mode``; each cycle
+    then trains a fresh Runner on ``labelled.txt`` and tests it.
 
     Args:
-        cfg (Config): An mmseg config with ``al``, ``score_pipeline``, ``al_hooks`` (and
-            the sections its hooks read, e.g. ``pretext``); ``work_dir`` set.
-            ``cfg.resume`` continues the run in ``work_dir`` from its last finished phase.
+        cfg (Config): An mmseg config with ``al``, ``score_pipeline``,
+            ``al_hooks`` (and the sections its hooks read, e.g. ``pretext``);
+            ``work_dir`` set. ``cfg.resume`` continues the run in ``work_dir``
+            from its last finished phase.
     """
 
     def __init__(self, cfg: Config):
@@ -83,7 +86,8 @@ class ActiveLearningRunner:
     def from_cfg(cls, cfg: Config) -> 'ActiveLearningRunner':
         return cls(cfg)
 
-    # ------------------------------------------------------------------ the method
+    # ------------------------------------------------------------------ the
+    # method
     def train(self) -> None:
         """Run (or continue) every phase; returns early, with ``self.awaiting`` set, when
         annotation mode waits for labels."""
@@ -160,7 +164,8 @@ class ActiveLearningRunner:
         self.call_hook('after_cycle', cycle=cycle, metrics=metrics)
         self.mark(f'cycle_{cycle:02d}.trained')
 
-    # ------------------------------------------------------------------ plumbing
+    # ------------------------------------------------------------------
+    # plumbing
     def open(self) -> None:
         """Load the pool, check everything that can be checked, open or create the state."""
         self.pool = load_pool(
@@ -228,7 +233,8 @@ class ActiveLearningRunner:
 
     def resume_training(self, run_dir: str) -> bool:
         """Whether an interrupted training phase continues from mmengine's last checkpoint
-        (``al.resume_training='checkpoint'``) or restarts (its checkpoints dropped): every
+        (``al.resume_training='checkpoint'``) or restarts (its checkpoints
+        dropped): every
         phase seeds its own Runner, so a restart gives the uninterrupted result."""
         if not (self.resume and osp.isdir(run_dir)):
             return False

@@ -1,10 +1,11 @@
 """The real annotation loop: ask for labels after a selection, take them when they arrive.
 
-In ``al.mode='annotate'`` the pool is images only. After each selection the run writes
-``cycle_XX/to_label.txt`` (``id<TAB>image path`` per line), a contact sheet
-``cycle_XX/to_label.png`` and, with ``al.export_dir``, a copy of the images; then it stops
-(:class:`AwaitingLabels`, exit code 0). ``--resume`` continues once a label map exists for
-every requested image, at the path the dataset expects (mmseg layout).
+In ``al.mode='annotate'`` the pool is images only. After each selection the run
+writes ``cycle_XX/to_label.txt`` (``id<TAB>image path`` per line), a contact
+sheet ``cycle_XX/to_label.png`` and, with ``al.export_dir``, a copy of the
+images; then it stops (:class:`AwaitingLabels`, exit code 0). ``--resume``
+continues once a label map exists for every requested image, at the path the
+dataset expects (mmseg layout).
 """
 import math
 import os

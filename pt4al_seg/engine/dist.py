@@ -11,9 +11,9 @@ _OWNED = []  # process groups this module created (and so destroys)
 def setup_dist(launcher: str, dist_cfg: dict) -> None:
     """Initialise the process group once, before any Runner is built.
 
-    On GPUs this is mmengine's ``init_dist``. Without CUDA (CPU runs, tests) mmengine's
-    pytorch launcher would call ``torch.cuda.set_device``; there the group is initialised
-    with gloo from torchrun's environment instead.
+    On GPUs this is mmengine's ``init_dist``. Without CUDA (CPU runs, tests)
+    mmengine's pytorch launcher would call ``torch.cuda.set_device``; there the
+    group is initialised with gloo from torchrun's environment instead.
 
     Args:
         launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.

@@ -8,10 +8,11 @@ from mmengine.runner import CheckpointLoader
 def pretext_backbone_checkpoint(pretext_ckpt: str, out_file: str) -> None:
     """Write a checkpoint holding only the pretext model's ``backbone.*`` weights.
 
-    A colorization backbone reads one channel (L): its stem weights are repeated over the
-    three colour channels and divided by three, so that a grey RGB image gives the stem the
-    response L gave it. The segmentor loads the file with ``load_from`` (non-strict: its
-    heads start from their own initialisation).
+    A colorization backbone reads one channel (L): its stem weights are
+    repeated over the three colour channels and divided by three, so that a
+    grey RGB image gives the stem the response L gave it. The segmentor loads
+    the file with ``load_from`` (non-strict: its heads start from their own
+    initialisation).
 
     Args:
         pretext_ckpt (str): The pretext stage's ``model.pth``.

@@ -1,9 +1,10 @@
 """Where a run's labels come from: one interface, a source per ``al.mode``.
 
-* :class:`SimulatedLabels` (``'simulate'``, the paper's protocol): every label map is on
-  disk already; a selection is labelled as soon as it is made.
-* :class:`AnnotatedLabels` (``'annotate'``): a selection is a request (``to_label.txt``,
-  a contact sheet, an optional export); the run stops until every label map exists.
+* :class:`SimulatedLabels` (``'simulate'``, the paper's protocol): every label
+  map is on disk already; a selection is labelled as soon as it is made.
+* :class:`AnnotatedLabels` (``'annotate'``): a selection is a request
+  (``to_label.txt``, a contact sheet, an optional export); the run stops until
+  every label map exists.
 """
 import os.path as osp
 from typing import Dict, List, Optional

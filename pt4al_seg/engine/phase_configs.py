@@ -1,9 +1,10 @@
 """Derive each phase's Runner config (pretext, scoring, cycle training) from a run's config.
 
-Every phase is an ordinary mmengine/mmseg run; these functions only restrict datasets to
-id lists (an mmseg ``ann_file`` given by absolute path), swap pipelines and models, and
-give each Runner its own ``experiment_name`` (mmengine's logger, message hub and visualizer
-are process-wide singletons keyed by it).
+Every phase is an ordinary mmengine/mmseg run; these functions only restrict
+datasets to id lists (an mmseg ``ann_file`` given by absolute path), swap
+pipelines and models, and give each Runner its own ``experiment_name``
+(mmengine's logger, message hub and visualizer are process-wide singletons
+keyed by it).
 """
 import copy
 import itertools
@@ -16,8 +17,8 @@ from mmengine.config import Config
 from .dist import cpu_model_wrapper
 from .pool import Pool
 
-# Keys of a run's config that only the active-learning runner reads; phase configs drop
-# them (a cycle's config.py is an ordinary mmseg config).
+# Keys of a run's config that only the active-learning runner reads; phase
+# configs drop them (a cycle's config.py is an ordinary mmseg config).
 AL_KEYS = ('al', 'al_hooks', 'pretext', 'score_pipeline', 'runner_type')
 _counter = itertools.count()
 
@@ -82,10 +83,12 @@ def pretext_config(cfg: Config, pool: Pool, pretext_dir: str, pool_file: str,
 
     Args:
         cfg (Config): The run's config.
-        pool (Pool): The run's training images (their folder turns paths into ids).
+        pool (Pool): The run's training images (their folder turns paths into
+            ids).
         pretext_dir (str): ``<work_dir>/pretext``.
         pool_file (str): The list of every training image id.
-        train (bool): Include the training parts; False gives a scoring-only run.
+        train (bool): Include the training parts; False gives a scoring-only
+            run.
 
     Returns:
         dict: The Runner config.
@@ -146,8 +149,9 @@ def cycle_config(cfg: Config, cycle_dir: str, labelled_file: str,
                  load_from: Optional[str], resume: bool) -> dict:
     """Train the task model on the labelled images and test it on the test split.
 
-    Validation during training is left out: the cycle is evaluated once, by ``test()``,
-    with the final weights, so ``config.py`` + ``model.pth`` reproduce its metric.
+    Validation during training is left out: the cycle is evaluated once, by
+    ``test()``, with the final weights, so ``config.py`` + ``model.pth``
+    reproduce its metric.
     """
     c = _phase(cfg, cycle_dir, 'cycle')
     _no_val(c)

@@ -20,12 +20,16 @@ class Pool:
 
     Args:
         ids (list): Image ids.
-        infos (dict): Id to the dataset's data info (``img_path``, ``seg_map_path``...).
+        infos (dict): Id to the dataset's data info (``img_path``,
+            ``seg_map_path``...).
         img_dir (str): The image folder ('' for in-memory datasets).
         classes (tuple): Class names of the dataset.
-        ignore_index (int, optional): The label maps' ignore value (segmentation).
-        reduce_zero_label (bool): Whether label 0 is ignored and the others shift down.
-        img_suffix (str, optional): The image suffix (None for in-memory datasets).
+        ignore_index (int, optional): The label maps' ignore value
+            (segmentation).
+        reduce_zero_label (bool): Whether label 0 is ignored and the others
+            shift down.
+        img_suffix (str, optional): The image suffix (None for in-memory
+            datasets).
         seg_dir (str): The label-map folder ('' if none). Defaults to ''.
         seg_suffix (str): The label-map suffix. Defaults to ''.
     """

@@ -1,8 +1,8 @@
 """The files of a run (``shared/DESIGN.md``'s output contract), written by rank 0 only.
 
-Every writer is a no-op on the other ranks (mmengine's ``master_only``); the ranks meet
-at one barrier before a phase Runner reads what rank 0 wrote and when a phase is
-recorded (:meth:`ActiveLearningRunner.mark`).
+Every writer is a no-op on the other ranks (mmengine's ``master_only``); the
+ranks meet at one barrier before a phase Runner reads what rank 0 wrote and
+when a phase is recorded (:meth:`ActiveLearningRunner.mark`).
 """
 import os.path as osp
 from typing import Dict, List, Optional

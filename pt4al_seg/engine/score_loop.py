@@ -13,11 +13,11 @@ class ScoreLoop(TestLoop):
 
     Args:
         runner, dataloader, evaluator: As for ``TestLoop``.
-        bf16 (bool): Run the model under bf16 autocast when on CUDA (ignored on CPU, where
-            scores stay float32). Defaults to False.
-        features (bool): Attach ``pooled_feat`` (global average of the backbone's last
-            output, captured by a forward hook; whole-image inference) to every output.
-            Defaults to False.
+        bf16 (bool): Run the model under bf16 autocast when on CUDA (ignored on
+            CPU, where scores stay float32). Defaults to False.
+        features (bool): Attach ``pooled_feat`` (global average of the
+            backbone's last output, captured by a forward hook; whole-image
+            inference) to every output. Defaults to False.
     """
 
     def __init__(self,

@@ -12,11 +12,12 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
                      ids: List[str]) -> Candidates:
     """Collect what ``strategy`` needs to pick from ``ids`` in cycle ``cycle``.
 
-    With a model (the previous cycle's ``model.pth``) it is one test run over the
-    candidates (preceded by the labelled images when the picker needs their features,
-    listed in ``cycle_XX/candidates.txt``) writing ``scores.csv`` (query scores, a
-    ``class`` column when classes are needed) and ``features.npz``; a query that needs no
-    model scores the ids directly. No label of a candidate is read.
+    With a model (the previous cycle's ``model.pth``) it is one test run over
+    the candidates (preceded by the labelled images when the picker needs their
+    features, listed in ``cycle_XX/candidates.txt``) writing ``scores.csv``
+    (query scores, a ``class`` column when classes are needed) and
+    ``features.npz``; a query that needs no model scores the ids directly. No
+    label of a candidate is read.
 
     Args:
         runner (ActiveLearningRunner): The run.

@@ -1,7 +1,8 @@
 """The ``al`` section of a config, parsed once into typed settings.
 
-Every default lives in :class:`ALSettings`; names of parts are checked against their
-registries and file-valued settings on disk, all before anything is written.
+Every default lives in :class:`ALSettings`; names of parts are checked against
+their registries and file-valued settings on disk, all before anything is
+written.
 """
 import copy
 import os.path as osp
@@ -36,31 +37,34 @@ class ALSettings:
     """What an active-learning run is asked to do (the config's ``al`` section).
 
     Args:
-        num_cycles (int): K, the number of cycles (and of PT4AL's pretext batches).
+        num_cycles (int): K, the number of cycles (and of PT4AL's pretext
+            batches).
         budget (int): Images labelled per cycle.
         query (dict): Query of cycles 1..K-1 (``pt4al_seg.registry.QUERIES``).
             Defaults to ``dict(type='LeastConfidence')``.
         picker (dict): Picker of cycles 1..K-1 (``PICKERS``). Defaults to
             ``dict(type='TopK')``.
-        cold_start (dict): ``picker`` (and ``query``) of cycle 0, when no model exists.
-            Defaults to a seeded random pick (``Random`` query, seed 0, ``TopK``).
-        mode (str): ``'simulate'`` (labels on disk) or ``'annotate'`` (ask for them after
-            each selection). Defaults to 'simulate'.
+        cold_start (dict): ``picker`` (and ``query``) of cycle 0, when no model
+            exists. Defaults to a seeded random pick (``Random`` query, seed 0,
+            ``TopK``).
+        mode (str): ``'simulate'`` (labels on disk) or ``'annotate'`` (ask for
+            them after each selection). Defaults to 'simulate'.
         export_dir (str, optional): Annotate: copy the images to label here.
             Defaults to None.
         init (str): A cycle's model starts from ``'scratch'`` (the paper), the
-            ``'previous'`` cycle's model (the official code) or the ``'pretext'``
-            backbone. Defaults to 'scratch'.
+            ``'previous'`` cycle's model (the official code) or the
+            ``'pretext'`` backbone. Defaults to 'scratch'.
         score_batch_size (int): Images per scoring batch. Defaults to 4.
-        region_mask (str, optional): Image whose 0-valued pixels are left out of every
-            score. Defaults to None.
+        region_mask (str, optional): Image whose 0-valued pixels are left out
+            of every score. Defaults to None.
         bf16 (bool): bf16 autocast while scoring (GPU only). Defaults to False.
-        resume_training (str): ``--resume`` redoes an interrupted training phase from its
-            start (``'restart'``, identical results) or continues from mmengine's last
-            checkpoint (``'checkpoint'``). Defaults to 'restart'.
+        resume_training (str): ``--resume`` redoes an interrupted training
+            phase from its start (``'restart'``, identical results) or
+            continues from mmengine's last checkpoint (``'checkpoint'``).
+            Defaults to 'restart'.
         metric (str): ``summary.csv``'s metric column. Defaults to 'mIoU'.
-        references (dict, optional): Name to value, drawn as lines in ``summary.png``.
-            Defaults to None.
+        references (dict, optional): Name to value, drawn as lines in
+            ``summary.png``. Defaults to None.
     """
     num_cycles: int
     budget: int

@@ -8,7 +8,8 @@ from mmengine.dist import master_only
 
 from ..utils import write_json
 
-# Settings that may change between a run and its resumption without changing its result.
+# Settings that may change between a run and its resumption without changing
+# its result.
 VOLATILE_KEYS = ('work_dir', 'resume', 'launcher', 'load_from',
                  'experiment_name', 'log_level', 'env_cfg',
                  'default_hooks.logger', 'log_processor', 'visualizer',
@@ -59,8 +60,9 @@ def default_settings() -> Dict[str, str]:
 
 def _upgrade_v1(state: dict) -> dict:
     """A state file of pt4al_seg 0.1 in today's terms: ``al.strategy``, ``al.order`` and
-    ``al.seed`` became the PretextBatchHook and ``al.cold_start``, ``al.selector`` and
-    ``al.pick`` were renamed ``al.query`` and ``al.picker``, and simulated labels are now
+    ``al.seed`` became the PretextBatchHook and ``al.cold_start``,
+    ``al.selector`` and ``al.pick`` were renamed ``al.query`` and
+    ``al.picker``, and simulated labels are now
     received in a phase of their own (``cycle_XX.labelled``)."""
     old = dict(state['settings'])
     strategy = old.pop('al.strategy', "'pt4al'")
@@ -97,8 +99,8 @@ def _upgrade_v1(state: dict) -> dict:
 class ALState:
     """What has finished in a run: plain data with ``state_dict`` / ``load_state_dict``.
 
-    Phases are recorded only once their files are complete on disk; the file is replaced
-    atomically on every change.
+    Phases are recorded only once their files are complete on disk; the file is
+    replaced atomically on every change.
 
     Args:
         path (str): The ``al_state.json`` file.

@@ -14,15 +14,18 @@ def constant_prediction_miou(dataset_cfg: dict,
                              scope: str = 'mmseg') -> float:
     """mIoU (%) of predicting ``label`` for every pixel of a labelled dataset.
 
-    Computed with mmseg's own ``IoUMetric`` arithmetic over the dataset's label maps.
+    Computed with mmseg's own ``IoUMetric`` arithmetic over the dataset's label
+    maps.
 
     Args:
-        dataset_cfg (dict): A labelled dataset config (e.g. ``test_dataloader.dataset``).
+        dataset_cfg (dict): A labelled dataset config (e.g.
+            ``test_dataloader.dataset``).
         label (int): The constant class. Defaults to 0 (background).
         scope (str): Registry scope. Defaults to ``'mmseg'``.
 
     Returns:
-        float: The mIoU in percent, rounded to 2 decimals as ``IoUMetric`` does.
+        float: The mIoU in percent, rounded to 2 decimals as ``IoUMetric``
+            does.
     """
     init_default_scope(scope)
     cfg = copy.deepcopy(dataset_cfg)

@@ -11,15 +11,17 @@ from ..utils import write_scores
 class ImageValueMetric(BaseMetric):
     """Collects ``(image id, value)`` for every image, in dataset order.
 
-    mmengine's ``collect_results`` gathers the parts of all ranks and drops the duplicates
-    DistributedSampler pads with; ``compute_metrics`` runs on rank 0 only, which writes
-    ``out_file``.
+    mmengine's ``collect_results`` gathers the parts of all ranks and drops the
+    duplicates DistributedSampler pads with; ``compute_metrics`` runs on rank 0
+    only, which writes ``out_file``.
 
     Args:
-        img_dir (str): The data set's image folder, to turn paths into ids (samples that
-            carry an ``img_id``, as classification ones do, need none).
+        img_dir (str): The data set's image folder, to turn paths into ids
+            (samples that carry an ``img_id``, as classification ones do, need
+            none).
         img_suffix (str, optional): The data set's image suffix.
-        out_file (str, optional): csv to write (``image,<column>``). Defaults to None.
+        out_file (str, optional): csv to write (``image,<column>``). Defaults
+            to None.
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Metric name prefix. Defaults to None.
     """

@@ -18,23 +18,24 @@ from .image_metric import unique_by_id
 @METRICS.register_module()
 class StrategyOutputsMetric(BaseMetric):
     """Per image, what the strategy's query and picker need: the query's score, the
-    predicted class, the pooled backbone feature. Each image is reduced on the device as
-    its batch arrives (no probability map outlives its batch); rank 0 writes the files.
+    predicted class, the pooled backbone feature. Each image is reduced on the
+    device as its batch arrives (no probability map outlives its batch); rank 0
+    writes the files.
 
     Args:
         img_dir (str): The data set's image folder (ids from paths).
         img_suffix (str, optional): The data set's image suffix.
-        query (dict, optional): Query config; its per-image score goes to ``scores_file``
-            (``image,score``). Defaults to None.
-        region_mask (str, optional): Image file; pixels that are 0 there are left out of
-            every image's score (resized to each image with nearest neighbour).
-            Defaults to None.
-        image_class (dict, optional): Also write each image's predicted class (column
-            ``class``, see :func:`predicted_class`), e.g. ``dict(exclude=[0])``.
-            Defaults to None.
-        features_file (str, optional): Write each image's ``pooled_feat`` (attached by
-            ``ScoreLoop(features=True)``) into this ``.npz`` (``ids``, ``features``).
-            Defaults to None.
+        query (dict, optional): Query config; its per-image score goes to
+            ``scores_file`` (``image,score``). Defaults to None.
+        region_mask (str, optional): Image file; pixels that are 0 there are
+            left out of every image's score (resized to each image with nearest
+            neighbour). Defaults to None.
+        image_class (dict, optional): Also write each image's predicted class
+            (column ``class``, see :func:`predicted_class`), e.g.
+            ``dict(exclude=[0])``. Defaults to None.
+        features_file (str, optional): Write each image's ``pooled_feat``
+            (attached by ``ScoreLoop(features=True)``) into this ``.npz``
+            (``ids``, ``features``). Defaults to None.
         scores_file (str, optional): The scores csv. Defaults to None.
     """
     default_prefix = 'al'
@@ -107,7 +108,8 @@ class StrategyOutputsMetric(BaseMetric):
 
 def predicted_class(logits: torch.Tensor, exclude=()) -> int:
     """An image's class for class-balanced sampling: a classifier's argmax; for
-    segmentation the class predicted on most pixels, not counting ``exclude`` (e.g. the
+    segmentation the class predicted on most pixels, not counting ``exclude``
+    (e.g. the
     background), or the overall most frequent class when only excluded ones are predicted."""
     if logits.dim() == 1:
         return int(logits.argmax())

@@ -34,8 +34,9 @@ class LossPredictionModule(nn.Module):
 
 def ranking_loss(pred: Tensor, target: Tensor, margin: float = 1.0) -> Tensor:
     """The paper's pairwise loss: the batch is split into pairs (first half, second half)
-    and each pair is penalised when the predicted order disagrees with the true one by less
-    than ``margin``: ``max(0, -sign(l_i - l_j) * (p_i - p_j) + margin)``, averaged.
+    and each pair is penalised when the predicted order disagrees with the true
+    one by less than ``margin``: ``max(0, -sign(l_i - l_j) * (p_i - p_j) +
+    margin)``, averaged.
 
     Args:
         pred (Tensor): (B,) predicted losses.
@@ -54,7 +55,8 @@ def lpm_features(feats: List[Tensor],
                  stop_grad_iter: Optional[int] = None,
                  stop_grad_epoch: Optional[int] = None) -> List[Tensor]:
     """The features the module sees: detached (no gradient into the backbone) once the
-    training iteration reaches ``stop_grad_iter`` or the epoch ``stop_grad_epoch`` (the
+    training iteration reaches ``stop_grad_iter`` or the epoch
+    ``stop_grad_epoch`` (the
     paper stops after epoch 120 of 200); None never stops."""
     hub = MessageHub.get_current_instance()
     if (stop_grad_iter is not None and hub.get_info('iter', 0) >= stop_grad_iter) or \

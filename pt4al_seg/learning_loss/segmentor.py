@@ -14,16 +14,16 @@ from .module import (LossPredictionModule, lpm_features, lpm_settings,
 class LossPredictionEncoderDecoder(EncoderDecoder):
     """mmseg's EncoderDecoder with a Learning Loss module on the backbone's stages.
 
-    Training adds ``weight * ranking_loss`` between the predicted and the true per-image
-    loss (pixel-averaged cross-entropy of the decode head, ignore index excluded); the
-    module stops sending gradients into the backbone from ``stop_grad_iter`` on. Prediction
-    attaches ``pred_loss`` (the ``PredictedLoss`` selector's score) to every sample
-    ('whole' inference).
+    Training adds ``weight * ranking_loss`` between the predicted and the true
+    per-image loss (pixel-averaged cross-entropy of the decode head, ignore
+    index excluded); the module stops sending gradients into the backbone from
+    ``stop_grad_iter`` on. Prediction attaches ``pred_loss`` (the
+    ``PredictedLoss`` selector's score) to every sample ('whole' inference).
 
     Args:
-        loss_prediction (dict): ``mid_channels`` (128), ``margin`` ξ (1.0), ``weight`` λ
-            (1.0), ``stop_grad_iter`` / ``stop_grad_epoch`` (from which the features reach the
-            module detached; None: never).
+        loss_prediction (dict): ``mid_channels`` (128), ``margin`` ξ (1.0),
+            ``weight`` λ (1.0), ``stop_grad_iter`` / ``stop_grad_epoch`` (from
+            which the features reach the module detached; None: never).
         **kwargs: See ``EncoderDecoder``.
     """
 

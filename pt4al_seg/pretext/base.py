@@ -9,13 +9,15 @@ from torch import Tensor
 class BasePretext(BaseModel):
     """A self-supervised model whose per-image loss ranks the unlabelled pool.
 
-    Subclasses implement :meth:`image_losses`; ``loss`` trains on their mean and ``predict``
-    attaches each image's loss to its data sample as ``pretext_loss``.
+    Subclasses implement :meth:`image_losses`; ``loss`` trains on their mean
+    and ``predict`` attaches each image's loss to its data sample as
+    ``pretext_loss``.
 
     Args:
-        backbone (dict): Backbone config (the task model's backbone by default, filled in
-            by the active-learning driver).
-        data_preprocessor (dict, optional): Data preprocessor config. Defaults to None.
+        backbone (dict): Backbone config (the task model's backbone by default,
+            filled in by the active-learning driver).
+        data_preprocessor (dict, optional): Data preprocessor config. Defaults
+            to None.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
     """
 

@@ -11,19 +11,21 @@ from .base import BasePretext, sample_sizes
 class ColorizationPretext(BasePretext):
     """Predict the ab channels of Lab from the L channel (regression).
 
-    Inputs are L channels (see ``SplitLab``); targets, in ``data_samples[i].gt_ab``, are ab
-    scaled to [-1, 1]. An image's loss is the squared error averaged over its pixels (and the
-    two channels); padding added by the data preprocessor is excluded.
+    Inputs are L channels (see ``SplitLab``); targets, in
+    ``data_samples[i].gt_ab``, are ab scaled to [-1, 1]. An image's loss is the
+    squared error averaged over its pixels (and the two channels); padding
+    added by the data preprocessor is excluded.
 
-    Regression rather than quantised-ab classification: the loss only has to rank images,
-    and a per-pixel squared error is comparable across images as it stands, needs no colour
-    bins, class-rebalancing prior or annealed decoding, and costs a 2-channel output
-    instead of ~313 per pixel (which matters at Cityscapes resolution).
+    Regression rather than quantised-ab classification: the loss only has to
+    rank images, and a per-pixel squared error is comparable across images as
+    it stands, needs no colour bins, class-rebalancing prior or annealed
+    decoding, and costs a 2-channel output instead of ~313 per pixel (which
+    matters at Cityscapes resolution).
 
     Args:
         backbone (dict): Backbone config; its ``in_channels`` is set to 1 here.
-        in_channels (int, optional): Channels of the backbone's last output; None reads the
-            backbone's ``feat_dim``. Defaults to None.
+        in_channels (int, optional): Channels of the backbone's last output;
+            None reads the backbone's ``feat_dim``. Defaults to None.
         channels (int): Channels of the head's hidden layer. Defaults to 64.
         norm_cfg (dict): Norm of the head. Defaults to ``dict(type='BN')``.
         data_preprocessor (dict, optional): Defaults to None.

@@ -10,14 +10,15 @@ from .base import BasePretext
 class RotationPretext(BasePretext):
     """Predict which of 0/90/180/270 degrees an image was rotated by (Gidaris et al., 2018).
 
-    An image's loss is the mean cross-entropy over its four rotations. Rotations are made
-    here, on the batch, so one data pipeline serves training and scoring; images of a batch
-    must share one size (a fixed crop or resize in the pipeline).
+    An image's loss is the mean cross-entropy over its four rotations.
+    Rotations are made here, on the batch, so one data pipeline serves training
+    and scoring; images of a batch must share one size (a fixed crop or resize
+    in the pipeline).
 
     Args:
         backbone (dict): Backbone config.
-        in_channels (int, optional): Channels of the backbone's last output; None reads the
-            backbone's ``feat_dim``. Defaults to None.
+        in_channels (int, optional): Channels of the backbone's last output;
+            None reads the backbone's ``feat_dim``. Defaults to None.
         data_preprocessor (dict, optional): Defaults to None.
         init_cfg (dict, optional): Defaults to None.
     """

@@ -12,11 +12,13 @@ from mmseg.registry import TRANSFORMS
 class SplitLab(BaseTransform):
     """Convert an image to Lab with OpenCV; L becomes the input, ab the target.
 
-    Uses OpenCV's 8-bit conversion (L, a, b all in [0, 255], a and b offset by 128).
+    Uses OpenCV's 8-bit conversion (L, a, b all in [0, 255], a and b offset by
+    128).
 
     Required Keys:
 
-    - img (np.ndarray): uint8, BGR (as ``LoadImageFromFile`` gives) or RGB, see ``to_rgb``.
+    - img (np.ndarray): uint8, BGR (as ``LoadImageFromFile`` gives) or RGB, see
+      ``to_rgb``.
 
     Modified Keys:
 
@@ -57,7 +59,8 @@ class SplitLab(BaseTransform):
 class PackColorizationInputs(PackSegInputs):
     """``PackSegInputs`` that also packs the colorization target.
 
-    Required Keys: those of ``PackSegInputs``, and gt_ab (np.ndarray, (H, W, 2)).
+    Required Keys: those of ``PackSegInputs``, and gt_ab (np.ndarray, (H, W,
+    2)).
 
     Added Keys: data_samples.gt_ab (PixelData, (2, H, W) float32).
     """

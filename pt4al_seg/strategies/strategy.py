@@ -10,8 +10,8 @@ class Strategy:
 
     Args:
         picker (dict): Picker config, e.g. ``dict(type='TopK')``.
-        query (dict, optional): Query config, e.g. ``dict(type='LeastConfidence')``.
-            Defaults to None.
+        query (dict, optional): Query config, e.g.
+            ``dict(type='LeastConfidence')``. Defaults to None.
         name (str): The setting it came from, for messages. Defaults to 'al'.
     """
 

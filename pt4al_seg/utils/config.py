@@ -20,9 +20,9 @@ def _set_root(dataset: dict, root: str) -> None:
 def propagate_data_root(cfg: Config, absolute: bool = True) -> None:
     """Make the top-level ``data_root`` reach every dataloader's dataset.
 
-    mmseg's base dataset configs copy ``data_root`` into each dataloader when the file is
-    read, so ``--cfg-options data_root=...`` alone would not reach them; every tool calls
-    this after merging the command-line options.
+    mmseg's base dataset configs copy ``data_root`` into each dataloader when
+    the file is read, so ``--cfg-options data_root=...`` alone would not reach
+    them; every tool calls this after merging the command-line options.
 
     Args:
         cfg (Config): The config, changed in place.
@@ -42,7 +42,8 @@ def propagate_data_root(cfg: Config, absolute: bool = True) -> None:
 
 def dataset_dirs(dataset: dict, scope: str = 'mmseg') -> tuple:
     """``(img_dir, img_suffix)`` of a dataset config, as the dataset class resolves them
-    (``data_root`` joined, the class's default suffix); nothing is read from disk. The
+    (``data_root`` joined, the class's default suffix); nothing is read from
+    disk. The
     suffix is None for datasets without image files (CIFAR-10's python format)."""
     from mmengine.registry import DATASETS, init_default_scope
     init_default_scope(scope)

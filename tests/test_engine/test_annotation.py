@@ -62,7 +62,8 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
     assert st['waiting_for_labels']['missing'] == 5 and st['cycles_done'] == 0
     assert st['next_action'].startswith('label 5 of the 5 images')
 
-    # missing, wrong-size and unknown-class label maps: one line, state unchanged
+    # missing, wrong-size and unknown-class label maps: one line, state
+    # unchanged
     state = (wd / 'al_state.json').read_bytes()
     place(oracle, data, sel0[:4])
     proc = run_al(wd, str(data), '--resume', check=False, options=ANNOTATE)
@@ -83,7 +84,8 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
     assert (wd / 'al_state.json').read_bytes() == state
     assert not (wd / 'cycle_00' / 'labelled.txt').exists()
 
-    # round 2: labels in place -> cycle 0 trains, cycle 1 is selected, stop again
+    # round 2: labels in place -> cycle 0 trains, cycle 1 is selected, stop
+    # again
     place(oracle, data, sel0)
     proc = run_al(wd, str(data), '--resume', options=ANNOTATE)
     assert 'cycle 01: 5 images to label' in proc.stdout

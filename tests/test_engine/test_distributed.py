@@ -36,7 +36,8 @@ def torchrun(nproc, *args):
 
 def rescore_copy(finished_run, out):
     """A copy of the finished run whose pretext scoring, ranking and cycle 1 are undone:
-    --resume scores the pool with pretext/model.pth and batch 1 with cycle_00/model.pth
+    --resume scores the pool with pretext/model.pth and batch 1 with
+    cycle_00/model.pth
     again, through the runner, on however many processes torchrun gives."""
     shutil.copytree(finished_run, out)
     state = json.load(open(out / 'al_state.json'))

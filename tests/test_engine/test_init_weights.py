@@ -45,7 +45,8 @@ def test_colorization_backbone_initialises_segmentor(tmp_path):
     load_checkpoint(seg, str(out), strict=False)
     layer = 'backbone.layer4.1.conv2.weight'
     assert torch.equal(seg.state_dict()[layer], pretext.state_dict()[layer])
-    # a grey image gives the converted stem the response L gave the pretext stem
+    # a grey image gives the converted stem the response L gave the pretext
+    # stem
     grey = torch.rand(1, 1, 8, 8)
     conv = torch.nn.functional.conv2d
     assert torch.allclose(

@@ -1,5 +1,6 @@
 """SIGKILL a real run at several points, resume it, and compare with an uninterrupted run
-(the session's `finished_run`, same seed and settings). The kills come from a hook the
+(the session's `finished_run`, same seed and settings). The kills come from a
+hook the
 tests add to the config (tests/fault_hook.py), as a user adds any AL hook."""
 import os
 import os.path as osp

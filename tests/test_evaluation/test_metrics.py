@@ -17,7 +17,8 @@ def test_region_mask_is_resized_and_applied(tmp_path):
     mask = np.zeros((4, 8), np.uint8)
     mask[:, :4] = 255  # only the left half counts
     cv2.imwrite(str(tmp_path / 'mask.png'), mask)
-    # left half certain, right half uncertain, at 8x16 (the mask is resized to it)
+    # left half certain, right half uncertain, at 8x16 (the mask is resized to
+    # it)
     logits = torch.zeros(2, 8, 16)
     logits[0, :, :8] = 20.0
     out = tmp_path / 'scores.csv'

@@ -1,6 +1,6 @@
-# A pool strategy: every cycle picks over the whole unlabelled pool (no pretext stage);
-# cycle 0 is a seeded random pick, cycle i>0 the `budget` images the previous cycle's
-# model is least sure of. Every `al` setting and its default:
+# A pool strategy: every cycle picks over the whole unlabelled pool (no pretext
+# stage); cycle 0 is a seeded random pick, cycle i>0 the `budget` images the
+# previous cycle's model is least sure of. Every `al` setting and its default:
 # pt4al_seg/engine/settings.py.
 runner_type = 'ActiveLearningRunner'
 al_hooks = []

@@ -1,10 +1,12 @@
-# PT4AL: the pretext loss ranks the pool into one batch per cycle (hardest first); cycle 0
-# takes every N-th image of batch 0, cycle i>0 the `budget` images of batch i that the
-# previous cycle's model is least sure of. Run by mmseg's tools/train.py as by
-# tools/train_al.py. Every `al` setting and its default: pt4al_seg/engine/settings.py.
+# PT4AL: the pretext loss ranks the pool into one batch per cycle (hardest
+# first); cycle 0 takes every N-th image of batch 0, cycle i>0 the `budget`
+# images of batch i that the previous cycle's model is least sure of. Run by
+# mmseg's tools/train.py as by tools/train_al.py. Every `al` setting and its
+# default: pt4al_seg/engine/settings.py.
 runner_type = 'ActiveLearningRunner'
-# PretextBatchHook trains the `pretext` model, scores and ranks the pool before cycle 0;
-# order='ascending' is the paper's ablation. Without it the config is a pool strategy.
+# PretextBatchHook trains the `pretext` model, scores and ranks the pool before
+# cycle 0; order='ascending' is the paper's ablation. Without it the config is
+# a pool strategy.
 al_hooks = [dict(type='PretextBatchHook', order='descending')]
 al = dict(
     num_cycles=10,  # K: cycles, and the number of pretext batches

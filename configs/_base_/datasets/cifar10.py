@@ -1,5 +1,6 @@
 # CIFAR-10, python version (cifar-10-batches-py), from a local folder:
-#   --cfg-options data_root=/path/to/cifar-10-batches-py (or the folder holding it)
+# --cfg-options data_root=/path/to/cifar-10-batches-py (or the folder holding
+# it)
 _base_ = ['./fashion_cls.py']
 dataset_type = 'CIFAR10Dataset'
 data_root = 'data/cifar10'

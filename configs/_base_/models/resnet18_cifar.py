@@ -1,4 +1,5 @@
-# ResNet-18 in the CIFAR form (3x3 stem, no max-pool; mmseg's residual stages), linear head.
+# ResNet-18 in the CIFAR form (3x3 stem, no max-pool; mmseg's residual stages),
+# linear head.
 model = dict(
     type='ImageClassifier',
     num_classes=10,

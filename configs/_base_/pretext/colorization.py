@@ -1,5 +1,6 @@
-# Colorization pretext: L in, ab out (regression); an image's loss is its mean squared
-# error over pixels. The backbone is the task model's (1 input channel) unless set here.
+# Colorization pretext: L in, ab out (regression); an image's loss is its mean
+# squared error over pixels. The backbone is the task model's (1 input channel)
+# unless set here.
 pretext = dict(
     model=dict(
         type='ColorizationPretext',

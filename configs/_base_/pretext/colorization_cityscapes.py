@@ -1,5 +1,5 @@
-# Colorization pretext at Cityscapes scale: mmseg's Cityscapes augmentation for training,
-# images scored at half resolution (1024x512).
+# Colorization pretext at Cityscapes scale: mmseg's Cityscapes augmentation for
+# training, images scored at half resolution (1024x512).
 _base_ = ['./colorization.py']
 pretext = dict(
     batch_size=8,

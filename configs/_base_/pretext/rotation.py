@@ -1,5 +1,6 @@
-# Rotation pretext: 0/90/180/270 degrees, 4-way head; an image's loss is the mean
-# cross-entropy over its four rotations. The backbone is the task model's unless set here.
+# Rotation pretext: 0/90/180/270 degrees, 4-way head; an image's loss is the
+# mean cross-entropy over its four rotations. The backbone is the task model's
+# unless set here.
 pretext = dict(
     model=dict(
         type='RotationPretext',

@@ -1,5 +1,6 @@
-# Rotation pretext at Cityscapes scale (a batch is rotated as a whole, so 512x1024 crops
-# work as they are), images scored at half resolution (1024x512).
+# Rotation pretext at Cityscapes scale (a batch is rotated as a whole, so
+# 512x1024 crops work as they are), images scored at half resolution
+# (1024x512).
 _base_ = ['./rotation.py']
 pretext = dict(
     batch_size=8,

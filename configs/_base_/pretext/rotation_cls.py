@@ -1,5 +1,5 @@
-# Rotation pretext for the classification family (the paper's choice there): 4 rotations
-# of each 32x32 image; the pool is scored without labels.
+# Rotation pretext for the classification family (the paper's choice there): 4
+# rotations of each 32x32 image; the pool is scored without labels.
 _base_ = ['./rotation.py']
 pretext = dict(
     model=dict(

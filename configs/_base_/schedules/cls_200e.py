@@ -1,5 +1,5 @@
-# The PT4AL CIFAR recipe: SGD lr 0.1, momentum 0.9, weight decay 5e-4, 200 epochs,
-# lr x0.1 at epoch 160.
+# The PT4AL CIFAR recipe: SGD lr 0.1, momentum 0.9, weight decay 5e-4, 200
+# epochs, lr x0.1 at epoch 160.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))

@@ -1,9 +1,10 @@
 """The base of active-learning hooks: called by :class:`ActiveLearningRunner` at the stages
-of the method, as mmengine's ``Hook`` is called by a Runner at the stages of training.
+of the method, as mmengine's ``Hook`` is called by a Runner at the stages of
+training.
 
-A hook overrides only the stages it needs. Hooks are configured in ``al_hooks`` (a list,
-like ``custom_hooks``) and called in order of ``priority`` (mmengine's priorities, ties in
-config order).
+A hook overrides only the stages it needs. Hooks are configured in ``al_hooks``
+(a list, like ``custom_hooks``) and called in order of ``priority`` (mmengine's
+priorities, ties in config order).
 """
 from typing import List
 

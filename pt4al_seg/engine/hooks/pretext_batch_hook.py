@@ -15,15 +15,16 @@ ORDERS = ('descending', 'ascending')
 @AL_HOOKS.register_module()
 class PretextBatchHook(ALHook):
     """PT4AL: before the first cycle, train the config's ``pretext`` model on every
-    training image (no labels), write each image's loss to ``pretext/losses.csv`` and
-    rank the pool into ``al.num_cycles`` batches (``pretext/batches/batch_XX.txt``); cycle
-    ``i`` then picks from batch ``i`` only (``runner.cycle_batches``).
+    training image (no labels), write each image's loss to
+    ``pretext/losses.csv`` and rank the pool into ``al.num_cycles`` batches
+    (``pretext/batches/batch_XX.txt``); cycle ``i`` then picks from batch ``i``
+    only (``runner.cycle_batches``).
 
     Phases: ``pretext.trained`` -> ``pretext.scored`` -> ``ranked``.
 
     Args:
-        order (str): ``'descending'`` (hardest first, the paper) or ``'ascending'`` (the
-            ablation). Defaults to 'descending'.
+        order (str): ``'descending'`` (hardest first, the paper) or
+            ``'ascending'`` (the ablation). Defaults to 'descending'.
     """
 
     priority = 'VERY_HIGH'  # the batches exist before any other hook's before_run

@@ -13,11 +13,12 @@ class Candidates:
     """What a cycle's one scoring pass collected for its picker.
 
     Args:
-        ids (list): The candidate ids (a PT4AL batch, or the unlabelled pool), in order.
+        ids (list): The candidate ids (a PT4AL batch, or the unlabelled pool),
+            in order.
         scores (dict, optional): Id to the query's score (``'score'``).
         classes (dict, optional): Id to the predicted class (``'class'``).
-        features (np.ndarray, optional): (N, D) pooled features, rows as ``ids``
-            (``'feature'``).
+        features (np.ndarray, optional): (N, D) pooled features, rows as
+            ``ids`` (``'feature'``).
         labelled (list): Ids labelled before this cycle.
         labelled_features (np.ndarray, optional): (M, D) their features
             (``'labelled_feature'``).
@@ -33,9 +34,9 @@ class Candidates:
 class BasePicker:
     """Chooses ``k`` of the candidates from what the scoring pass collected.
 
-    ``needs`` declares what that is (a subset of :data:`NEEDS`): the runner runs one
-    scoring pass with the previous cycle's model that collects exactly that, and none when
-    the picker needs nothing a model gives.
+    ``needs`` declares what that is (a subset of :data:`NEEDS`): the runner
+    runs one scoring pass with the previous cycle's model that collects exactly
+    that, and none when the picker needs nothing a model gives.
     """
 
     needs: Tuple[str, ...] = ('score', )
@@ -43,7 +44,8 @@ class BasePicker:
     def __call__(self, candidates: Candidates,
                  k: int) -> Tuple[List[str], Optional[Dict[str, float]]]:
         """Returns the chosen ids (in pick order) and, for pickers that compute their own
-        per-candidate score (e.g. a distance), that score for ``scores.csv``; None keeps
+        per-candidate score (e.g. a distance), that score for ``scores.csv``;
+        None keeps
         the query's scores."""
         raise NotImplementedError
 

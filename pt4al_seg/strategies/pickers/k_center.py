@@ -10,18 +10,20 @@ def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray,
                    k: int) -> tuple:
     """Core-Set's k-center greedy (Sener & Savarese, 2018) on feature vectors.
 
-    Repeatedly picks the candidate farthest (Euclidean) from the labelled set and the
-    candidates picked so far; ties go to the lower index.
+    Repeatedly picks the candidate farthest (Euclidean) from the labelled set
+    and the candidates picked so far; ties go to the lower index.
 
     Args:
         candidates (np.ndarray): (N, D) features of the unlabelled candidates.
-        labelled (np.ndarray): (M, D) features of the labelled images (M may be 0).
+        labelled (np.ndarray): (M, D) features of the labelled images (M may be
+            0).
         k (int): How many to pick.
 
     Returns:
-        tuple: ``(indices, min_dist)``: the picked candidate indices in pick order, and
-        each candidate's distance to the labelled set before picking (its score; inf when
-        nothing is labelled).
+        tuple: ``(indices, min_dist)``: the picked candidate indices in pick
+            order, and
+        each candidate's distance to the labelled set before picking (its
+        score; inf when nothing is labelled).
     """
     check_k(k, len(candidates))
     cand = np.asarray(candidates, np.float64)
@@ -45,7 +47,8 @@ def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray,
 @PICKERS.register_module()
 class KCenterGreedy(BasePicker):
     """Core-Set: k-center greedy on the pooled backbone features of the labelled images
-    and the candidates; a candidate's score (``scores.csv``) is its distance to the
+    and the candidates; a candidate's score (``scores.csv``) is its distance to
+    the
     labelled set."""
 
     needs = ('feature', 'labelled_feature')

@@ -11,8 +11,9 @@ def masked_mean(pixel_scores: Tensor,
 
     Args:
         pixel_scores (Tensor): (B, H, W) scores.
-        valid (Tensor, optional): (B, H, W) bool, True where a pixel counts (not padding,
-            inside the region mask). None counts every pixel. Defaults to None.
+        valid (Tensor, optional): (B, H, W) bool, True where a pixel counts
+            (not padding, inside the region mask). None counts every pixel.
+            Defaults to None.
 
     Returns:
         Tensor: (B,) per-image means; an image without valid pixels scores 0.
@@ -27,11 +28,12 @@ def masked_mean(pixel_scores: Tensor,
 class BaseQuery:
     """Turns a model's outputs into one score per image (higher = label first).
 
-    The query part of a strategy (its picker, ``pt4al_seg.strategies.pickers``, turns the
-    scores into the chosen ids). Subclasses implement :meth:`pixel_scores` on softmax
-    probabilities; classification logits (B, C) are treated as one-pixel images. A query
-    that needs no model sets ``needs_model = False`` and implements :meth:`score_ids`;
-    one that reads another model output overrides :meth:`score_sample`.
+    The query part of a strategy (its picker, ``pt4al_seg.strategies.pickers``,
+    turns the scores into the chosen ids). Subclasses implement
+    :meth:`pixel_scores` on softmax probabilities; classification logits (B, C)
+    are treated as one-pixel images. A query that needs no model sets
+    ``needs_model = False`` and implements :meth:`score_ids`; one that reads
+    another model output overrides :meth:`score_sample`.
     """
 
     #: False for queries that score ids alone (random).
@@ -47,9 +49,10 @@ class BaseQuery:
         """Score a batch.
 
         Args:
-            logits (Tensor): (B, C, H, W) or (B, C) class logits, any float dtype.
-            valid (Tensor, optional): (B, H, W) bool mask of pixels to average over.
-                Defaults to None (all).
+            logits (Tensor): (B, C, H, W) or (B, C) class logits, any float
+                dtype.
+            valid (Tensor, optional): (B, H, W) bool mask of pixels to average
+                over. Defaults to None (all).
 
         Returns:
             Tensor: (B,) float32 scores on the logits' device.

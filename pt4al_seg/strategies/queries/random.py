@@ -11,8 +11,8 @@ from .base import BaseQuery
 class Random(BaseQuery):
     """Uniform random scores, a pure function of ``(seed, image id)``.
 
-    The same seed gives the same scores whatever the order, batching or number of processes
-    in which images are seen; no model is run.
+    The same seed gives the same scores whatever the order, batching or number
+    of processes in which images are seen; no model is run.
 
     Args:
         seed (int): Seed of the scores. Defaults to 0.

@@ -24,8 +24,8 @@ from .utils import atomic_write, read_scores, write_ids
 
 
 def held_out_as_pool(cfg: Config) -> Config:
-    """A copy of ``cfg`` whose 'training' dataset is the test split (to reuse the pretext
-    phase config on held-out images)."""
+    """A copy of ``cfg`` whose 'training' dataset is the test split (to reuse
+    the pretext phase config on held-out images)."""
     out = copy.deepcopy(cfg)
     test = copy.deepcopy(cfg.to_dict()['test_dataloader']['dataset'])
     out.train_dataloader.dataset = test
@@ -34,7 +34,8 @@ def held_out_as_pool(cfg: Config) -> Config:
 
 def measure(cfg: Config, pretext_ckpt: str, task_ckpt: str,
             work_dir: str) -> Dict[str, str]:
-    """Write ``pretext_losses.csv`` and ``task_losses.csv`` for the held-out images."""
+    """Write ``pretext_losses.csv`` and ``task_losses.csv`` for the held-out
+    images."""
     held = held_out_as_pool(cfg)
     held.al = ALSettings.from_config(cfg).to_dict()
     pool = load_pool(held)
@@ -64,7 +65,8 @@ def correlate(pretext: Dict[str, float],
               task: Dict[str, float],
               work_dir: str,
               title: str = '') -> Dict[str, float]:
-    """Spearman's rho between the two losses; writes ``analysis.csv`` and ``analysis.png``.
+    """Spearman's rho between the two losses; writes ``analysis.csv`` and
+    ``analysis.png``.
 
     Returns:
         dict: ``rho``, ``p_value`` and ``num_images``.

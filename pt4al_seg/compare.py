@@ -1,4 +1,5 @@
-"""Strategies x seeds for one config: the runs, their aggregation, a plot and a table."""
+"""Strategies x seeds for one config: the runs, their aggregation, a plot and a
+table."""
 import csv
 import io
 import os
@@ -68,7 +69,8 @@ def run_options(strategy: str,
 
 def collect(root: str, strategies: List[str], seeds: List[int],
             metric: str) -> List[dict]:
-    """Rows ``strategy,seed,cycle,num_labelled,<metric>`` from each run's summary.csv."""
+    """Rows ``strategy,seed,cycle,num_labelled,<metric>`` from each run's
+    summary.csv."""
     rows = []
     for strategy in strategies:
         for seed in seeds:
@@ -97,7 +99,8 @@ def write_compare_csv(path: str, rows: List[dict], metric: str) -> None:
 
 
 def mean_std(rows: List[dict], metric: str) -> Dict[str, Dict[int, tuple]]:
-    """strategy -> cycle -> (num_labelled, mean, std over seeds, number of seeds)."""
+    """strategy -> cycle -> (num_labelled, mean, std over seeds, number of
+    seeds)."""
     out: Dict[str, Dict[int, tuple]] = {}
     for strategy in dict.fromkeys(r['strategy'] for r in rows):
         out[strategy] = {}

@@ -1,4 +1,5 @@
-"""Where pt4al_seg registers its modules (one decision, tested in tests/test_registry.py).
+"""Where pt4al_seg registers its modules (one decision, tested in
+tests/test_registry.py).
 
 * Everything an mmengine Runner builds from a config (data sets, transforms,
   models, metrics, loops, hooks) and the :class:`ActiveLearningRunner` itself
@@ -22,7 +23,8 @@ from mmengine.registry import Registry
 
 
 def build_part(cfg: dict, registry: Registry, default_args: dict = None):
-    """Build ``cfg['type']`` from ``registry`` with the other keys as arguments."""
+    """Build ``cfg['type']`` from ``registry`` with the other keys as
+    arguments."""
     args = dict(cfg)
     if default_args:
         for key, value in default_args.items():

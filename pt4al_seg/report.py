@@ -14,7 +14,8 @@ from .utils import atomic_write
 
 
 def summary_rows(cycles: Dict[str, dict], metric: str) -> List[dict]:
-    """One row per finished cycle, ``cycle,num_labelled,fraction,<metric>,<other metrics>``."""
+    """One row per finished cycle,
+    ``cycle,num_labelled,fraction,<metric>,<other metrics>``."""
     rows = []
     for key in sorted(cycles, key=int):
         rec = cycles[key]
@@ -88,8 +89,9 @@ def write_report(work_dir: str,
                  metric: str,
                  references: Optional[Dict[str, float]] = None,
                  label: str = 'active learning') -> List[dict]:
-    """Write ``summary.csv`` and ``summary.png`` in ``work_dir`` unless they are up to date
-    already (a resumed run leaves finished files alone); return the rows."""
+    """Write ``summary.csv`` and ``summary.png`` in ``work_dir`` unless they
+    are up to date already (a resumed run leaves finished files alone); return
+    the rows."""
     rows = summary_rows(cycles, metric)
     csv_path, png_path = osp.join(work_dir, 'summary.csv'), osp.join(
         work_dir, 'summary.png')
@@ -105,9 +107,9 @@ def write_report(work_dir: str,
 
 
 class RunReport:
-    """A run's per-cycle report: ``summary.csv``/``summary.png`` after every cycle, and at
-    the end the table and, for mIoU, the floor of predicting background
-    everywhere.
+    """A run's per-cycle report: ``summary.csv``/``summary.png`` after every
+    cycle, and at the end the table and, for mIoU, the floor of predicting
+    background everywhere.
 
     Args:
         work_dir (str): The run's work dir.
@@ -125,7 +127,8 @@ class RunReport:
         self.references, self.label = references, label
 
     def start(self, state, cfg, evaluated: bool) -> None:
-        """Measure the background-everywhere floor once per run (recorded in the state)."""
+        """Measure the background-everywhere floor once per run (recorded in
+        the state)."""
         if self.metric == 'mIoU' and evaluated and 'background_mIoU' not in state.extras:
             state.extras['background_mIoU'] = constant_prediction_miou(
                 cfg.test_dataloader.dataset.to_dict(),

@@ -1,5 +1,5 @@
-"""Shared fixtures: tiny Fashion-MNIST IDX files and tiny data sets made from them, so no
-test depends on the Debian package or on data/."""
+"""Shared fixtures: tiny Fashion-MNIST IDX files and tiny data sets made from
+them, so no test depends on the Debian package or on data/."""
 import gzip
 import os
 import os.path as osp
@@ -37,8 +37,8 @@ def write_idx(path: str, array: np.ndarray) -> None:
 
 
 def fake_items(n_per_class: int, seed: int) -> tuple:
-    """28x28 grey items whose shape depends on the class (a filled box of class-specific
-    width and height), with jitter."""
+    """28x28 grey items whose shape depends on the class (a filled box of
+    class-specific width and height), with jitter."""
     rng = np.random.default_rng(seed)
     images, labels = [], []
     for cls in range(10):

@@ -1,7 +1,7 @@
-"""Fault injection for the resume tests, added to a config as any user's AL hook is
-(``data/demo_with_faults.py``): ``PT4AL_KILL_AT=<point>`` makes the process
-SIGKILL itself there, as a preemption would; unset (on ``--resume``), the hook
-does nothing.
+"""Fault injection for the resume tests, added to a config as any user's AL
+hook is (``data/demo_with_faults.py``): ``PT4AL_KILL_AT=<point>`` makes the
+process SIGKILL itself there, as a preemption would; unset (on ``--resume``),
+the hook does nothing.
 
 Points: ``<phase>:before-mark`` (the phase's files are written,
 ``al_state.json`` does not record it yet) for every phase, and

@@ -1,4 +1,5 @@
-"""The pretext-analysis tool: held-out pretext loss vs task loss, Spearman rho."""
+"""The pretext-analysis tool: held-out pretext loss vs task loss, Spearman rho.
+"""
 import json
 import subprocess
 import sys

@@ -48,8 +48,8 @@ def test_parts_registered():
 
 
 def test_parts_build_under_mmseg_scope_without_warnings(caplog):
-    """Built while mmseg is the default scope (as in every run), with no 'Failed to search
-    registry' warning: the parts exist in no other scope."""
+    """Built while mmseg is the default scope (as in every run), with no
+    'Failed to search registry' warning: the parts exist in no other scope."""
     import logging
 
     from mmengine.registry import init_default_scope

@@ -1,4 +1,5 @@
-"""tools/train.py (full supervision) and tools/build_fashion_data.py from the command line."""
+"""tools/train.py (full supervision) and tools/build_fashion_data.py from the
+command line."""
 import json
 import subprocess
 import sys

@@ -1,5 +1,5 @@
-"""Where an active-learning run stands: phase, cycles done, labelled count, the metric per
-finished cycle and the next action.
+"""Where an active-learning run stands: phase, cycles done, labelled count, the
+metric per finished cycle and the next action.
 
     python tools/al_status.py work_dirs/demo
     python tools/al_status.py work_dirs/demo --json

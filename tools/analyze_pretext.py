@@ -1,4 +1,5 @@
-"""Spearman correlation of per-image pretext loss and task loss on held-out images.
+"""Spearman correlation of per-image pretext loss and task loss on held-out
+images.
 
     python tools/analyze_pretext.py configs/pt4al_seg/demo.py \
         --pretext-checkpoint work_dirs/demo/pretext/model.pth \

@@ -1,4 +1,5 @@
-"""Build the offline data sets from Fashion-MNIST (see pt4al_seg/datasets/build_fashion.py).
+"""Build the offline data sets from Fashion-MNIST (see
+pt4al_seg/datasets/build_fashion.py).
 
     python tools/build_fashion_data.py data/fashion_scenes                 # 128x128 scenes
     python tools/build_fashion_data.py data/fashion_scenes_lt --imbalance 10

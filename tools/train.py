@@ -1,4 +1,5 @@
-"""Train a model on its whole training set, then test it (full-supervision runs).
+"""Train a model on its whole training set, then test it (full-supervision
+runs).
 
 mmseg's tools/train.py shape; after training it evaluates the final weights on
 the test split and writes ``metrics.json`` and ``model.pth`` in the work dir.

@@ -1,4 +1,5 @@
-"""The classification config family: datasets, ResNet-18 (CIFAR form), classifier, metric."""
+"""The classification config family: datasets, ResNet-18 (CIFAR form),
+classifier, metric."""
 from .classifier import ImageClassifier
 from .datasets import CIFAR10_IMBALANCED, CIFAR10Dataset, ImageListClsDataset
 from .metrics import ClsAccuracy

@@ -9,7 +9,8 @@ from torch import Tensor, nn
 
 @MODELS.register_module()
 class ImageClassifier(BaseModel):
-    """Backbone, global average pooling and a linear layer, trained with cross-entropy.
+    """Backbone, global average pooling and a linear layer, trained with
+    cross-entropy.
 
     ``predict`` attaches ``pred_logits`` (the selectors' input) and
     ``pred_label`` to each data sample.

@@ -1,4 +1,5 @@
-"""Classification datasets: an image folder with a label file, and CIFAR-10's python format.
+"""Classification datasets: an image folder with a label file, and CIFAR-10's
+python format.
 
 Both give every image an ``img_id`` (the AL id) and take ``ann_file``, a list
 of ids, to restrict themselves to a subset (a cycle's labelled images, a batch
@@ -57,9 +58,9 @@ def _restrict(entries: List[dict], ann_file: str,
 
 @DATASETS.register_module()
 class ImageListClsDataset(BaseDataset):
-    """Images in ``data_prefix.img_path`` listed with their class in a label file
-    (``name.png <class>`` lines, mmpretrain's ``CustomDataset`` format); the id
-    of an image is its name without ``img_suffix``.
+    """Images in ``data_prefix.img_path`` listed with their class in a label
+    file (``name.png <class>`` lines, mmpretrain's ``CustomDataset`` format);
+    the id of an image is its name without ``img_suffix``.
 
     Args:
         label_file (str): The label file, relative to ``data_root`` or
@@ -110,7 +111,8 @@ class ImageListClsDataset(BaseDataset):
 
 @DATASETS.register_module()
 class CIFAR10Dataset(BaseDataset):
-    """CIFAR-10 from its python format (``cifar-10-batches-py``), read from disk only.
+    """CIFAR-10 from its python format (``cifar-10-batches-py``), read from
+    disk only.
 
     Images are kept as BGR arrays (as ``LoadImageFromFile`` gives) in the data
     list; the id of an image is ``<split>_<index:05d>``.

@@ -6,7 +6,8 @@ from torch import nn
 
 @MODELS.register_module()
 class ResNetCIFAR(ResNet):
-    """mmseg's ResNet in the CIFAR form: one 3x3 stride-1 stem convolution, no max-pool.
+    """mmseg's ResNet in the CIFAR form: one 3x3 stride-1 stem convolution, no
+    max-pool.
 
     The residual stages are mmseg's own; use ``depth=18, strides=(1, 2, 2, 2)``
     for the CIFAR ResNet-18 of the PT4AL paper (output stride 8 on 32x32

@@ -9,7 +9,8 @@ from mmseg.registry import TRANSFORMS
 
 @TRANSFORMS.register_module()
 class LoadClsImage(BaseTransform):
-    """Load an image from ``img_path``, or keep the array a dataset already holds (CIFAR).
+    """Load an image from ``img_path``, or keep the array a dataset already
+    holds (CIFAR).
 
     Required Keys: img_path, or img (np.ndarray, BGR uint8).
 
@@ -33,7 +34,8 @@ class LoadClsImage(BaseTransform):
 
 @TRANSFORMS.register_module()
 class RandomCropPad(BaseTransform):
-    """Pad every side by ``padding`` pixels, then crop ``size`` at a random place (CIFAR).
+    """Pad every side by ``padding`` pixels, then crop ``size`` at a random
+    place (CIFAR).
 
     Required Keys: img. Modified Keys: img, img_shape.
 

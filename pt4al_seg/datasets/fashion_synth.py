@@ -1,4 +1,5 @@
-"""Compose FashionScenes: tinted Fashion-MNIST items on textured, cluttered canvases.
+"""Compose FashionScenes: tinted Fashion-MNIST items on textured, cluttered
+canvases.
 
 Labels come from composing Fashion-MNIST items (an item's class where its
 pixels are foreground), not from human annotation.

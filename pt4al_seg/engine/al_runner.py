@@ -1,4 +1,5 @@
-"""The active-learning runner: the cycle order of the method, runnable by mmseg's tools.
+"""The active-learning runner: the cycle order of the method, runnable by
+mmseg's tools.
 
 A config with ``runner_type = 'ActiveLearningRunner'`` (``configs/_base_/al/``)
 is run by mmseg's ``tools/train.py`` (``RUNNERS.build(cfg).train()``) as by
@@ -89,8 +90,8 @@ class ActiveLearningRunner:
     # ------------------------------------------------------------------ the
     # method
     def train(self) -> None:
-        """Run (or continue) every phase; returns early, with ``self.awaiting`` set, when
-        annotation mode waits for labels."""
+        """Run (or continue) every phase; returns early, with ``self.awaiting``
+        set, when annotation mode waits for labels."""
         setup_dist(
             self.cfg.get('launcher', 'none'),
             self.cfg.get('env_cfg', {}).get('dist_cfg', {}))
@@ -134,7 +135,8 @@ class ActiveLearningRunner:
         self._selected_now = cycle
 
     def receive_labels(self, cycle: int) -> None:
-        """Take the selection's labels from the label source into ``labelled.txt``."""
+        """Take the selection's labels from the label source into
+        ``labelled.txt``."""
         if self.state.done(f'cycle_{cycle:02d}.labelled'):
             return
         selected = read_ids(self.files.cycle(cycle, 'selected.txt'))
@@ -167,7 +169,8 @@ class ActiveLearningRunner:
     # ------------------------------------------------------------------
     # plumbing
     def open(self) -> None:
-        """Load the pool, check everything that can be checked, open or create the state."""
+        """Load the pool, check everything that can be checked, open or create
+        the state."""
         self.pool = load_pool(
             self.cfg)  # the training dataset, built once per run
         self.settings.check_pool(len(self.pool))
@@ -211,7 +214,8 @@ class ActiveLearningRunner:
         return [i for i in self.pool.ids if i not in labelled]
 
     def mark(self, phase: str) -> None:
-        """Record a finished phase (its files are complete): every rank meets here."""
+        """Record a finished phase (its files are complete): every rank meets
+        here."""
         self.call_hook('after_phase', phase=phase)
         self.state.mark(phase)
         barrier()
@@ -221,7 +225,8 @@ class ActiveLearningRunner:
             getattr(hook, stage)(self, **kwargs)
 
     def run_phase(self, cfg_dict: dict, phase: str) -> Runner:
-        """The mmengine Runner of one phase, with the phase hooks registered."""
+        """The mmengine Runner of one phase, with the phase hooks registered.
+        """
         barrier()  # what rank 0 wrote for this phase is there for every rank
         runner = Runner.from_cfg(Config(cfg_dict))
         if cfg_dict.get('train_cfg'):
@@ -232,10 +237,10 @@ class ActiveLearningRunner:
         return runner
 
     def resume_training(self, run_dir: str) -> bool:
-        """Whether an interrupted training phase continues from mmengine's last checkpoint
-        (``al.resume_training='checkpoint'``) or restarts (its checkpoints
-        dropped): every
-        phase seeds its own Runner, so a restart gives the uninterrupted result."""
+        """Whether an interrupted training phase continues from mmengine's last
+        checkpoint (``al.resume_training='checkpoint'``) or restarts (its
+        checkpoints dropped): every phase seeds its own Runner, so a restart
+        gives the uninterrupted result."""
         if not (self.resume and osp.isdir(run_dir)):
             return False
         if self.settings.resume_training == 'checkpoint':
@@ -244,7 +249,8 @@ class ActiveLearningRunner:
         return False
 
     def init_checkpoint(self, cycle: int) -> Optional[str]:
-        """Where cycle ``cycle``'s model starts (``al.init``); None: from scratch."""
+        """Where cycle ``cycle``'s model starts (``al.init``); None: from
+        scratch."""
         if self.settings.init == 'previous':
             return self.files.cycle(cycle - 1, 'model.pth') if cycle else None
         if self.settings.init == 'pretext':

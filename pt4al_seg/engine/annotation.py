@@ -1,4 +1,5 @@
-"""The real annotation loop: ask for labels after a selection, take them when they arrive.
+"""The real annotation loop: ask for labels after a selection, take them when
+they arrive.
 
 In ``al.mode='annotate'`` the pool is images only. After each selection the run
 writes ``cycle_XX/to_label.txt`` (``id<TAB>image path`` per line), a contact
@@ -46,7 +47,8 @@ def contact_sheet(image_paths: Dict[str, str],
                   thumb: int = 96,
                   columns: int = 8,
                   limit: int = 200) -> None:
-    """A PNG grid of the images (at most ``limit``), each captioned with its id."""
+    """A PNG grid of the images (at most ``limit``), each captioned with its
+    id."""
     items = list(image_paths.items())[:limit]
     rows = max(1, math.ceil(len(items) / columns))
     cell_h = thumb + 16
@@ -72,7 +74,8 @@ def contact_sheet(image_paths: Dict[str, str],
 def write_request(cycle_dir: str,
                   image_paths: Dict[str, str],
                   export_dir: Optional[str] = None) -> str:
-    """Write ``to_label.txt`` and ``to_label.png`` (and the export copy); returns the txt."""
+    """Write ``to_label.txt`` and ``to_label.png`` (and the export copy);
+    returns the txt."""
     if export_dir:
         dest = osp.join(export_dir, osp.basename(cycle_dir))
         for img_id, path in image_paths.items():

@@ -1,4 +1,5 @@
-"""Process-group setup for an active-learning run (all its phases share one group)."""
+"""Process-group setup for an active-learning run (all its phases share one
+group)."""
 import os
 
 import torch
@@ -41,9 +42,9 @@ def setup_dist(launcher: str, dist_cfg: dict) -> None:
 
 
 def teardown_dist() -> None:
-    """Wait for every rank, then destroy the group :func:`setup_dist` created (gloo aborts
-    a process that exits with a live group: 'terminate called without an active
-    exception')."""
+    """Wait for every rank, then destroy the group :func:`setup_dist` created
+    (gloo aborts a process that exits with a live group: 'terminate called
+    without an active exception')."""
     if _OWNED and is_distributed():
         torch_dist.barrier()
         torch_dist.destroy_process_group()
@@ -51,8 +52,9 @@ def teardown_dist() -> None:
 
 
 def cpu_model_wrapper(launcher: str):
-    """The DDP wrapper config for CPU processes (mmengine passes ``device_ids=[rank]``,
-    which DDP rejects for a CPU module), or None to keep mmengine's default."""
+    """The DDP wrapper config for CPU processes (mmengine passes
+    ``device_ids=[rank]``, which DDP rejects for a CPU module), or None to keep
+    mmengine's default."""
     if launcher == 'none' or torch.cuda.is_available():
         return None
     return dict(type='MMDistributedDataParallel', device_ids=None)

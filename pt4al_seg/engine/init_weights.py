@@ -6,7 +6,8 @@ from mmengine.runner import CheckpointLoader
 
 
 def pretext_backbone_checkpoint(pretext_ckpt: str, out_file: str) -> None:
-    """Write a checkpoint holding only the pretext model's ``backbone.*`` weights.
+    """Write a checkpoint holding only the pretext model's ``backbone.*``
+    weights.
 
     A colorization backbone reads one channel (L): its stem weights are
     repeated over the three colour channels and divided by three, so that a

@@ -27,7 +27,8 @@ class SimulatedLabels:
         self.pool = pool
 
     def check_pool(self) -> None:
-        """Before a new run: every image has its label map and every label map its image."""
+        """Before a new run: every image has its label map and every label map
+        its image."""
         self.pool.check_label_files()
 
     def test_split_labelled(self, cfg) -> bool:
@@ -35,8 +36,8 @@ class SimulatedLabels:
 
     def request(self, cycle: int, ids: List[str],
                 cycle_dir: str) -> Dict[str, dict]:
-        """The selection's label maps are checked before anything of the cycle is
-        recorded; returns what the state records for the cycle (nothing)."""
+        """The selection's label maps are checked before anything of the cycle
+        is recorded; returns what the state records for the cycle (nothing)."""
         self.pool.check_label_maps(ids)
         return {}
 
@@ -46,7 +47,8 @@ class SimulatedLabels:
 
 
 class AnnotatedLabels(SimulatedLabels):
-    """Labels requested after each selection and awaited (a real annotation loop).
+    """Labels requested after each selection and awaited (a real annotation
+    loop).
 
     Args:
         pool (Pool): The run's training images (label maps need not exist).
@@ -82,8 +84,9 @@ class AnnotatedLabels(SimulatedLabels):
         write_request(cycle_dir, image_paths, self.export_dir)
 
     def receive(self, cycle, ids, cycle_dir, record, just_selected):
-        """Raises :class:`AwaitingLabels` (a clean stop) right after the selection, and a
-        one-line error naming the missing label maps on a later ``--resume``."""
+        """Raises :class:`AwaitingLabels` (a clean stop) right after the
+        selection, and a one-line error naming the missing label maps on a
+        later ``--resume``."""
         label_maps = record['label_maps']
         missing = missing_label_maps(label_maps)
         request = osp.join(cycle_dir, 'to_label.txt')

@@ -1,4 +1,5 @@
-"""Derive each phase's Runner config (pretext, scoring, cycle training) from a run's config.
+"""Derive each phase's Runner config (pretext, scoring, cycle training) from a
+run's config.
 
 Every phase is an ordinary mmengine/mmseg run; these functions only restrict
 datasets to id lists (an mmseg ``ann_file`` given by absolute path), swap
@@ -79,7 +80,8 @@ def _score_metric(pool: Pool, metric: dict) -> dict:
 
 def pretext_config(cfg: Config, pool: Pool, pretext_dir: str, pool_file: str,
                    train: bool) -> dict:
-    """The pretext stage: train on every pool image (no labels), then score each one.
+    """The pretext stage: train on every pool image (no labels), then score
+    each one.
 
     Args:
         cfg (Config): The run's config.
@@ -130,9 +132,10 @@ def score_config(cfg: Config,
                  checkpoint: str,
                  metric: dict,
                  features: bool = False) -> dict:
-    """A test-only run of a trained task model over ``ids_file`` with ``score_pipeline``
-    (no ``LoadAnnotations``: no label is read), collecting ``metric``
-    (e.g. ``StrategyOutputsMetric``); ``features`` attaches pooled backbone features."""
+    """A test-only run of a trained task model over ``ids_file`` with
+    ``score_pipeline`` (no ``LoadAnnotations``: no label is read), collecting
+    ``metric`` (e.g. ``StrategyOutputsMetric``); ``features`` attaches pooled
+    backbone features."""
     c = _phase(cfg, cycle_dir, 'score')
     _no_train(c)
     _no_val(c)
@@ -147,7 +150,8 @@ def score_config(cfg: Config,
 
 def cycle_config(cfg: Config, cycle_dir: str, labelled_file: str,
                  load_from: Optional[str], resume: bool) -> dict:
-    """Train the task model on the labelled images and test it on the test split.
+    """Train the task model on the labelled images and test it on the test
+    split.
 
     Validation during training is left out: the cycle is evaluated once, by
     ``test()``, with the final weights, so ``config.py`` + ``model.pth``

@@ -1,4 +1,5 @@
-"""The unlabelled pool: listing the training images and checking their files."""
+"""The unlabelled pool: listing the training images and checking their files.
+"""
 import copy
 import os.path as osp
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,8 @@ from .settings import ALConfigError
 
 
 class Pool:
-    """Every training image of a run: ids in dataset order and their data infos.
+    """Every training image of a run: ids in dataset order and their data
+    infos.
 
     Args:
         ids (list): Image ids.
@@ -52,8 +54,8 @@ class Pool:
 
     @property
     def background(self) -> List[int]:
-        """``[0]`` when class 0 is named 'background' (class-balanced picking leaves it
-        out of an image's class), else ``[]``."""
+        """``[0]`` when class 0 is named 'background' (class-balanced picking
+        leaves it out of an image's class), else ``[]``."""
         return [0] if self.classes and str(
             self.classes[0]).lower() == 'background' else []
 
@@ -65,7 +67,8 @@ class Pool:
         return any('seg_map_path' in info for info in self.infos.values())
 
     def check_images(self, workers: int = 8) -> None:
-        """Every image file decodes (truncated or unreadable files are named)."""
+        """Every image file decodes (truncated or unreadable files are named).
+        """
         paths = [
             info['img_path'] for info in self.infos.values()
             if 'img_path' in info
@@ -98,8 +101,8 @@ class Pool:
                         f'in {self.img_dir}')
 
     def check_label_maps(self, ids: Iterable[str]) -> None:
-        """The label maps of ``ids`` match their image's size and hold only known classes
-        or the ignore index."""
+        """The label maps of ``ids`` match their image's size and hold only
+        known classes or the ignore index."""
         if not self.has_label_maps:
             return
         top = self.num_classes + (1 if self.reduce_zero_label else 0)
@@ -185,13 +188,14 @@ def load_pool(cfg: Config) -> Pool:
 
 
 def list_pool(cfg: Config) -> List[str]:
-    """Ids of every training image (the unlabelled pool), in the dataset's order."""
+    """Ids of every training image (the unlabelled pool), in the dataset's
+    order."""
     return load_pool(cfg).ids
 
 
 def test_split_labelled(cfg: Config) -> bool:
-    """Whether every image of the test split has its label map (annotation mode evaluates
-    only then)."""
+    """Whether every image of the test split has its label map (annotation mode
+    evaluates only then)."""
     from mmseg.registry import DATASETS
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     loader = cfg.get('test_dataloader')

@@ -1,4 +1,5 @@
-"""The files of a run (``shared/DESIGN.md``'s output contract), written by rank 0 only.
+"""The files of a run (``shared/DESIGN.md``'s output contract), written by rank
+0 only.
 
 Every writer is a no-op on the other ranks (mmengine's ``master_only``); the
 ranks meet at one barrier before a phase Runner reads what rank 0 wrote and
@@ -38,7 +39,8 @@ class RunFiles:
         return self.path('al_state.json')
 
     def labelled(self, cycle: int) -> List[str]:
-        """The ids labelled up to and including ``cycle`` (none before cycle 0)."""
+        """The ids labelled up to and including ``cycle`` (none before cycle
+        0)."""
         return read_ids(self.cycle(cycle,
                                    'labelled.txt')) if cycle >= 0 else []
 

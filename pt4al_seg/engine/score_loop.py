@@ -8,8 +8,8 @@ from mmseg.registry import LOOPS
 
 @LOOPS.register_module()
 class ScoreLoop(TestLoop):
-    """The test loop that scores images: optional bf16 autocast on GPU, and optionally each
-    image's pooled backbone feature.
+    """The test loop that scores images: optional bf16 autocast on GPU, and
+    optionally each image's pooled backbone feature.
 
     Args:
         runner, dataloader, evaluator: As for ``TestLoop``.

@@ -1,4 +1,5 @@
-"""A cycle's one scoring pass: exactly what its strategy's query and picker declared."""
+"""A cycle's one scoring pass: exactly what its strategy's query and picker
+declared."""
 from typing import List
 
 import numpy as np

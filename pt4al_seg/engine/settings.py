@@ -29,12 +29,14 @@ RENAMED = {
 
 
 class ALConfigError(ValueError):
-    """A setting of the run's config (or its data) that cannot work, with the culprit named."""
+    """A setting of the run's config (or its data) that cannot work, with the
+    culprit named."""
 
 
 @dataclass
 class ALSettings:
-    """What an active-learning run is asked to do (the config's ``al`` section).
+    """What an active-learning run is asked to do (the config's ``al``
+    section).
 
     Args:
         num_cycles (int): K, the number of cycles (and of PT4AL's pretext
@@ -84,8 +86,8 @@ class ALSettings:
 
     @classmethod
     def from_config(cls, cfg: Config) -> 'ALSettings':
-        """Parse and check ``cfg.al``; raises :class:`ALConfigError` naming the first
-        setting that cannot work."""
+        """Parse and check ``cfg.al``; raises :class:`ALConfigError` naming the
+        first setting that cannot work."""
         al = cfg.get('al')
         if al is None:
             raise ALConfigError(

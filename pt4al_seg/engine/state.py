@@ -34,8 +34,8 @@ def flatten(obj, prefix: str = '') -> Dict[str, str]:
 
 
 def settings_snapshot(cfg_dict: dict) -> Dict[str, str]:
-    """The settings of a config that decide a run's result, flattened (its ``al`` section
-    as parsed, defaults filled in)."""
+    """The settings of a config that decide a run's result, flattened (its
+    ``al`` section as parsed, defaults filled in)."""
     flat = flatten(cfg_dict)
     return {
         k: v
@@ -45,8 +45,9 @@ def settings_snapshot(cfg_dict: dict) -> Dict[str, str]:
 
 
 def default_settings() -> Dict[str, str]:
-    """Flattened defaults of every setting a run may lack: a key that a newer version adds
-    with its default value is no difference from a run made before it existed."""
+    """Flattened defaults of every setting a run may lack: a key that a newer
+    version adds with its default value is no difference from a run made before
+    it existed."""
     from .settings import ALSettings
     defaults = {
         f.name:
@@ -59,11 +60,11 @@ def default_settings() -> Dict[str, str]:
 
 
 def _upgrade_v1(state: dict) -> dict:
-    """A state file of pt4al_seg 0.1 in today's terms: ``al.strategy``, ``al.order`` and
-    ``al.seed`` became the PretextBatchHook and ``al.cold_start``,
-    ``al.selector`` and ``al.pick`` were renamed ``al.query`` and
-    ``al.picker``, and simulated labels are now
-    received in a phase of their own (``cycle_XX.labelled``)."""
+    """A state file of pt4al_seg 0.1 in today's terms: ``al.strategy``,
+    ``al.order`` and ``al.seed`` became the PretextBatchHook and
+    ``al.cold_start``, ``al.selector`` and ``al.pick`` were renamed
+    ``al.query`` and ``al.picker``, and simulated labels are now received in a
+    phase of their own (``cycle_XX.labelled``)."""
     old = dict(state['settings'])
     strategy = old.pop('al.strategy', "'pt4al'")
     order = old.pop('al.order', "'descending'")
@@ -97,7 +98,8 @@ def _upgrade_v1(state: dict) -> dict:
 
 
 class ALState:
-    """What has finished in a run: plain data with ``state_dict`` / ``load_state_dict``.
+    """What has finished in a run: plain data with ``state_dict`` /
+    ``load_state_dict``.
 
     Phases are recorded only once their files are complete on disk; the file is
     replaced atomically on every change.
@@ -152,8 +154,9 @@ class ALState:
     @classmethod
     def resume(cls, path: str, settings: Dict[str, str], pool_size: int,
                resume: bool) -> 'ALState':
-        """The state of an existing run for ``--resume``; refused (``ALConfigError``, one
-        line) without ``--resume``, for another config, or for another pool."""
+        """The state of an existing run for ``--resume``; refused
+        (``ALConfigError``, one line) without ``--resume``, for another config,
+        or for another pool."""
         from .settings import ALConfigError
         work_dir = osp.dirname(path)
         if not resume:
@@ -197,7 +200,8 @@ class ALState:
         self.cycles.setdefault(str(cycle), {}).update(values)
 
     def diff_settings(self, settings: Dict[str, str]) -> List[str]:
-        """Human-readable differences between the stored settings and ``settings``."""
+        """Human-readable differences between the stored settings and
+        ``settings``."""
         old, new = _with_defaults(self.settings), _with_defaults(settings)
         return [
             f'{k}: {old.get(k, "<unset>")} -> {new.get(k, "<unset>")}'
@@ -206,13 +210,15 @@ class ALState:
 
 
 def _setting(key: str) -> str:
-    """The setting a flattened key belongs to: ``al.<name>`` or a top-level key."""
+    """The setting a flattened key belongs to: ``al.<name>`` or a top-level
+    key."""
     parts = key.split('.')
     return '.'.join(parts[:2]) if parts[0] == 'al' else parts[0]
 
 
 def _with_defaults(settings: Dict[str, str]) -> Dict[str, str]:
-    """``settings`` plus the defaults of the settings it does not mention at all."""
+    """``settings`` plus the defaults of the settings it does not mention at
+    all."""
     present = {_setting(k) for k in settings}
     out = {
         k: v

@@ -13,7 +13,8 @@ def _setting(state: ALState, key: str, default: Any) -> Any:
 
 
 def run_status(work_dir: str) -> Dict[str, Any]:
-    """Phase, cycles done, labelled count, metric per finished cycle and the next action.
+    """Phase, cycles done, labelled count, metric per finished cycle and the
+    next action.
 
     Args:
         work_dir (str): A run's work dir.

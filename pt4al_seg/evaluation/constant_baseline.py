@@ -1,5 +1,5 @@
-"""The mIoU of a constant prediction (e.g. background everywhere): the floor an AL curve
-must clear to show the model learnt anything."""
+"""The mIoU of a constant prediction (e.g. background everywhere): the floor an
+AL curve must clear to show the model learnt anything."""
 import copy
 
 import numpy as np

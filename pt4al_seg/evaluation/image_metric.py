@@ -1,4 +1,5 @@
-"""The shape of every per-image metric: one value per image, gathered over all ranks."""
+"""The shape of every per-image metric: one value per image, gathered over all
+ranks."""
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -56,7 +57,8 @@ class ImageValueMetric(BaseMetric):
 
 
 def unique_by_id(results: list) -> dict:
-    """``{id: value}`` from ``(id, value)`` rows; an id twice is a bug (double scoring)."""
+    """``{id: value}`` from ``(id, value)`` rows; an id twice is a bug (double
+    scoring)."""
     values = {r[0]: r[1] for r in results}
     if len(values) != len(results):
         raise RuntimeError(

@@ -5,7 +5,8 @@ from .image_metric import ImageValueMetric
 
 @METRICS.register_module()
 class PretextLossMetric(ImageValueMetric):
-    """Each image's pretext loss (``data_sample.pretext_loss``) into ``losses.csv``."""
+    """Each image's pretext loss (``data_sample.pretext_loss``) into
+    ``losses.csv``."""
     column = 'loss'
     default_prefix = 'pretext'
 

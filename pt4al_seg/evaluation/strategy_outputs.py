@@ -1,4 +1,5 @@
-"""What a strategy's parts declared, collected per image in one scoring pass."""
+"""What a strategy's parts declared, collected per image in one scoring pass.
+"""
 import os
 from typing import Dict, Optional, Sequence
 
@@ -17,10 +18,10 @@ from .image_metric import unique_by_id
 
 @METRICS.register_module()
 class StrategyOutputsMetric(BaseMetric):
-    """Per image, what the strategy's query and picker need: the query's score, the
-    predicted class, the pooled backbone feature. Each image is reduced on the
-    device as its batch arrives (no probability map outlives its batch); rank 0
-    writes the files.
+    """Per image, what the strategy's query and picker need: the query's score,
+    the predicted class, the pooled backbone feature. Each image is reduced on
+    the device as its batch arrives (no probability map outlives its batch);
+    rank 0 writes the files.
 
     Args:
         img_dir (str): The data set's image folder (ids from paths).

@@ -7,10 +7,10 @@ from .image_metric import ImageValueMetric
 
 @METRICS.register_module()
 class TaskLossMetric(ImageValueMetric):
-    """Each labelled image's task loss: the cross-entropy of its predicted logits against
-    its label map averaged over the pixels that are not ``ignore_index``
-    (segmentation), or
-    of ``pred_logits`` against ``gt_label`` (classification). For held-out
+    """Each labelled image's task loss: the cross-entropy of its predicted
+    logits against its label map averaged over the pixels that are not
+    ``ignore_index`` (segmentation), or of ``pred_logits`` against ``gt_label``
+    (classification). For held-out
     analysis only:
     it reads labels.
 

@@ -10,8 +10,8 @@ from .module import (LossPredictionModule, lpm_features, lpm_settings,
 
 @MODELS.register_module()
 class LossPredictionClassifier(ImageClassifier):
-    """``ImageClassifier`` with a Learning Loss module on the backbone's four stages (the
-    backbone's ``out_indices`` are set to all of them); see
+    """``ImageClassifier`` with a Learning Loss module on the backbone's four
+    stages (the backbone's ``out_indices`` are set to all of them); see
     :class:`LossPredictionEncoderDecoder` for ``loss_prediction``."""
 
     def __init__(self,

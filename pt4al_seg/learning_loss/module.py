@@ -1,5 +1,5 @@
-"""Learning Loss for Active Learning (Yoo & Kweon, CVPR 2019): the loss-prediction module
-and its pairwise ranking loss."""
+"""Learning Loss for Active Learning (Yoo & Kweon, CVPR 2019): the
+loss-prediction module and its pairwise ranking loss."""
 from typing import List, Optional, Sequence
 
 import torch
@@ -9,8 +9,8 @@ from torch import Tensor, nn
 
 
 class LossPredictionModule(nn.Module):
-    """Each feature level: global average pool, FC to ``mid_channels``, ReLU; the levels
-    concatenated and mapped by one FC to the predicted loss.
+    """Each feature level: global average pool, FC to ``mid_channels``, ReLU;
+    the levels concatenated and mapped by one FC to the predicted loss.
 
     Args:
         in_channels (Sequence[int]): Channels of each feature level used.
@@ -33,10 +33,10 @@ class LossPredictionModule(nn.Module):
 
 
 def ranking_loss(pred: Tensor, target: Tensor, margin: float = 1.0) -> Tensor:
-    """The paper's pairwise loss: the batch is split into pairs (first half, second half)
-    and each pair is penalised when the predicted order disagrees with the true
-    one by less than ``margin``: ``max(0, -sign(l_i - l_j) * (p_i - p_j) +
-    margin)``, averaged.
+    """The paper's pairwise loss: the batch is split into pairs (first half,
+    second half) and each pair is penalised when the predicted order disagrees
+    with the true one by less than ``margin``: ``max(0, -sign(l_i - l_j) * (p_i
+    - p_j) + margin)``, averaged.
 
     Args:
         pred (Tensor): (B,) predicted losses.
@@ -54,10 +54,10 @@ def ranking_loss(pred: Tensor, target: Tensor, margin: float = 1.0) -> Tensor:
 def lpm_features(feats: List[Tensor],
                  stop_grad_iter: Optional[int] = None,
                  stop_grad_epoch: Optional[int] = None) -> List[Tensor]:
-    """The features the module sees: detached (no gradient into the backbone) once the
-    training iteration reaches ``stop_grad_iter`` or the epoch
-    ``stop_grad_epoch`` (the
-    paper stops after epoch 120 of 200); None never stops."""
+    """The features the module sees: detached (no gradient into the backbone)
+    once the training iteration reaches ``stop_grad_iter`` or the epoch
+    ``stop_grad_epoch`` (the paper stops after epoch 120 of 200); None never
+    stops."""
     hub = MessageHub.get_current_instance()
     if (stop_grad_iter is not None and hub.get_info('iter', 0) >= stop_grad_iter) or \
             (stop_grad_epoch is not None and hub.get_info('epoch', 0) >= stop_grad_epoch):
@@ -66,8 +66,8 @@ def lpm_features(feats: List[Tensor],
 
 
 def lpm_settings(cfg: Optional[dict]) -> dict:
-    """Defaults of ``loss_prediction``: mid_channels 128, margin (xi) 1.0, weight (lambda)
-    1.0, no gradient stop."""
+    """Defaults of ``loss_prediction``: mid_channels 128, margin (xi) 1.0,
+    weight (lambda) 1.0, no gradient stop."""
     out = dict(
         mid_channels=128,
         margin=1.0,

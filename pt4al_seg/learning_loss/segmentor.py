@@ -12,7 +12,8 @@ from .module import (LossPredictionModule, lpm_features, lpm_settings,
 
 @MODELS.register_module()
 class LossPredictionEncoderDecoder(EncoderDecoder):
-    """mmseg's EncoderDecoder with a Learning Loss module on the backbone's stages.
+    """mmseg's EncoderDecoder with a Learning Loss module on the backbone's
+    stages.
 
     Training adds ``weight * ranking_loss`` between the predicted and the true
     per-image loss (pixel-averaged cross-entropy of the decode head, ignore
@@ -34,7 +35,8 @@ class LossPredictionEncoderDecoder(EncoderDecoder):
             stage_channels(self.backbone), self.lpm_cfg['mid_channels'])
 
     def image_losses(self, seg_logits, data_samples) -> torch.Tensor:
-        """(B,) pixel-averaged cross-entropy of each image (the module's target)."""
+        """(B,) pixel-averaged cross-entropy of each image (the module's
+        target)."""
         gt = torch.stack([s.gt_sem_seg.data
                           for s in data_samples]).squeeze(1).long()
         logits = resize(

@@ -31,7 +31,8 @@ class BasePretext(BaseModel):
 
     @property
     def feat_channels(self) -> int:
-        """Channels of the backbone's last output (mmseg ResNets record it as feat_dim)."""
+        """Channels of the backbone's last output (mmseg ResNets record it as
+        feat_dim)."""
         if not hasattr(self.backbone, 'feat_dim'):
             raise ValueError(
                 f'{type(self.backbone).__name__} has no feat_dim: set the head\'s '

@@ -8,7 +8,8 @@ from .base import BasePretext
 
 @MODELS.register_module()
 class RotationPretext(BasePretext):
-    """Predict which of 0/90/180/270 degrees an image was rotated by (Gidaris et al., 2018).
+    """Predict which of 0/90/180/270 degrees an image was rotated by (Gidaris
+    et al., 2018).
 
     An image's loss is the mean cross-entropy over its four rotations.
     Rotations are made here, on the batch, so one data pipeline serves training

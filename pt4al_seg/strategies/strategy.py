@@ -1,4 +1,5 @@
-"""A strategy: a query and a picker from their registries, and what they need."""
+"""A strategy: a query and a picker from their registries, and what they need.
+"""
 from typing import Optional, Tuple
 
 from ..registry import PICKERS, QUERIES

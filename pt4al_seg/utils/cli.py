@@ -11,7 +11,8 @@ from .config import propagate_data_root
 
 def add_common_args(
         parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """``--cfg-options``, ``--launcher`` and ``--local-rank``, as in mmseg's tools."""
+    """``--cfg-options``, ``--launcher`` and ``--local-rank``, as in mmseg's
+    tools."""
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -28,8 +29,9 @@ def add_common_args(
 
 
 def load_config(args: argparse.Namespace, prog: str) -> Config:
-    """Read ``args.config``, merge ``--cfg-options``, make ``data_root`` reach every
-    dataloader and set the launcher; a missing file is a one-line error."""
+    """Read ``args.config``, merge ``--cfg-options``, make ``data_root`` reach
+    every dataloader and set the launcher; a missing file is a one-line error.
+    """
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     if not osp.isfile(args.config):
@@ -49,7 +51,8 @@ def default_work_dir(config: str, *parents: str) -> str:
 
 
 def report_metrics(runner, metrics: dict) -> dict:
-    """Write ``metrics.json`` in the runner's work dir (rank 0) and print it."""
+    """Write ``metrics.json`` in the runner's work dir (rank 0) and print it.
+    """
     import json
 
     from .io import metrics_to_builtin, write_json

@@ -41,10 +41,10 @@ def propagate_data_root(cfg: Config, absolute: bool = True) -> None:
 
 
 def dataset_dirs(dataset: dict, scope: str = 'mmseg') -> tuple:
-    """``(img_dir, img_suffix)`` of a dataset config, as the dataset class resolves them
-    (``data_root`` joined, the class's default suffix); nothing is read from
-    disk. The
-    suffix is None for datasets without image files (CIFAR-10's python format)."""
+    """``(img_dir, img_suffix)`` of a dataset config, as the dataset class
+    resolves them (``data_root`` joined, the class's default suffix); nothing
+    is read from disk. The suffix is None for datasets without image files
+    (CIFAR-10's python format)."""
     from mmengine.registry import DATASETS, init_default_scope
     init_default_scope(scope)
     cfg = copy.deepcopy(dict(dataset))

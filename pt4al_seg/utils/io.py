@@ -1,5 +1,6 @@
-"""Small file helpers: every file is written to a temporary name and renamed into place,
-so a killed process never leaves a half-written file under the final name."""
+"""Small file helpers: every file is written to a temporary name and renamed
+into place, so a killed process never leaves a half-written file under the
+final name."""
 import csv
 import io
 import json
@@ -9,7 +10,8 @@ from typing import Dict, Iterable, List, Optional
 
 
 def atomic_write(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``.
+    """
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     tmp = f'{path}.tmp{os.getpid()}'
     with open(tmp, 'w') as f:
@@ -25,7 +27,8 @@ def write_ids(path: str, ids: Iterable[str]) -> None:
 
 
 def read_ids(path: str) -> List[str]:
-    """Ids of a list file (first tab-separated field of each non-empty line)."""
+    """Ids of a list file (first tab-separated field of each non-empty line).
+    """
     with open(path) as f:
         return [line.split('\t')[0].strip() for line in f if line.strip()]
 
@@ -35,7 +38,8 @@ def write_scores(path: str,
                  column: str,
                  extra: Optional[Dict[str, object]] = None,
                  extra_column: str = '') -> None:
-    """A csv ``image,<column>[,<extra_column>]``, scores at full float precision (``repr``)."""
+    """A csv ``image,<column>[,<extra_column>]``, scores at full float
+    precision (``repr``)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator='\n')
     writer.writerow(['image', column] + ([extra_column] if extra else []))
@@ -71,6 +75,7 @@ def write_json(path: str, obj) -> None:
 
 
 def metrics_to_builtin(metrics: dict) -> Dict[str, float]:
-    """Metric values as Python floats, by their shortest decimal form (mmseg returns NumPy
-    float32, whose ``float()`` shows noise digits: 6.3 -> 6.300000190734863)."""
+    """Metric values as Python floats, by their shortest decimal form (mmseg
+    returns NumPy float32, whose ``float()`` shows noise digits: 6.3 ->
+    6.300000190734863)."""
     return {k: float(str(v)) for k, v in metrics.items()}

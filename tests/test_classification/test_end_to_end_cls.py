@@ -1,4 +1,5 @@
-"""A real 2-cycle PT4AL classification run through tools/train_al.py on tiny data."""
+"""A real 2-cycle PT4AL classification run through tools/train_al.py on tiny
+data."""
 import csv
 import os.path as osp
 import subprocess

@@ -1,5 +1,6 @@
-"""Every shipped config loads; the Cityscapes configs build their model, pretext model
-and data pipelines on a tiny fake Cityscapes tree in mmseg's layout."""
+"""Every shipped config loads; the Cityscapes configs build their model,
+pretext model and data pipelines on a tiny fake Cityscapes tree in mmseg's
+layout."""
 import glob
 import os.path as osp
 

@@ -1,4 +1,5 @@
-"""The real annotation loop: two rounds on tiny data, labels placed between the rounds."""
+"""The real annotation loop: two rounds on tiny data, labels placed between the
+rounds."""
 import csv
 import json
 import os.path as osp

@@ -1,5 +1,5 @@
-"""Bad input: one clear line naming the culprit, a non-zero exit, no state written or
-changed. (Settings errors are covered in test_al_settings.py.)"""
+"""Bad input: one clear line naming the culprit, a non-zero exit, no state
+written or changed. (Settings errors are covered in test_al_settings.py.)"""
 import os
 import shutil
 

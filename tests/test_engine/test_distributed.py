@@ -1,5 +1,5 @@
-"""Two CPU processes (gloo, torchrun) score and select exactly what one process does, and
-a full 2-process run passes the output contract."""
+"""Two CPU processes (gloo, torchrun) score and select exactly what one process
+does, and a full 2-process run passes the output contract."""
 import json
 import os
 import shutil
@@ -35,10 +35,10 @@ def torchrun(nproc, *args):
 
 
 def rescore_copy(finished_run, out):
-    """A copy of the finished run whose pretext scoring, ranking and cycle 1 are undone:
-    --resume scores the pool with pretext/model.pth and batch 1 with
-    cycle_00/model.pth
-    again, through the runner, on however many processes torchrun gives."""
+    """A copy of the finished run whose pretext scoring, ranking and cycle 1
+    are undone: --resume scores the pool with pretext/model.pth and batch 1
+    with cycle_00/model.pth again, through the runner, on however many
+    processes torchrun gives."""
     shutil.copytree(finished_run, out)
     state = json.load(open(out / 'al_state.json'))
     state['phases'] = [

@@ -1,5 +1,6 @@
-"""A real 2-cycle PT4AL run through tools/train_al.py on tiny data, checked against the
-output contract (shared/DESIGN.md), re-evaluated with tools/test.py, and resumed."""
+"""A real 2-cycle PT4AL run through tools/train_al.py on tiny data, checked
+against the output contract (shared/DESIGN.md), re-evaluated with
+tools/test.py, and resumed."""
 import csv
 import json
 import os
@@ -130,7 +131,8 @@ def test_resume_after_finished_phase_continues_from_there(
 
 def test_stale_summary_is_rewritten_on_resume(finished_run, tiny_scenes,
                                               tmp_path):
-    """As after a kill between summary.png and summary.csv of the last cycle."""
+    """As after a kill between summary.png and summary.csv of the last cycle.
+    """
     wd = tmp_path / 'copy'
     shutil.copytree(finished_run, wd)
     full = (wd / 'summary.csv').read_text()

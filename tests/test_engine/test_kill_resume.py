@@ -1,7 +1,7 @@
-"""SIGKILL a real run at several points, resume it, and compare with an uninterrupted run
-(the session's `finished_run`, same seed and settings). The kills come from a
-hook the
-tests add to the config (tests/fault_hook.py), as a user adds any AL hook."""
+"""SIGKILL a real run at several points, resume it, and compare with an
+uninterrupted run (the session's `finished_run`, same seed and settings). The
+kills come from a hook the tests add to the config (tests/fault_hook.py), as a
+user adds any AL hook."""
 import os
 import os.path as osp
 import signal
@@ -57,8 +57,9 @@ def test_killed_run_resumes_to_the_same_result(point, then_remove,
 
 def test_checkpoint_mode_resumes_inside_the_cycle(finished_run, tiny_scenes,
                                                   tmp_path, monkeypatch):
-    """al.resume_training='checkpoint' continues an interrupted cycle from mmengine's last
-    checkpoint (not bit-identical by design); what was finished before stays as it was."""
+    """al.resume_training='checkpoint' continues an interrupted cycle from
+    mmengine's last checkpoint (not bit-identical by design); what was finished
+    before stays as it was."""
     wd = tmp_path / 'killed'
     killed_run(
         wd,

@@ -1,5 +1,6 @@
-"""The AL runner as mmseg runs it, with a user's own hook, and resuming runs made by
-pt4al_seg 0.1 (the state files of the version before the runner existed)."""
+"""The AL runner as mmseg runs it, with a user's own hook, and resuming runs
+made by pt4al_seg 0.1 (the state files of the version before the runner
+existed)."""
 import glob
 import json
 import os
@@ -15,8 +16,8 @@ from ..conftest import CONFIG, REPO, check_contract, run_al, tiny_options
 
 def test_mmseg_train_tool_runs_an_al_config(finished_run, tiny_scenes,
                                             tmp_path):
-    """mmseg's own tools/train.py (shipped in mmseg's .mim) builds the runner from
-    runner_type and writes the same run as tools/train_al.py."""
+    """mmseg's own tools/train.py (shipped in mmseg's .mim) builds the runner
+    from runner_type and writes the same run as tools/train_al.py."""
     tool = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'train.py')
     assert osp.isfile(tool), tool
     wd = tmp_path / 'mmseg_tool'
@@ -29,7 +30,8 @@ def test_mmseg_train_tool_runs_an_al_config(finished_run, tiny_scenes,
 
 
 def test_user_hook_from_outside_the_package(tiny_scenes, tmp_path):
-    """A hook in the user's own module, added by a config in the user's own folder."""
+    """A hook in the user's own module, added by a config in the user's own
+    folder."""
     user = tmp_path / 'user'
     user.mkdir()
     (user / 'my_al_hooks.py').write_text('''
@@ -93,8 +95,8 @@ al_hooks = [dict(type='PretextBatchHook'), dict(type='RecordStagesHook', out={st
 
 
 def v1_state(finished_run, tiny_scenes):
-    """The al_state.json pt4al_seg 0.1 wrote for the same tiny run (tests/data), with the
-    data paths of this session."""
+    """The al_state.json pt4al_seg 0.1 wrote for the same tiny run
+    (tests/data), with the data paths of this session."""
     text = open(osp.join(REPO, 'tests', 'data', 'al_state_v1.json')).read()
     return json.loads(text.replace('@DATA_ROOT@', tiny_scenes))
 

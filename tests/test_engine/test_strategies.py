@@ -1,5 +1,5 @@
-"""Pool strategies and set-choosing picks, end to end on tiny data, each checked against
-its selection rule recomputed from the files it wrote."""
+"""Pool strategies and set-choosing picks, end to end on tiny data, each
+checked against its selection rule recomputed from the files it wrote."""
 import numpy as np
 
 from pt4al_seg.strategies import class_balanced, kcenter_greedy, top_k

@@ -85,7 +85,8 @@ def test_class_column_and_predicted_class(tmp_path):
 
 
 def test_features_without_scores(tmp_path):
-    """A picker that needs only features (Core-Set) gets an .npz and no scores.csv."""
+    """A picker that needs only features (Core-Set) gets an .npz and no
+    scores.csv."""
     feats = tmp_path / 'features.npz'
     metric = StrategyOutputsMetric(
         '/d',

@@ -1,6 +1,6 @@
-"""The base of active-learning hooks: called by :class:`ActiveLearningRunner` at the stages
-of the method, as mmengine's ``Hook`` is called by a Runner at the stages of
-training.
+"""The base of active-learning hooks: called by :class:`ActiveLearningRunner`
+at the stages of the method, as mmengine's ``Hook`` is called by a Runner at
+the stages of training.
 
 A hook overrides only the stages it needs. Hooks are configured in ``al_hooks``
 (a list, like ``custom_hooks``) and called in order of ``priority`` (mmengine's
@@ -15,26 +15,30 @@ class ALHook:
     priority = 'NORMAL'
 
     def check(self, runner) -> None:
-        """Before anything is written (the pool is known): raise ``ALConfigError`` for a
-        config this hook cannot work with."""
+        """Before anything is written (the pool is known): raise
+        ``ALConfigError`` for a config this hook cannot work with."""
 
     def before_run(self, runner) -> None:
-        """Before the first cycle (PT4AL trains its pretext model and ranks the pool here).
-        Runs again on ``--resume``: skip what ``runner.state`` records as done."""
+        """Before the first cycle (PT4AL trains its pretext model and ranks the
+        pool here). Runs again on ``--resume``: skip what ``runner.state``
+        records as done."""
 
     def before_phase(self, runner, phase: str, phase_runner) -> None:
         """A phase's mmengine Runner (``phase``: ``'pretext'``, ``'cycle_XX'``,
         ``'score_XX'``) is built and about to run; register mmengine hooks into it here."""
 
     def after_phase(self, runner, phase: str) -> None:
-        """A phase's files are complete; ``al_state.json`` records ``phase`` next."""
+        """A phase's files are complete; ``al_state.json`` records ``phase``
+        next."""
 
     def after_select(self, runner, cycle: int, selected: List[str]) -> None:
-        """Cycle ``cycle`` chose ``selected`` (their labels are requested next)."""
+        """Cycle ``cycle`` chose ``selected`` (their labels are requested
+        next)."""
 
     def after_cycle(self, runner, cycle: int, metrics: dict) -> None:
-        """Cycle ``cycle`` trained and was tested (``metrics`` empty without a labelled
-        test split)."""
+        """Cycle ``cycle`` trained and was tested (``metrics`` empty without a
+        labelled test split)."""
 
     def after_run(self, runner) -> None:
-        """Every cycle is done (not called when a run stops to await labels)."""
+        """Every cycle is done (not called when a run stops to await labels).
+        """

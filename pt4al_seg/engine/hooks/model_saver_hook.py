@@ -8,10 +8,10 @@ from mmseg.registry import HOOKS
 
 @HOOKS.register_module()
 class FinalModelHook(Hook):
-    """After training: the final weights as ``<work_dir>/model.pth`` (written to a
-    temporary name by every rank's ``save_checkpoint``, renamed by rank 0),
-    then the iteration/epoch checkpoints are dropped: they only serve to resume
-    an unfinished phase.
+    """After training: the final weights as ``<work_dir>/model.pth`` (written
+    to a temporary name by every rank's ``save_checkpoint``, renamed by rank
+    0), then the iteration/epoch checkpoints are dropped: they only serve to
+    resume an unfinished phase.
     """
 
     priority = 'VERY_LOW'  # after CheckpointHook has written its last checkpoint

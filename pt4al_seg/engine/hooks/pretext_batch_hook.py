@@ -1,5 +1,6 @@
-"""PT4AL's pretext stage as an active-learning hook: train a self-supervised model on every
-pool image, score each image by its pretext loss, rank the pool into one batch per cycle."""
+"""PT4AL's pretext stage as an active-learning hook: train a self-supervised
+model on every pool image, score each image by its pretext loss, rank the pool
+into one batch per cycle."""
 import os.path as osp
 
 from ...ranking import rank_into_batches
@@ -14,8 +15,8 @@ ORDERS = ('descending', 'ascending')
 
 @AL_HOOKS.register_module()
 class PretextBatchHook(ALHook):
-    """PT4AL: before the first cycle, train the config's ``pretext`` model on every
-    training image (no labels), write each image's loss to
+    """PT4AL: before the first cycle, train the config's ``pretext`` model on
+    every training image (no labels), write each image's loss to
     ``pretext/losses.csv`` and rank the pool into ``al.num_cycles`` batches
     (``pretext/batches/batch_XX.txt``); cycle ``i`` then picks from batch ``i``
     only (``runner.cycle_batches``).

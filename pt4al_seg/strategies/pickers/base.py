@@ -1,4 +1,5 @@
-"""What every picker shares: the collected outputs it picks from and its interface."""
+"""What every picker shares: the collected outputs it picks from and its
+interface."""
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -43,10 +44,9 @@ class BasePicker:
 
     def __call__(self, candidates: Candidates,
                  k: int) -> Tuple[List[str], Optional[Dict[str, float]]]:
-        """Returns the chosen ids (in pick order) and, for pickers that compute their own
-        per-candidate score (e.g. a distance), that score for ``scores.csv``;
-        None keeps
-        the query's scores."""
+        """Returns the chosen ids (in pick order) and, for pickers that compute
+        their own per-candidate score (e.g. a distance), that score for
+        ``scores.csv``; None keeps the query's scores."""
         raise NotImplementedError
 
 

@@ -6,9 +6,9 @@ from .base import BasePicker, check_k
 
 def class_balanced(scores: Dict[str, float], classes: Dict[str, int],
                    k: int) -> List[str]:
-    """Equal picks per class: classes take turns (in class order), each giving its most
-    uncertain image not yet picked; a class that runs out drops out of the
-    rotation.
+    """Equal picks per class: classes take turns (in class order), each giving
+    its most uncertain image not yet picked; a class that runs out drops out of
+    the rotation.
 
     Args:
         scores (dict): Image id to score (higher = more uncertain).
@@ -32,10 +32,10 @@ def class_balanced(scores: Dict[str, float], classes: Dict[str, int],
 
 @PICKERS.register_module()
 class ClassBalanced(BasePicker):
-    """Classes take turns giving their most uncertain candidate. An image's class is its
-    classifier argmax, or for segmentation the class predicted on most of its
-    pixels (the
-    background class not counted when the dataset's class 0 is named ``background``)."""
+    """Classes take turns giving their most uncertain candidate. An image's
+    class is its classifier argmax, or for segmentation the class predicted on
+    most of its pixels (the background class not counted when the dataset's
+    class 0 is named ``background``)."""
 
     needs = ('score', 'class')
 

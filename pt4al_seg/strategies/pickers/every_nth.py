@@ -5,8 +5,8 @@ from .base import BasePicker, check_k
 
 
 def every_nth(ids: List[str], k: int) -> List[str]:
-    """Every N-th id of an ordered list, N = len(ids) // k (PT4AL's cycle 0: uniformly over
-    the batch sorted by pretext loss).
+    """Every N-th id of an ordered list, N = len(ids) // k (PT4AL's cycle 0:
+    uniformly over the batch sorted by pretext loss).
 
     Args:
         ids (list): The ordered ids.
@@ -24,8 +24,8 @@ def every_nth(ids: List[str], k: int) -> List[str]:
 
 @PICKERS.register_module()
 class EveryNth(BasePicker):
-    """Every N-th candidate in candidate order: PT4AL's cold start, spread uniformly over
-    the first batch sorted by pretext loss. Needs no model."""
+    """Every N-th candidate in candidate order: PT4AL's cold start, spread
+    uniformly over the first batch sorted by pretext loss. Needs no model."""
 
     needs = ()
 

@@ -46,10 +46,9 @@ def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray,
 
 @PICKERS.register_module()
 class KCenterGreedy(BasePicker):
-    """Core-Set: k-center greedy on the pooled backbone features of the labelled images
-    and the candidates; a candidate's score (``scores.csv``) is its distance to
-    the
-    labelled set."""
+    """Core-Set: k-center greedy on the pooled backbone features of the
+    labelled images and the candidates; a candidate's score (``scores.csv``) is
+    its distance to the labelled set."""
 
     needs = ('feature', 'labelled_feature')
 

@@ -5,7 +5,8 @@ from .base import BasePicker, check_k
 
 
 def top_k(scores: Dict[str, float], k: int) -> List[str]:
-    """The ``k`` highest-scoring ids, ties broken by id so that the choice is reproducible.
+    """The ``k`` highest-scoring ids, ties broken by id so that the choice is
+    reproducible.
 
     Args:
         scores (dict): Image id to score (higher = picked first).

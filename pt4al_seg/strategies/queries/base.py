@@ -63,8 +63,8 @@ class BaseQuery:
         return masked_mean(self.pixel_scores(probs), valid)
 
     def score_sample(self, sample, valid: Optional[Tensor] = None) -> float:
-        """One predicted sample's score: its ``seg_logits`` (mmseg, padding already
-        removed) or ``pred_logits`` (classifier).
+        """One predicted sample's score: its ``seg_logits`` (mmseg, padding
+        already removed) or ``pred_logits`` (classifier).
 
         Args:
             sample: A data sample returned by the model's ``test_step``.
@@ -77,13 +77,15 @@ class BaseQuery:
                     None if valid is None else valid[None]).item()
 
     def score_ids(self, ids: Sequence[str]) -> list:
-        """Scores from image ids alone, for queries with ``needs_model = False``."""
+        """Scores from image ids alone, for queries with ``needs_model =
+        False``."""
         raise NotImplementedError(f'{type(self).__name__} needs model outputs')
 
 
 def region_valid(mask: Optional[Tensor], shape: tuple,
                  device) -> Optional[Tensor]:
-    """A fixed region mask (H0, W0 bool) resized to ``shape`` by nearest neighbour."""
+    """A fixed region mask (H0, W0 bool) resized to ``shape`` by nearest
+    neighbour."""
     if mask is None:
         return None
     resized = torch.nn.functional.interpolate(

@@ -6,7 +6,8 @@ from .base import BaseQuery
 
 @QUERIES.register_module()
 class Entropy(BaseQuery):
-    """Shannon entropy ``-sum_c p(c) log p(c)`` per pixel, averaged over valid pixels."""
+    """Shannon entropy ``-sum_c p(c) log p(c)`` per pixel, averaged over valid
+    pixels."""
 
     def pixel_scores(self, probs: Tensor) -> Tensor:
         return -(probs * probs.clamp(min=1e-12).log()).sum(dim=1)

@@ -129,7 +129,8 @@ class RunReport:
     def start(self, state, cfg, evaluated: bool) -> None:
         """Measure the background-everywhere floor once per run (recorded in
         the state)."""
-        if self.metric == 'mIoU' and evaluated and 'background_mIoU' not in state.extras:
+        if self.metric == 'mIoU' and evaluated \
+                and 'background_mIoU' not in state.extras:
             state.extras['background_mIoU'] = constant_prediction_miou(
                 cfg.test_dataloader.dataset.to_dict(),
                 scope=cfg.get('default_scope', 'mmseg'))
@@ -148,7 +149,8 @@ class RunReport:
         if floor is not None and rows and rows[-1][self.metric] != '':
             last = float(rows[-1][self.metric])
             print_log(
-                f'last cycle mIoU {last:.2f} vs {floor:.2f} for predicting background '
+                f'last cycle mIoU {last:.2f} vs {floor:.2f} for predicting '
+                'background '
                 f'everywhere ({last / max(floor, 1e-9):.1f}x)',
                 logger='current')
         print_log(

@@ -45,4 +45,5 @@ def test_build_tool_cli(idx_source, tmp_path):
         cwd=REPO,
         capture_output=True,
         text=True)
-    assert missing.returncode != 0 and 'dataset-fashion-mnist' in missing.stderr
+    assert missing.returncode != 0
+    assert 'dataset-fashion-mnist' in missing.stderr

@@ -1,7 +1,7 @@
 """Build the offline data sets from Fashion-MNIST (see
 pt4al_seg/datasets/build_fashion.py).
 
-    python tools/build_fashion_data.py data/fashion_scenes                 # 128x128 scenes
+    python tools/build_fashion_data.py data/fashion_scenes  # 128x128 scenes
     python tools/build_fashion_data.py data/fashion_scenes_lt --imbalance 10
     python tools/build_fashion_data.py data/fashion_cls --view cls --size 32
 """
@@ -51,10 +51,11 @@ def main():
                      args.workers)
     except (OSError, ValueError) as e:
         sys.exit(f'build_fashion_data: {e}')
-    print(
-        f'{args.out}: {meta["num_train"]} train + {meta["num_val"]} val {args.view} images '
-        f'of {meta["size"]}x{meta["size"]} in {time.time() - start:.1f}s; train item counts '
-        f'{meta["item_counts"]["train"]}')
+    print(f'{args.out}: {meta["num_train"]} train + {meta["num_val"]} val '
+          f'{args.view} images '
+          f'of {meta["size"]}x{meta["size"]} in {time.time() - start:.1f}s; '
+          'train item counts '
+          f'{meta["item_counts"]["train"]}')
 
 
 if __name__ == '__main__':

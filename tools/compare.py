@@ -1,7 +1,8 @@
 """Run strategies x seeds for one config and compare them (resumable).
 
-    python tools/compare.py configs/pt4al_seg/demo.py --strategies pt4al random lc \
-        --seeds 0 1 2 --work-dir work_dirs/compare_demo
+    python tools/compare.py configs/pt4al_seg/demo.py \
+        --strategies pt4al random lc --seeds 0 1 2 \
+        --work-dir work_dirs/compare_demo
 
 Each run is an ordinary `tools/train_al.py ... --resume` in
 WORK_DIR/<strategy>/seed_<s>/ (finished runs are not redone); then
@@ -45,9 +46,8 @@ def main():
     args = parse_args()
     for s in args.strategies:
         if s not in STRATEGIES:
-            sys.exit(
-                f'compare.py: error: unknown strategy {s!r}; known: {", ".join(STRATEGIES)}'
-            )
+            sys.exit(f'compare.py: error: unknown strategy {s!r}; known: '
+                     f'{", ".join(STRATEGIES)}')
     cfg = Config.fromfile(args.config)
     metric = ALSettings.from_config(cfg).metric
     here = osp.dirname(osp.abspath(__file__))
@@ -62,9 +62,9 @@ def main():
             ]
             print(f'compare.py: {strategy} seed {seed} -> {wd}', flush=True)
             if subprocess.run(cmd).returncode != 0:
-                sys.exit(
-                    f'compare.py: error: the run in {wd} failed (see its logs); '
-                    'run the same command again to resume')
+                sys.exit(f'compare.py: error: the run in {wd} failed (see its '
+                         'logs); '
+                         'run the same command again to resume')
     rows = collect(args.work_dir, args.strategies, args.seeds, metric)
     write_compare_csv(osp.join(args.work_dir, 'compare.csv'), rows, metric)
     stats = mean_std(rows, metric)

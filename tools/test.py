@@ -1,6 +1,7 @@
 """Evaluate a checkpoint with its config, as mmseg's tools/test.py does.
 
-    python tools/test.py work_dirs/demo/cycle_02/config.py work_dirs/demo/cycle_02/model.pth
+    python tools/test.py work_dirs/demo/cycle_02/config.py \
+        work_dirs/demo/cycle_02/model.pth
 """
 import argparse
 

@@ -4,7 +4,8 @@ runs).
 mmseg's tools/train.py shape; after training it evaluates the final weights on
 the test split and writes ``metrics.json`` and ``model.pth`` in the work dir.
 
-    python tools/train.py configs/fullsup/deeplabv3_r18-d8_1k_fashion-scenes-64x64.py
+    python tools/train.py \
+        configs/fullsup/deeplabv3_r18-d8_1k_fashion-scenes-64x64.py
 """
 import argparse
 

@@ -51,7 +51,8 @@ def main():
     if args.amp:
         if not torch.cuda.is_available():
             sys.exit(
-                f'{PROG}: error: --amp needs a CUDA GPU (AmpOptimWrapper), none is '
+                f'{PROG}: error: --amp needs a CUDA GPU (AmpOptimWrapper), '
+                'none is '
                 'visible')
         for wrapper in (cfg.optim_wrapper, cfg.get('pretext',
                                                    {}).get('optim_wrapper')):

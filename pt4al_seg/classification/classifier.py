@@ -61,5 +61,5 @@ class ImageClassifier(BaseModel):
                 sample.pred_label = row.argmax()
             return data_samples
         raise RuntimeError(
-            f'Invalid mode "{mode}": only loss, predict and tensor are supported'
-        )
+            f'Invalid mode "{mode}": only loss, predict and tensor are '
+            'supported')

@@ -40,8 +40,8 @@ def _restrict(entries: List[dict], ann_file: str,
         short = [c for c in range(num_classes) if seen[c] < class_counts[c]]
         if short:
             raise ValueError(
-                f'class_counts asks for more images of classes {short} than exist'
-            )
+                f'class_counts asks for more images of classes {short} than '
+                'exist')
         entries = kept
     if ann_file:
         by_id = {e['img_id']: e for e in entries}
@@ -79,7 +79,8 @@ class ImageListClsDataset(BaseDataset):
                  img_suffix: str = '.png',
                  class_counts: Optional[Sequence[int]] = None,
                  **kwargs):
-        self.label_file, self.img_suffix, self.class_counts = label_file, img_suffix, class_counts
+        self.label_file, self.img_suffix = label_file, img_suffix
+        self.class_counts = class_counts
         super().__init__(ann_file=ann_file, **kwargs)
 
     def load_data_list(self) -> List[dict]:

@@ -22,9 +22,8 @@ class ResNetCIFAR(ResNet):
                  deep_stem: bool = False,
                  **kwargs):
         if deep_stem:
-            raise ValueError(
-                'ResNetCIFAR has a single 3x3 stem convolution (deep_stem=False)'
-            )
+            raise ValueError('ResNetCIFAR has a single 3x3 stem convolution '
+                             '(deep_stem=False)')
         super().__init__(
             depth=depth,
             strides=strides,

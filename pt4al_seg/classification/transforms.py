@@ -57,7 +57,8 @@ class RandomCropPad(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(size={self.size}, padding={self.padding})'
+        return (f'{self.__class__.__name__}(size={self.size}, '
+                f'padding={self.padding})')
 
 
 @TRANSFORMS.register_module()

@@ -97,7 +97,8 @@ def build(out: str,
         raise FileExistsError(f'{out} exists already; remove it to rebuild')
     if min(size, num_train, num_val) <= 0 or imbalance < 1:
         raise ValueError(
-            f'size, num_train, num_val must be positive and imbalance >= 1, got '
+            'size, num_train, num_val must be positive and imbalance >= 1, '
+            'got '
             f'{size}, {num_train}, {num_val}, {imbalance}')
     params = dict(
         view=view,

@@ -75,7 +75,7 @@ def load_fashion_mnist(source: str = DEFAULT_SOURCE,
     images = read_idx(_find(source, img_stem))
     labels = read_idx(_find(source, lbl_stem))
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-        raise ValueError(
-            f'{source}: {split} images {images.shape} and labels {labels.shape} '
-            'do not match')
+        raise ValueError(f'{source}: {split} images {images.shape} and labels '
+                         f'{labels.shape} '
+                         'do not match')
     return images, labels

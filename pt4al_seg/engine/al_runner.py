@@ -7,7 +7,8 @@ is run by mmseg's ``tools/train.py`` (``RUNNERS.build(cfg).train()``) as by
 Runner built from a derived config (``phase_configs``); this runner owns their
 order and the persistent state. Phases are recorded in ``al_state.json`` only
 once their files are complete; hooks add their own
-before the first cycle (PT4AL: ``pretext.trained``, ``pretext.scored``, ``ranked``)::
+before the first cycle (PT4AL: ``pretext.trained``, ``pretext.scored``,
+``ranked``)::
 
     for each cycle i: cycle_ii.selected -> cycle_ii.labelled ->
     cycle_ii.trained
@@ -195,7 +196,7 @@ class ActiveLearningRunner:
         exists = ALState.exists(self.files.state)
         barrier(
         )  # every rank has looked before rank 0 may create the file below
-        if not exists:  # a new run: check every file once before anything is written
+        if not exists:  # a new run: check every file before writing anything
             self.pool.check_images()
             self.labels.check_pool()
             state = ALState(self.files.state)

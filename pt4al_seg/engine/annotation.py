@@ -25,13 +25,17 @@ class AwaitingLabels(Exception):
 
     def __init__(self, cycle: int, request_file: str, label_maps: Dict[str,
                                                                        str]):
-        self.cycle, self.request_file, self.label_maps = cycle, request_file, label_maps
+        self.cycle, self.request_file = cycle, request_file
+        self.label_maps = label_maps
         folders = sorted({osp.dirname(p) for p in label_maps.values()})
         example = next(iter(label_maps.values()))
         super().__init__(
-            f'cycle {cycle:02d}: {len(label_maps)} images to label are listed in '
-            f'{request_file} (contact sheet: {osp.splitext(request_file)[0]}.png). Save each '
-            f'label map where the dataset reads it (mmseg layout: a PNG of class indices, '
+            f'cycle {cycle:02d}: {len(label_maps)} images to label are listed '
+            'in '
+            f'{request_file} (contact sheet: '
+            f'{osp.splitext(request_file)[0]}.png). Save each '
+            'label map where the dataset reads it (mmseg layout: a PNG of '
+            'class indices, '
             f'255 = ignore, the size of its image), e.g. {example}' +
             (f' (folder {folders[0]})' if len(folders) == 1 else '') +
             '; then run the same command with --resume.')

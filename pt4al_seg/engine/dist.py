@@ -36,8 +36,8 @@ def setup_dist(launcher: str, dist_cfg: dict) -> None:
     ]
     if missing:
         raise ValueError(
-            f'--launcher pytorch expects torchrun\'s environment; {missing} unset'
-        )
+            f'--launcher pytorch expects torchrun\'s environment; {missing} '
+            'unset')
     torch_dist.init_process_group(backend='gloo')
 
 

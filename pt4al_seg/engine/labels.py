@@ -94,7 +94,8 @@ class AnnotatedLabels(SimulatedLabels):
             raise AwaitingLabels(cycle, request, label_maps)
         if missing:
             raise ALConfigError(
-                f'{len(missing)} of the {len(label_maps)} images in {request} have no label '
+                f'{len(missing)} of the {len(label_maps)} images in {request} '
+                'have no label '
                 f'map yet: ' + ', '.join(label_maps[i] for i in missing[:5]) +
                 (f' and {len(missing) - 5} more' if len(missing) > 5 else ''))
         self.pool.check_label_maps(ids)

@@ -50,7 +50,8 @@ class Pool:
         self.classes, self.num_classes, self.ignore_index = classes, len(
             classes), ignore_index
         self.reduce_zero_label = reduce_zero_label
-        self.img_suffix, self.seg_dir, self.seg_suffix = img_suffix, seg_dir, seg_suffix
+        self.img_suffix = img_suffix
+        self.seg_dir, self.seg_suffix = seg_dir, seg_suffix
 
     @property
     def background(self) -> List[int]:
@@ -150,9 +151,10 @@ def load_pool(cfg: Config) -> Pool:
     if img_suffix is not None:  # a dataset of image files
         if not osp.isdir(img_dir):
             raise ALConfigError(
-                f'data root {ds_cfg.get("data_root")!r}: image folder {img_dir} '
-                'does not exist (set data_root with --cfg-options data_root=...)'
-            )
+                f'data root {ds_cfg.get("data_root")!r}: image folder '
+                f'{img_dir} '
+                'does not exist (set data_root with --cfg-options '
+                'data_root=...)')
         if next(
                 iter(
                     list_dir_or_file(

@@ -41,8 +41,9 @@ class ScoreLoop(TestLoop):
             'before_test_iter', batch_idx=idx, data_batch=data_batch)
         handle = None
         if self.features:
-            model = self.runner.model.module if is_model_wrapper(self.runner.model) \
-                else self.runner.model
+            model = self.runner.model
+            if is_model_wrapper(model):
+                model = model.module
             handle = model.backbone.register_forward_hook(self._capture)
         with autocast(enabled=self.bf16, dtype=torch.bfloat16):
             outputs = self.runner.model.test_step(data_batch)

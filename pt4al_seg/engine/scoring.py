@@ -69,6 +69,8 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         data = np.load(metric['features_file'])
         row = {str(i): k for k, i in enumerate(data['ids'])}
         out.features = data['features'][[row[i] for i in out.ids]]
-        out.labelled_features = data['features'][[row[i] for i in out.labelled]] \
-            if 'labelled_feature' in needs else None
+        if 'labelled_feature' in needs:
+            out.labelled_features = data['features'][[
+                row[i] for i in out.labelled
+            ]]
     return out

@@ -92,12 +92,14 @@ def format_status(status: Dict[str, Any]) -> str:
         (f' of {status["pool_size"]}' if status.get('pool_size') else '')
     ]
     for k, value in status.get('metrics', {}).items():
-        shown = 'not evaluated (no labelled validation split)' if value is None else value
+        shown = value if value is not None else \
+            'not evaluated (no labelled validation split)'
         lines.append(f'cycle {int(k):02d}:     {status["metric"]} {shown}')
     wait = status.get('waiting_for_labels')
     if wait:
         lines.append(
-            f'waiting:      {wait["missing"]} of {wait["requested"]} label maps '
+            f'waiting:      {wait["missing"]} of {wait["requested"]} label '
+            'maps '
             f'missing ({wait["request_file"]})')
     lines.append(f'next:         {status["next_action"]}')
     return '\n'.join(lines)

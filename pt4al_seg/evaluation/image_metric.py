@@ -35,7 +35,8 @@ class ImageValueMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.img_dir, self.img_suffix, self.out_file = img_dir, img_suffix, out_file
+        self.img_dir, self.img_suffix = img_dir, img_suffix
+        self.out_file = out_file
 
     def image_values(self, data_samples: Sequence[dict]) -> List[float]:
         """One value per sample."""

@@ -110,8 +110,8 @@ class StrategyOutputsMetric(BaseMetric):
 def predicted_class(logits: torch.Tensor, exclude=()) -> int:
     """An image's class for class-balanced sampling: a classifier's argmax; for
     segmentation the class predicted on most pixels, not counting ``exclude``
-    (e.g. the
-    background), or the overall most frequent class when only excluded ones are predicted."""
+    (e.g. the background), or the overall most frequent class when only
+    excluded ones are predicted."""
     if logits.dim() == 1:
         return int(logits.argmax())
     counts = torch.bincount(

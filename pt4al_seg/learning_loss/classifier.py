@@ -49,5 +49,5 @@ class LossPredictionClassifier(ImageClassifier):
                 sample.pred_loss = value.float()
             return data_samples
         raise RuntimeError(
-            f'Invalid mode "{mode}": only loss, predict and tensor are supported'
-        )
+            f'Invalid mode "{mode}": only loss, predict and tensor are '
+            'supported')

@@ -59,8 +59,11 @@ def lpm_features(feats: List[Tensor],
     ``stop_grad_epoch`` (the paper stops after epoch 120 of 200); None never
     stops."""
     hub = MessageHub.get_current_instance()
-    if (stop_grad_iter is not None and hub.get_info('iter', 0) >= stop_grad_iter) or \
-            (stop_grad_epoch is not None and hub.get_info('epoch', 0) >= stop_grad_epoch):
+    by_iter = stop_grad_iter is not None and \
+        hub.get_info('iter', 0) >= stop_grad_iter
+    by_epoch = stop_grad_epoch is not None and \
+        hub.get_info('epoch', 0) >= stop_grad_epoch
+    if by_iter or by_epoch:
         return [f.detach() for f in feats]
     return list(feats)
 

@@ -35,7 +35,8 @@ class BasePretext(BaseModel):
         feat_dim)."""
         if not hasattr(self.backbone, 'feat_dim'):
             raise ValueError(
-                f'{type(self.backbone).__name__} has no feat_dim: set the head\'s '
+                f'{type(self.backbone).__name__} has no feat_dim: set the '
+                'head\'s '
                 'in_channels in the pretext model config')
         return self.backbone.feat_dim
 
@@ -67,8 +68,8 @@ class BasePretext(BaseModel):
         if mode == 'tensor':
             return self.extract_feat(inputs)
         raise RuntimeError(
-            f'Invalid mode "{mode}": only loss, predict and tensor are supported'
-        )
+            f'Invalid mode "{mode}": only loss, predict and tensor are '
+            'supported')
 
 
 def sample_sizes(inputs: Tensor, data_samples: Optional[List]) -> List[tuple]:

@@ -45,14 +45,16 @@ class SplitLab(BaseTransform):
             img = cv2.cvtColor(img.reshape(img.shape[:2]), cv2.COLOR_GRAY2BGR)
         if img.dtype != np.uint8:
             img = np.clip(img, 0, 255).astype(np.uint8)
-        code = cv2.COLOR_BGR2LAB if self.channel_order == 'bgr' else cv2.COLOR_RGB2LAB
+        code = cv2.COLOR_BGR2LAB if self.channel_order == 'bgr' \
+            else cv2.COLOR_RGB2LAB
         lab = cv2.cvtColor(img, code)
         results['img'] = lab[:, :, :1]
         results['gt_ab'] = (lab[:, :, 1:].astype(np.float32) - 128.0) / 128.0
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(channel_order={self.channel_order!r})'
+        return (f'{self.__class__.__name__}'
+                f'(channel_order={self.channel_order!r})')
 
 
 @TRANSFORMS.register_module()

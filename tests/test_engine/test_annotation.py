@@ -56,8 +56,8 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
     assert [ln.split('\t')[0] for ln in lines] == sel0 and len(sel0) == 5
     assert all(osp.isfile(ln.split('\t')[1]) for ln in lines)
     assert (wd / 'cycle_00' / 'to_label.png').read_bytes()[:4] == b'\x89PNG'
-    assert sorted(p.name for p in (tmp_path / 'export' / 'cycle_00').iterdir()) == \
-        sorted(f'{i}.png' for i in sel0)
+    exported = (tmp_path / 'export' / 'cycle_00').iterdir()
+    assert sorted(p.name for p in exported) == sorted(f'{i}.png' for i in sel0)
     assert not (wd / 'cycle_00' / 'labelled.txt').exists()
     st = status(wd)
     assert st['waiting_for_labels']['missing'] == 5 and st['cycles_done'] == 0
@@ -75,7 +75,8 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
         str(data / 'ann_dir' / 'train' / f'{sel0[4]}.png'),
         np.zeros((8, 8), np.uint8))
     proc = run_al(wd, str(data), '--resume', check=False, options=ANNOTATE)
-    assert proc.returncode != 0 and 'label map is 8x8, its image 32x32' in proc.stderr
+    assert proc.returncode != 0
+    assert 'label map is 8x8, its image 32x32' in proc.stderr
     bad = cv2.imread(str(oracle / f'{sel0[4]}.png'), cv2.IMREAD_UNCHANGED)
     bad[0, 0] = 42
     cv2.imwrite(str(data / 'ann_dir' / 'train' / f'{sel0[4]}.png'), bad)

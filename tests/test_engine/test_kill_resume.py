@@ -74,7 +74,8 @@ def test_checkpoint_mode_resumes_inside_the_cycle(finished_run, tiny_scenes,
         '--resume',
         config=FAULTS,
         options=['al.resume_training=checkpoint'])
-    assert 'Auto resumed from the latest checkpoint' in proc.stdout + proc.stderr
+    assert 'Auto resumed from the latest checkpoint' in \
+        proc.stdout + proc.stderr
     for rel in COMPARED[:-1]:  # summary.csv holds the retrained cycle's metric
         assert open(wd / rel).read() == open(osp.join(finished_run,
                                                       rel)).read(), rel

@@ -64,8 +64,9 @@ class RecordStagesHook(ALHook):
     log = tmp_path / 'stages.jsonl'
     (user / 'my_config.py').write_text(f'''
 _base_ = [{osp.join(REPO, CONFIG)!r}]
-custom_imports = dict(imports=['pt4al_seg', 'my_al_hooks'], allow_failed_imports=False)
-al_hooks = [dict(type='PretextBatchHook'), dict(type='RecordStagesHook', out={str(log)!r})]
+custom_imports = dict(imports=['pt4al_seg', 'my_al_hooks'])
+al_hooks = [dict(type='PretextBatchHook'),
+            dict(type='RecordStagesHook', out={str(log)!r})]
 ''')
     env = dict(os.environ, PYTHONPATH=str(user))
     wd = tmp_path / 'run'

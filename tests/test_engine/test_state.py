@@ -152,4 +152,5 @@ def test_state_files_of_version_1_are_upgraded(tmp_path):
         3:]  # annotation runs recorded their labels already
     assert state.settings['al.cold_start.query.seed'] == '3'
     assert state.settings['al.query.seed'] == '3'
-    assert 'al_hooks.0.type' not in state.settings and 'al.seed' not in state.settings
+    assert 'al_hooks.0.type' not in state.settings
+    assert 'al.seed' not in state.settings

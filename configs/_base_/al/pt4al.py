@@ -17,6 +17,7 @@ al = dict(
     cold_start=dict(picker=dict(
         type='EveryNth')),  # cycle 0: uniform over batch 0
     mode='simulate',  # 'annotate': stop after each selection for human labels
-    init='scratch',  # 'scratch' (paper), 'previous' (official code) or 'pretext'
+    # 'scratch' (paper), 'previous' (official code) or 'pretext'
+    init='scratch',
     score_batch_size=4,  # images per scoring batch (same size within a batch)
 )

@@ -14,7 +14,8 @@ class FinalModelHook(Hook):
     resume an unfinished phase.
     """
 
-    priority = 'VERY_LOW'  # after CheckpointHook has written its last checkpoint
+    # after CheckpointHook has written its last checkpoint
+    priority = 'VERY_LOW'
 
     def after_train(self, runner) -> None:
         runner.save_checkpoint(

@@ -28,7 +28,8 @@ class PretextBatchHook(ALHook):
             ``'ascending'`` (the ablation). Defaults to 'descending'.
     """
 
-    priority = 'VERY_HIGH'  # the batches exist before any other hook's before_run
+    # the batches exist before any other hook's before_run
+    priority = 'VERY_HIGH'
 
     def __init__(self, order: str = 'descending'):
         if order not in ORDERS:

@@ -5,7 +5,8 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-#: What a picker may declare in ``needs`` (the scoring pass collects exactly these).
+#: What a picker may declare in ``needs`` (the scoring pass collects exactly
+#: these).
 NEEDS = ('score', 'class', 'feature', 'labelled_feature')
 
 

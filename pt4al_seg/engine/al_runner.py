@@ -6,36 +6,32 @@ is run by mmseg's ``tools/train.py`` (``RUNNERS.build(cfg).train()``) as by
 ``tools/train_al.py``. Every phase that runs a model is an ordinary mmengine
 Runner built from a derived config (``phase_configs``); this runner owns their
 order and the persistent state. Phases are recorded in ``al_state.json`` only
-once their files are complete; hooks add their own
-before the first cycle (PT4AL: ``pretext.trained``, ``pretext.scored``,
-``ranked``)::
+once their files are complete; hooks add their own before the first cycle
+(PT4AL: ``pretext.trained``, ``pretext.scored``, ``ranked``), then::
 
-    for each cycle i: cycle_ii.selected -> cycle_ii.labelled ->
-    cycle_ii.trained
+    for each cycle i:
+        cycle_ii.selected -> cycle_ii.labelled -> cycle_ii.trained
 """
 import copy
-import os
 import os.path as osp
 from typing import List, Optional
 
 from mmengine.config import Config
-from mmengine.dist import barrier, master_only
-from mmengine.hooks.hook import Hook
+from mmengine.dist import barrier
 from mmengine.logging import print_log
-from mmengine.runner import Runner, find_latest_checkpoint
-from mmengine.runner.priority import get_priority
+from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
-from ..registry import AL_HOOKS
 from ..report import RunReport
 from ..utils import metrics_to_builtin, read_ids
 from ..utils.config import propagate_data_root
 from . import phase_configs as pc
 from .annotation import AwaitingLabels
 from .dist import setup_dist, teardown_dist
-from .hooks import FinalModelHook, ScoreProgressHook, drop_iter_checkpoints
-from .init_weights import pretext_backbone_checkpoint
+from .hooks import build_al_hooks
 from .labels import LABEL_SOURCES
+from .phases import (build_phase_runner, dump_config, initial_weights,
+                     training_resumes)
 from .pool import load_pool
 from .run_files import RunFiles
 from .scoring import score_candidates
@@ -73,23 +69,19 @@ class ActiveLearningRunner:
         self.files = RunFiles(cfg.work_dir)
         self.strategy = self.settings.strategy()
         self.cold_start = self.settings.cold_start_strategy()
-        self.hooks = sorted(
-            _build_hooks(cfg.get('al_hooks') or []),
-            key=lambda h: get_priority(h.priority))
-        self.cycle_batches: Optional[List[
-            List[str]]] = None  # set by a hook (PT4AL)
-        self.pretext_checkpoint: Optional[
-            str] = None  # set by a hook with a pretext model
-        self.awaiting: Optional[
-            AwaitingLabels] = None  # why the run stopped early
+        self.hooks = build_al_hooks(cfg.get('al_hooks') or [])
+        # set by hooks: each cycle's candidates (PT4AL's batches), a pretext
+        # model's weights (al.init='pretext')
+        self.cycle_batches: Optional[List[List[str]]] = None
+        self.pretext_checkpoint: Optional[str] = None
+        # set when annotation mode stops to wait for labels
+        self.awaiting: Optional[AwaitingLabels] = None
         self._selected_now = None
 
     @classmethod
     def from_cfg(cls, cfg: Config) -> 'ActiveLearningRunner':
         return cls(cfg)
 
-    # ------------------------------------------------------------------ the
-    # method
     def train(self) -> None:
         """Run (or continue) every phase; returns early, with ``self.awaiting``
         set, when annotation mode waits for labels."""
@@ -155,11 +147,12 @@ class ActiveLearningRunner:
             return
         cycle_dir = self.files.cycle(cycle)
         resume = self.resume_training(cycle_dir)
+        init = None if resume else initial_weights(
+            self.settings.init, self.files, cycle, self.pretext_checkpoint)
         c = pc.cycle_config(self.cfg, cycle_dir,
-                            self.files.cycle(cycle, 'labelled.txt'),
-                            None if resume else self.init_checkpoint(cycle),
+                            self.files.cycle(cycle, 'labelled.txt'), init,
                             resume)
-        self._dump(c, osp.join(cycle_dir, 'config.py'))
+        dump_config(c, osp.join(cycle_dir, 'config.py'))
         runner = self.run_phase(c, f'cycle_{cycle:02d}')
         runner.train()
         metrics = metrics_to_builtin(runner.test()) if self.evaluated else {}
@@ -167,13 +160,11 @@ class ActiveLearningRunner:
         self.call_hook('after_cycle', cycle=cycle, metrics=metrics)
         self.mark(f'cycle_{cycle:02d}.trained')
 
-    # ------------------------------------------------------------------
-    # plumbing
     def open(self) -> None:
         """Load the pool, check everything that can be checked, open or create
         the state."""
-        self.pool = load_pool(
-            self.cfg)  # the training dataset, built once per run
+        # the training dataset, built once per run
+        self.pool = load_pool(self.cfg)
         self.settings.check_pool(len(self.pool))
         self.labels = LABEL_SOURCES[self.settings.mode](
             self.pool, export_dir=self.settings.export_dir)
@@ -194,8 +185,8 @@ class ActiveLearningRunner:
     def _open_state(self) -> ALState:
         settings = settings_snapshot(self.cfg.to_dict())
         exists = ALState.exists(self.files.state)
-        barrier(
-        )  # every rank has looked before rank 0 may create the file below
+        # every rank has looked before rank 0 may create the file below
+        barrier()
         if not exists:  # a new run: check every file before writing anything
             self.pool.check_images()
             self.labels.check_pool()
@@ -226,59 +217,14 @@ class ActiveLearningRunner:
             getattr(hook, stage)(self, **kwargs)
 
     def run_phase(self, cfg_dict: dict, phase: str) -> Runner:
-        """The mmengine Runner of one phase, with the phase hooks registered.
-        """
+        """The mmengine Runner of one phase, hooks registered (AL hooks may add
+        their own in ``before_phase``)."""
         barrier()  # what rank 0 wrote for this phase is there for every rank
-        runner = Runner.from_cfg(Config(cfg_dict))
-        if cfg_dict.get('train_cfg'):
-            runner.register_hook(FinalModelHook())
-        if (cfg_dict.get('test_cfg') or {}).get('type') == 'ScoreLoop':
-            runner.register_hook(ScoreProgressHook())
+        runner = build_phase_runner(cfg_dict)
         self.call_hook('before_phase', phase=phase, phase_runner=runner)
         return runner
 
     def resume_training(self, run_dir: str) -> bool:
-        """Whether an interrupted training phase continues from mmengine's last
-        checkpoint (``al.resume_training='checkpoint'``) or restarts (its
-        checkpoints dropped): every phase seeds its own Runner, so a restart
-        gives the uninterrupted result."""
-        if not (self.resume and osp.isdir(run_dir)):
-            return False
-        if self.settings.resume_training == 'checkpoint':
-            return find_latest_checkpoint(run_dir) is not None
-        master_only(drop_iter_checkpoints)(run_dir)
-        return False
-
-    def init_checkpoint(self, cycle: int) -> Optional[str]:
-        """Where cycle ``cycle``'s model starts (``al.init``); None: from
-        scratch."""
-        if self.settings.init == 'previous':
-            return self.files.cycle(cycle - 1, 'model.pth') if cycle else None
-        if self.settings.init == 'pretext':
-            out = self.files.cycle(cycle, 'init_from_pretext.pth')
-            master_only(pretext_backbone_checkpoint)(self.pretext_checkpoint,
-                                                     out)
-            return out
-        return None
-
-    @master_only
-    def _dump(self, cfg_dict: dict, path: str) -> None:
-        tmp = f'{path[:-3]}.tmp.py'
-        Config(cfg_dict).dump(tmp)
-        os.replace(tmp, path)
-
-
-def _build_hooks(cfgs: list) -> list:
-    hooks = []
-    for i, hook_cfg in enumerate(cfgs):
-        try:
-            hook = AL_HOOKS.build(hook_cfg)
-        except (KeyError, TypeError) as e:
-            raise ALConfigError(
-                f'al_hooks[{i}]: {e.args[0] if e.args else e}') from e
-        if isinstance(hook, Hook):
-            raise ALConfigError(
-                f'al_hooks[{i}]: {type(hook).__name__} is an mmengine Hook; '
-                'put it in custom_hooks')
-        hooks.append(hook)
-    return hooks
+        """See :func:`training_resumes`."""
+        return training_resumes(run_dir, self.resume,
+                                self.settings.resume_training)

@@ -8,6 +8,11 @@ priorities, ties in config order).
 """
 from typing import List
 
+from mmengine.hooks import Hook
+from mmengine.runner.priority import get_priority
+
+from ...registry import AL_HOOKS
+
 
 class ALHook:
     """Stages, in the order a run meets them."""
@@ -43,3 +48,21 @@ class ALHook:
     def after_run(self, runner) -> None:
         """Every cycle is done (not called when a run stops to await labels).
         """
+
+
+def build_al_hooks(cfgs: list) -> List[ALHook]:
+    """The hooks of ``al_hooks``, in the order they are called."""
+    from ..settings import ALConfigError
+    hooks = []
+    for i, hook_cfg in enumerate(cfgs):
+        try:
+            hook = AL_HOOKS.build(hook_cfg)
+        except (KeyError, TypeError) as e:
+            raise ALConfigError(
+                f'al_hooks[{i}]: {e.args[0] if e.args else e}') from e
+        if isinstance(hook, Hook):
+            raise ALConfigError(
+                f'al_hooks[{i}]: {type(hook).__name__} is an mmengine Hook; '
+                'put it in custom_hooks')
+        hooks.append(hook)
+    return sorted(hooks, key=lambda h: get_priority(h.priority))

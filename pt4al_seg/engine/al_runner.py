@@ -165,11 +165,11 @@ class ActiveLearningRunner:
         the state."""
         # the training dataset, built once per run
         self.pool = load_pool(self.cfg)
-        self.settings.check_pool(len(self.pool))
         self.labels = LABEL_SOURCES[self.settings.mode](
             self.pool, export_dir=self.settings.export_dir)
-        for hook in self.hooks:
+        for hook in self.hooks:  # PT4AL: the budget fits a batch
             hook.check(self)
+        self.settings.check_pool(len(self.pool))
         if self.settings.init == 'pretext' and self.pretext_checkpoint is None:
             raise ALConfigError(
                 "al.init='pretext' needs a pretext stage (PretextBatchHook "

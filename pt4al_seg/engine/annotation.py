@@ -80,6 +80,7 @@ def write_request(cycle_dir: str,
                   export_dir: Optional[str] = None) -> str:
     """Write ``to_label.txt`` and ``to_label.png`` (and the export copy);
     returns the txt."""
+    os.makedirs(cycle_dir, exist_ok=True)
     if export_dir:
         dest = osp.join(export_dir, osp.basename(cycle_dir))
         for img_id, path in image_paths.items():

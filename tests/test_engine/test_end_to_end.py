@@ -151,14 +151,10 @@ def test_amp_on_cpu_is_a_clear_error(tiny_scenes, tmp_path):
 @pytest.mark.parametrize('init,expected', [('scratch', None),
                                            ('previous', 'cycle_00/model.pth')])
 def test_cycle_initialisation(init, expected, tmp_path):
-    from mmengine.config import Config
-
-    from pt4al_seg.engine import ActiveLearningRunner
-    cfg = Config.fromfile(osp.join(REPO, CONFIG))
-    cfg.al.init = init
-    cfg.work_dir = str(tmp_path)
-    loop = ActiveLearningRunner(cfg)
-    assert loop.init_checkpoint(0) is None
-    got = loop.init_checkpoint(1)
+    from pt4al_seg.engine.phases import initial_weights
+    from pt4al_seg.engine.run_files import RunFiles
+    files = RunFiles(str(tmp_path))
+    assert initial_weights(init, files, 0, None) is None
+    got = initial_weights(init, files, 1, None)
     assert got == (None if expected is None else osp.join(
         str(tmp_path), expected))

@@ -12,5 +12,8 @@ from . import pretext  # noqa: F401
 from . import strategies  # noqa: F401
 # loads mmengine checkpoints on torch>=2.6
 from .utils import checkpoint  # noqa: F401
+from .utils.config import register_config_scope
+
+register_config_scope()
 
 __version__ = '0.1.0'

@@ -24,8 +24,10 @@ from mmengine.registry import Registry
 
 def build_part(cfg: dict, registry: Registry, default_args: dict = None):
     """Build ``cfg['type']`` from ``registry`` with the other keys as
-    arguments."""
+    arguments (``_scope_``, which mmengine adds to dicts read from
+    ``pt4al_seg::`` bases, is not one)."""
     args = dict(cfg)
+    args.pop('_scope_', None)
     if default_args:
         for key, value in default_args.items():
             args.setdefault(key, value)
@@ -52,3 +54,21 @@ AL_HOOKS = Registry(
     build_func=build_part,
     scope='pt4al_seg',
     locations=['pt4al_seg.engine.hooks'])
+
+
+def _scope_children() -> dict:
+    """A registry of scope ``pt4al_seg`` under each of mmseg's, so that a
+    config read from ``pt4al_seg::`` bases (whose dicts mmengine marks
+    ``_scope_='pt4al_seg'``) builds from mmseg's registries without a
+    'Failed to search registry' warning: the children hold nothing and pass
+    every lookup to their mmseg parent."""
+    import mmseg.registry as mmseg_registry
+    return {
+        name: Registry(
+            reg.name, parent=reg, scope='pt4al_seg', locations=['pt4al_seg'])
+        for name, reg in vars(mmseg_registry).items()
+        if isinstance(reg, Registry)
+    }
+
+
+MMSEG_SCOPE_CHILDREN = _scope_children()

@@ -24,7 +24,7 @@ def summary_rows(cycles: Dict[str, dict], metric: str) -> List[dict]:
         row = dict(
             cycle=int(key),
             num_labelled=rec['num_labelled'],
-            fraction=rec['fraction'])
+            fraction=round(rec['fraction'], 4))
         metrics = rec['metrics']
         row[metric] = metrics.get(metric, '')
         row.update({k: v for k, v in metrics.items() if k != metric})
@@ -142,9 +142,9 @@ class RunReport:
                      self.label)
 
     @master_only
-    def finish(self, state) -> None:
+    def finish(self, state, logger) -> None:
         rows = summary_rows(state.cycles, self.metric)
-        print_log('\n' + format_table(rows, self.metric), logger='current')
+        print_log('\n' + format_table(rows, self.metric), logger=logger)
         floor = state.extras.get('background_mIoU')
         if floor is not None and rows and rows[-1][self.metric] != '':
             last = float(rows[-1][self.metric])
@@ -152,7 +152,7 @@ class RunReport:
                 f'last cycle mIoU {last:.2f} vs {floor:.2f} for predicting '
                 'background '
                 f'everywhere ({last / max(floor, 1e-9):.1f}x)',
-                logger='current')
+                logger=logger)
         print_log(
             f'results in {self.work_dir}: summary.csv, summary.png',
-            logger='current')
+            logger=logger)

@@ -89,6 +89,14 @@ def _cwd_repo(monkeypatch):
     os.environ.setdefault('OMP_NUM_THREADS', '2')
 
 
+def point_to(cfg, root):
+    """Set the config's ``data_root`` as ``--cfg-options data_root=...`` does:
+    the loaders that follow the top-level root take the new one."""
+    from pt4al_seg.utils.config import propagate_data_root
+    cfg.data_root = str(root)
+    propagate_data_root(cfg)
+
+
 CONFIG = 'configs/pt4al_seg/demo.py'
 
 
@@ -133,5 +141,7 @@ def run_al(work_dir,
 @pytest.fixture(scope='session')
 def finished_run(tiny_scenes, tmp_path_factory):
     work_dir = tmp_path_factory.mktemp('run') / 'demo'
-    run_al(work_dir, tiny_scenes)
+    proc = run_al(work_dir, tiny_scenes)
+    # what a user sees on the console (test_end_to_end checks it)
+    (work_dir.parent / 'console.txt').write_text(proc.stdout + proc.stderr)
     return str(work_dir)

@@ -31,7 +31,7 @@ def test_every_location_imports(reg):
                                       ('ScoreLoop', 'LOOPS'),
                                       ('ActiveLearningRunner', 'RUNNERS'),
                                       ('FinalModelHook', 'HOOKS'),
-                                      ('ScoreProgressHook', 'HOOKS')])
+                                      ('PhaseProgressHook', 'HOOKS')])
 def test_runner_modules_in_mmseg_registries(name, reg):
     assert getattr(mmseg_registry, reg).get(name) is not None
 

@@ -4,11 +4,11 @@
         work_dirs/demo/cycle_02/model.pth
 """
 import argparse
+import os.path as osp
 
 from mmengine.runner import Runner
 
-from pt4al_seg.utils.cli import (add_common_args, default_work_dir,
-                                 load_config, report_metrics)
+from pt4al_seg.utils.cli import add_common_args, load_config, report_metrics
 
 
 def parse_args():
@@ -18,14 +18,17 @@ def parse_args():
     parser.add_argument(
         '--work-dir',
         help='dir for the logs and metrics.json (default: '
-        'work_dirs/test/<config name>)')
+        'test_<checkpoint name>/ next to the checkpoint, so that testing two '
+        'cycles keeps both)')
     return add_common_args(parser).parse_args()
 
 
 def main():
     args = parse_args()
     cfg = load_config(args, 'test.py')
-    cfg.work_dir = args.work_dir or default_work_dir(args.config, 'test')
+    stem = osp.splitext(osp.basename(args.checkpoint))[0]
+    cfg.work_dir = args.work_dir or osp.join(
+        osp.dirname(osp.abspath(args.checkpoint)), f'test_{stem}')
     cfg.load_from = args.checkpoint
     cfg.resume = False
     for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',

@@ -1,5 +1,5 @@
 from .al_runner import ActiveLearningRunner
-from .hooks import ALHook, FinalModelHook, PretextBatchHook, ScoreProgressHook
+from .hooks import ALHook, FinalModelHook, PhaseProgressHook, PretextBatchHook
 from .pool import Pool, list_pool, load_pool
 from .score_loop import ScoreLoop
 from .settings import ALConfigError, ALSettings, check_config
@@ -8,5 +8,5 @@ from .state import ALState
 __all__ = [
     'ActiveLearningRunner', 'ALConfigError', 'ALHook', 'ALSettings', 'ALState',
     'FinalModelHook', 'Pool', 'PretextBatchHook', 'ScoreLoop',
-    'ScoreProgressHook', 'check_config', 'list_pool', 'load_pool'
+    'PhaseProgressHook', 'check_config', 'list_pool', 'load_pool'
 ]

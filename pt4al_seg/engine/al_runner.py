@@ -18,13 +18,12 @@ from typing import List, Optional
 
 from mmengine.config import Config
 from mmengine.dist import barrier
-from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
 from ..report import RunReport
 from ..utils import metrics_to_builtin, read_ids
-from ..utils.config import propagate_data_root
+from ..utils.config import data_roots, file_config, propagate_data_root
 from . import phase_configs as pc
 from .annotation import AwaitingLabels
 from .dist import setup_dist, teardown_dist
@@ -34,6 +33,7 @@ from .phases import (build_phase_runner, dump_config, initial_weights,
                      training_resumes)
 from .pool import load_pool
 from .run_files import RunFiles
+from .run_log import open_run_log, warnings_once
 from .scoring import score_candidates
 from .settings import ALConfigError, ALSettings, check_config
 from .state import ALState, settings_snapshot
@@ -61,7 +61,7 @@ class ActiveLearningRunner:
             copy.deepcopy(cfg))
         if not cfg.get('work_dir'):
             raise ALConfigError('the config has no work_dir (pass --work-dir)')
-        propagate_data_root(cfg)
+        propagate_data_root(cfg, file_config(cfg))
         self.settings = ALSettings.from_config(cfg)
         check_config(cfg)
         cfg.al = self.settings.to_dict()  # parsed: every default filled in
@@ -89,18 +89,19 @@ class ActiveLearningRunner:
             self.cfg.get('launcher', 'none'),
             self.cfg.get('env_cfg', {}).get('dist_cfg', {}))
         try:
-            self.open()
-            self.call_hook('before_run')
-            for cycle in range(self.settings.num_cycles):
-                self.select(cycle)
-                self.receive_labels(cycle)
-                self.train_cycle(cycle)
-                self.report.update(self.state)
-            self.call_hook('after_run')
-            self.report.finish(self.state)
+            with warnings_once():
+                self.open()
+                self.call_hook('before_run')
+                for cycle in range(self.settings.num_cycles):
+                    self.select(cycle)
+                    self.receive_labels(cycle)
+                    self.train_cycle(cycle)
+                    self.report.update(self.state)
+                self.call_hook('after_run')
+                self.report.finish(self.state, self.logger)
         except AwaitingLabels as e:
             self.awaiting = e
-            print_log(str(e), logger='current')
+            self.log(str(e))
         finally:
             teardown_dist()
 
@@ -112,6 +113,10 @@ class ActiveLearningRunner:
         scored = score_candidates(self, cycle, strategy,
                                   self.candidates(cycle))
         selected, own_scores = strategy.picker(scored, self.settings.budget)
+        self.log(f'cycle {cycle:02d}: {len(selected)} of {len(scored.ids)} '
+                 f'candidates picked ({type(strategy.picker).__name__}' +
+                 (f', {type(strategy.query).__name__}' if strategy.
+                  query is not None else '') + ')')
         if own_scores is not None:
             self.files.write_scores(
                 self.files.cycle(cycle, 'scores.csv'), own_scores)
@@ -154,8 +159,14 @@ class ActiveLearningRunner:
                             resume)
         dump_config(c, osp.join(cycle_dir, 'config.py'))
         runner = self.run_phase(c, f'cycle_{cycle:02d}')
+        self.log(f'cycle {cycle:02d}: training on '
+                 f'{len(self.files.labelled(cycle))} labelled images (log: '
+                 f'{osp.relpath(runner.log_dir, self.files.work_dir)}/)')
         runner.train()
         metrics = metrics_to_builtin(runner.test()) if self.evaluated else {}
+        self.log(f'cycle {cycle:02d}: ' +
+                 ', '.join(f'{k} {v}' for k, v in metrics.items()) if metrics
+                 else f'cycle {cycle:02d}: trained (no labelled test split)')
         self.state.record_cycle(cycle, metrics=metrics)
         self.call_hook('after_cycle', cycle=cycle, metrics=metrics)
         self.mark(f'cycle_{cycle:02d}.trained')
@@ -176,6 +187,15 @@ class ActiveLearningRunner:
                 'in al_hooks)')
         self.evaluated = self.labels.test_split_labelled(self.cfg)
         self.state = self._open_state()
+        self.logger = open_run_log(self.files.work_dir, self.cfg)
+        s, roots = self.settings, data_roots(self.cfg)
+        self.log(f'{s.mode} run in {self.files.work_dir}: {s.num_cycles} '
+                 f'cycles of {s.budget} images from a pool of '
+                 f'{len(self.pool)}; data: ' +
+                 ', '.join(f'{k.split("_")[0]} {v}' for k, v in roots.items()))
+        done = [p for p in self.state.phases if p.endswith('trained')]
+        if done:
+            self.log(f'resuming after {", ".join(done)}')
         self.report = RunReport(
             self.files.work_dir, self.settings.metric,
             self.settings.references, f'{self.settings.query["type"]}, '
@@ -204,6 +224,10 @@ class ActiveLearningRunner:
             return self.cycle_batches[cycle]
         labelled = set(self.files.labelled(cycle - 1))
         return [i for i in self.pool.ids if i not in labelled]
+
+    def log(self, msg: str) -> None:
+        """A line of the run's story (console and ``al_<timestamp>.log``)."""
+        self.logger.info(msg)
 
     def mark(self, phase: str) -> None:
         """Record a finished phase (its files are complete): every rank meets

@@ -1,4 +1,5 @@
 """How the runner builds, starts and resumes a phase's mmengine Runner."""
+import logging
 import os
 import os.path as osp
 from typing import Optional
@@ -7,19 +8,58 @@ from mmengine.config import Config
 from mmengine.dist import master_only
 from mmengine.runner import Runner, find_latest_checkpoint
 
-from .hooks import FinalModelHook, ScoreProgressHook, drop_iter_checkpoints
+from .hooks import FinalModelHook, PhaseProgressHook, drop_iter_checkpoints
 from .init_weights import pretext_backbone_checkpoint
 from .run_files import RunFiles
 
 
+class _OncePerProcess(logging.Filter):
+    """Lets each distinct console message through once (every phase has a
+    logger of its own; mmengine's duplicate filter works per logger)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        if msg in self.seen:
+            return False
+        self.seen.add(msg)
+        return True
+
+
+_ONCE = _OncePerProcess()
+
+
+class PhaseRunner(Runner):
+    """The mmengine Runner of one phase of an active-learning run. Its log
+    lines (iterations, metrics) go to its log file; the console gets its
+    warnings, each once per run, and a progress bar (``PhaseProgressHook``).
+    The run logs the environment and the config once (``al_<timestamp>.log``).
+    """
+
+    def build_logger(self, *args, **kwargs):
+        logger = super().build_logger(*args, **kwargs)
+        for handler in logger.handlers:
+            if type(handler) is logging.StreamHandler:  # not the file's
+                handler.setLevel(max(handler.level, logging.WARNING))
+                handler.addFilter(_ONCE)
+        return logger
+
+    def _log_env(self, env_cfg: dict) -> None:
+        self.logger.info(f'{self.experiment_name}: one phase of an '
+                         'active-learning run; environment and config: the '
+                         "run's al_<timestamp>.log in its work dir")
+
+
 def build_phase_runner(cfg_dict: dict) -> Runner:
-    """An mmengine Runner with the phase hooks: ``FinalModelHook`` when it
-    trains, ``ScoreProgressHook`` when it scores."""
-    runner = Runner.from_cfg(Config(cfg_dict))
+    """A phase's Runner with its hooks: ``FinalModelHook`` when it trains,
+    ``PhaseProgressHook`` always."""
+    runner = PhaseRunner.from_cfg(Config(cfg_dict))
     if cfg_dict.get('train_cfg'):
         runner.register_hook(FinalModelHook())
-    if (cfg_dict.get('test_cfg') or {}).get('type') == 'ScoreLoop':
-        runner.register_hook(ScoreProgressHook())
+    runner.register_hook(PhaseProgressHook())
     return runner
 
 

@@ -1,5 +1,6 @@
 """What the tools share: mmseg's common flags and the config they produce."""
 import argparse
+import copy
 import os
 import os.path as osp
 import sys
@@ -29,18 +30,19 @@ def add_common_args(
 
 
 def load_config(args: argparse.Namespace, prog: str) -> Config:
-    """Read ``args.config``, merge ``--cfg-options``, make ``data_root`` reach
-    every dataloader and set the launcher; a missing file is a one-line error.
-    """
+    """Read ``args.config``, merge ``--cfg-options``, let ``data_root`` reach
+    the dataloaders (see :func:`propagate_data_root`) and set the launcher; a
+    missing file is a one-line error."""
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     if not osp.isfile(args.config):
         sys.exit(f'{prog}: error: config file {args.config} does not exist')
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    as_file = copy.deepcopy(cfg)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    propagate_data_root(cfg)
+    propagate_data_root(cfg, as_file)
     return cfg
 
 

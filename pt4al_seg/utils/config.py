@@ -1,43 +1,70 @@
 """Config helpers shared by the tools and the driver."""
 import copy
 import os.path as osp
+from typing import Optional
 
 from mmengine.config import Config
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
-def _set_root(dataset: dict, root: str) -> None:
-    if 'datasets' in dataset:  # ConcatDataset
-        for d in dataset['datasets']:
-            _set_root(d, root)
-    elif 'dataset' in dataset:  # RepeatDataset and other wrappers
-        _set_root(dataset['dataset'], root)
-    else:
-        dataset['data_root'] = root
+def _leaf_datasets(dataset: dict) -> list:
+    """The datasets inside wrappers (ConcatDataset, RepeatDataset...)."""
+    if 'datasets' in dataset:
+        return [d for sub in dataset['datasets'] for d in _leaf_datasets(sub)]
+    if 'dataset' in dataset:
+        return _leaf_datasets(dataset['dataset'])
+    return [dataset]
 
 
-def propagate_data_root(cfg: Config, absolute: bool = True) -> None:
-    """Make the top-level ``data_root`` reach every dataloader's dataset.
+def propagate_data_root(cfg: Config,
+                        file_cfg: Optional[Config] = None) -> None:
+    """Let the top-level ``data_root`` reach every dataloader whose root was
+    not given on the command line; make every root absolute.
 
     mmseg's base dataset configs copy ``data_root`` into each dataloader when
     the file is read, so ``--cfg-options data_root=...`` alone would not reach
-    them; every tool calls this after merging the command-line options.
+    them, and a leaf config's ``data_root`` would not either. A loader whose
+    root ``--cfg-options`` changed (``train_dataloader.dataset.data_root=...``,
+    the mmseg way of pointing one loader elsewhere) keeps it.
 
     Args:
         cfg (Config): The config, changed in place.
-        absolute (bool): Store the root as an absolute path. Defaults to True.
+        file_cfg (Config, optional): The same config as its file gives it
+            (before ``--cfg-options``), to tell which loader roots the command
+            line set. Defaults to None (none did).
     """
     root = cfg.get('data_root')
-    if root is None:
-        return
-    if absolute:
-        root = osp.abspath(root)
-    cfg.data_root = root
+    if root is not None:
+        root = cfg.data_root = osp.abspath(root)
     for key in DATALOADERS:
         loader = cfg.get(key)
-        if loader is not None:
-            _set_root(loader['dataset'], root)
+        if loader is None:
+            continue
+        given = file_cfg.get(key) if file_cfg is not None else None
+        given = _leaf_datasets(given['dataset']) if given else []
+        for i, dataset in enumerate(_leaf_datasets(loader['dataset'])):
+            own = dataset.get('data_root')
+            from_cli = i < len(given) and own != given[i].get('data_root')
+            if root is not None and not from_cli:
+                dataset['data_root'] = root
+            elif own is not None:
+                dataset['data_root'] = osp.abspath(own)
+
+
+def file_config(cfg: Config) -> Optional[Config]:
+    """The config as its file gives it (before any ``--cfg-options``)."""
+    if not cfg.filename or not osp.isfile(cfg.filename):
+        return None
+    return Config.fromfile(cfg.filename)
+
+
+def data_roots(cfg: Config) -> dict:
+    """``{loader: data_root}`` of each dataloader (its first dataset's)."""
+    return {
+        key: _leaf_datasets(cfg[key]['dataset'])[0].get('data_root')
+        for key in DATALOADERS if cfg.get(key) is not None
+    }
 
 
 def dataset_dirs(dataset: dict, scope: str = 'mmseg') -> tuple:
@@ -52,3 +79,17 @@ def dataset_dirs(dataset: dict, scope: str = 'mmseg') -> tuple:
     built = DATASETS.build(cfg)
     return built.data_prefix.get('img_path',
                                  ''), getattr(built, 'img_suffix', None)
+
+
+def register_config_scope() -> None:
+    """Let configs inherit this package's bases as ``pt4al_seg::path``.
+
+    mmengine resolves ``package::path`` from ``<package>/.mim/configs`` (where
+    this package ships ``configs/``, as mmseg does) only for packages named in
+    its ``MODULE2PACKAGE`` table, which lists OpenMMLab's own; importing
+    pt4al_seg adds this package to it. So the scope works wherever pt4al_seg
+    is imported before the config is read: in this package's tools, or with
+    ``python -c 'import pt4al_seg, runpy; ...'`` around another tool.
+    """
+    from mmengine.config.utils import MODULE2PACKAGE
+    MODULE2PACKAGE.setdefault('pt4al_seg', 'pt4al_seg')

@@ -165,15 +165,13 @@ def test_colorization_pretext_selectable_for_classification(
     from pt4al_seg.datasets.build_fashion import build
     from pt4al_seg.engine import ALSettings, load_pool
     from pt4al_seg.engine.phase_configs import pretext_config
-    from pt4al_seg.utils.config import propagate_data_root
-    from ..conftest import REPO
+    from ..conftest import REPO, point_to
     out = str(tmp_path / 'cls')
     build(out, 'cls', idx_source, size=32, num_train=8, num_val=2, workers=1)
     cfg = Config.fromfile(f'{REPO}/configs/pt4al_cls/demo.py')
     cfg.pretext = Config.fromfile(
         f'{REPO}/configs/_base_/pretext/colorization_cls.py').pretext
-    cfg.data_root = out
-    propagate_data_root(cfg)
+    point_to(cfg, out)
     pool = tmp_path / 'pool.txt'
     pool.write_text(''.join(f'{i:05d}\n' for i in range(8)))
     cfg.al = ALSettings.from_config(cfg).to_dict()

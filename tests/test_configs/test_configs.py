@@ -17,8 +17,7 @@ from mmseg.structures import SegDataSample
 
 from pt4al_seg.engine import ALSettings, check_config, load_pool
 from pt4al_seg.engine.phase_configs import pretext_config, score_config
-from pt4al_seg.utils.config import propagate_data_root
-from ..conftest import REPO
+from ..conftest import REPO, point_to
 
 CONFIGS = sorted(
     p for p in glob.glob(f'{REPO}/configs/**/*.py', recursive=True)
@@ -63,8 +62,7 @@ def fake_cityscapes(tmp_path_factory):
 def test_cityscapes_config_builds(path, fake_cityscapes, tmp_path):
     assert len(CITYSCAPES) == 2
     cfg = Config.fromfile(path)
-    cfg.merge_from_dict(dict(data_root=fake_cityscapes))
-    propagate_data_root(cfg)
+    point_to(cfg, fake_cityscapes)
     assert cfg.al.num_cycles == 10 and cfg.al.budget == 59
     init_default_scope('mmseg')
     cfg.al = ALSettings.from_config(cfg).to_dict()

@@ -9,8 +9,7 @@ import pytest
 from mmengine.config import Config
 
 from pt4al_seg.engine import ALConfigError, load_pool
-from pt4al_seg.utils.config import propagate_data_root
-from ..conftest import CONFIG, REPO, run_al
+from ..conftest import CONFIG, REPO, point_to, run_al
 
 
 @pytest.fixture
@@ -22,8 +21,7 @@ def data_copy(tiny_scenes, tmp_path):
 
 def pool_of(root):
     cfg = Config.fromfile(f'{REPO}/{CONFIG}')
-    cfg.data_root = str(root)
-    propagate_data_root(cfg)
+    point_to(cfg, root)
     return load_pool(cfg)
 
 
@@ -103,3 +101,51 @@ def test_cli_unknown_selector_and_bad_budget(tiny_scenes, tmp_path):
         assert proc.returncode != 0, option
         assert message in last_line(proc), (option, last_line(proc))
         assert not (tmp_path / 'wd').exists()
+
+
+def test_cli_missing_per_loader_data_root(tiny_scenes, tmp_path):
+    proc = run_al(
+        tmp_path / 'wd',
+        tiny_scenes,
+        check=False,
+        options=['train_dataloader.dataset.data_root=/missing'])
+    assert proc.returncode != 0
+    assert "data root '/missing'" in last_line(proc)
+    assert not (tmp_path / 'wd').exists()
+
+
+def test_per_loader_data_root_wins(tmp_path):
+    """--cfg-options data_root=A reaches every loader but the one given its
+    own root on the command line; the AL runner keeps that choice too (as
+    when mmseg's own tools/train.py builds it from the merged config)."""
+    import argparse
+
+    from mmengine.config import DictAction
+
+    from pt4al_seg.engine import ActiveLearningRunner
+    from pt4al_seg.utils.cli import add_common_args, load_config
+    from pt4al_seg.utils.config import data_roots
+    parser = add_common_args(argparse.ArgumentParser())
+    parser.add_argument('config')
+    args = parser.parse_args([
+        f'{REPO}/{CONFIG}', '--cfg-options', f'data_root={tmp_path}/a',
+        f'train_dataloader.dataset.data_root={tmp_path}/b'
+    ])
+    assert isinstance(parser._option_string_actions['--cfg-options'],
+                      DictAction)
+    cfg = load_config(args, 'test')
+    roots = dict(
+        train_dataloader=f'{tmp_path}/b',
+        val_dataloader=f'{tmp_path}/a',
+        test_dataloader=f'{tmp_path}/a')
+    assert data_roots(cfg) == roots
+    cfg.work_dir = str(tmp_path / 'wd')
+    assert data_roots(ActiveLearningRunner(cfg).cfg) == roots
+    # as mmseg's tools/train.py hands it over: options merged, nothing else
+    raw = Config.fromfile(f'{REPO}/{CONFIG}')
+    raw.merge_from_dict({
+        'data_root': f'{tmp_path}/a',
+        'train_dataloader.dataset.data_root': f'{tmp_path}/b',
+        'work_dir': str(tmp_path / 'wd')
+    })
+    assert data_roots(ActiveLearningRunner(raw).cfg) == roots

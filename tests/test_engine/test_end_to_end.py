@@ -13,7 +13,7 @@ import pytest
 
 from pt4al_seg.strategies import every_nth
 from pt4al_seg.utils import read_ids, read_scores
-from ..conftest import CONFIG, REPO, check_contract, run_al
+from ..conftest import REPO, check_contract, run_al
 
 
 def mtimes(work_dir):
@@ -52,7 +52,7 @@ def test_output_contract(finished_run, tiny_scenes):
     rows = list(csv.DictReader(open(osp.join(wd, 'summary.csv'))))
     assert [r['cycle'] for r in rows] == ['0', '1']
     assert [int(r['num_labelled']) for r in rows] == [5, 10]
-    assert float(rows[1]['fraction']) == pytest.approx(10 / 60)
+    assert rows[1]['fraction'] == '0.1667'  # 10 / 60, 4 decimals
     assert all(0 <= float(r['mIoU']) <= 100 for r in rows)
     assert open(osp.join(wd, 'summary.png'),
                 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
@@ -158,3 +158,46 @@ def test_cycle_initialisation(init, expected, tmp_path):
     got = initial_weights(init, files, 1, None)
     assert got == (None if expected is None else osp.join(
         str(tmp_path), expected))
+
+
+def test_console_is_a_short_story(finished_run):
+    """Phase logs go to their files; the console tells the run: no config or
+    environment dumps, no registry-scope warnings, a line per step."""
+    console = open(osp.join(osp.dirname(finished_run), 'console.txt')).read()
+    lines = console.splitlines()
+    assert len(lines) <= 100, len(lines)  # 2 cycles; the 3-cycle demo: ~60
+    assert 'Config:' not in console and 'System environment' not in console
+    assert 'Failed to search registry' not in console
+    for step in ('pretext: training ColorizationPretext on all 60 images',
+                 'ranked by pretext loss (descending) into 2 batches',
+                 'cycle 00: 5 of 30 candidates picked (EveryNth)',
+                 'cycle 01: 5 of 30 candidates picked (TopK, LeastConfidence)',
+                 'cycle 01: training on 10 labelled images'):
+        assert step in console, step
+    # the full story, the environment and the config once, in the run's log
+    logs = [f for f in os.listdir(finished_run) if f.startswith('al_')]
+    assert len(logs) == 1 and logs[0].endswith('.log')
+    text = open(osp.join(finished_run, logs[0])).read()
+    assert text.count('Config:') == 1 and 'System environment' in text
+    assert 'cycle 01: training on 10 labelled images' in text
+    # each phase's own log keeps mmengine's iteration lines, without the config
+    phase_logs = [
+        osp.join(d, f)
+        for d, _, fs in os.walk(osp.join(finished_run, 'cycle_01')) for f in fs
+        if f.endswith('.log')
+    ]
+    train_log = [
+        open(p).read() for p in phase_logs if 'Iter(train)' in open(p).read()
+    ]
+    assert train_log and 'Config:' not in train_log[0]
+
+
+def test_status_json_ends_with_a_newline(finished_run):
+    proc = subprocess.run(
+        [sys.executable, 'tools/al_status.py', finished_run, '--json'],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120)
+    assert proc.returncode == 0 and proc.stdout.endswith('}\n')
+    assert json.loads(proc.stdout)['cycles_done'] == 2

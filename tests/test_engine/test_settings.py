@@ -2,8 +2,7 @@ import pytest
 from mmengine.config import Config
 
 from pt4al_seg.engine import ALConfigError, ALSettings, check_config, list_pool
-from pt4al_seg.utils.config import propagate_data_root
-from ..conftest import REPO
+from ..conftest import REPO, point_to
 
 
 def demo_cfg(**al):
@@ -96,18 +95,15 @@ def test_budget_against_pool():
 
 def test_pool_listing_and_data_root(tiny_scenes, tmp_path):
     cfg = demo_cfg()
-    cfg.data_root = tiny_scenes
-    propagate_data_root(cfg)
+    point_to(cfg, tiny_scenes)
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert cfg[key].dataset.data_root == tiny_scenes
     ids = list_pool(cfg)
     assert ids[:2] == ['00000', '00001'] and len(ids) == 60
-    cfg.data_root = str(tmp_path / 'missing')
-    propagate_data_root(cfg)
+    point_to(cfg, tmp_path / 'missing')
     with pytest.raises(ALConfigError, match='does not exist'):
         list_pool(cfg)
     (tmp_path / 'empty' / 'img_dir' / 'train').mkdir(parents=True)
-    cfg.data_root = str(tmp_path / 'empty')
-    propagate_data_root(cfg)
+    point_to(cfg, tmp_path / 'empty')
     with pytest.raises(ALConfigError, match='holds no images'):
         list_pool(cfg)

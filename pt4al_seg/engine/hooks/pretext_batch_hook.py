@@ -67,6 +67,9 @@ class PretextBatchHook(ALHook):
                 train=True)
             c['resume'] = runner.resume_training(pretext_dir)
             phase_runner = runner.run_phase(c, 'pretext')
+            runner.log(f'pretext: training {c["model"]["type"]} on all '
+                       f'{len(runner.pool)} images, no labels (log: '
+                       f'pretext/{osp.basename(phase_runner.log_dir)}/)')
             phase_runner.train()
             runner.mark('pretext.trained')
         if not runner.state.done('pretext.scored'):
@@ -79,10 +82,13 @@ class PretextBatchHook(ALHook):
                     train=False)
                 c['load_from'] = runner.pretext_checkpoint
                 phase_runner = runner.run_phase(c, 'pretext')
+            runner.log(f'pretext: scoring {len(runner.pool)} images')
             phase_runner.test()
             runner.mark('pretext.scored')
         if not runner.state.done('ranked'):
             self.rank(runner)
+            runner.log(f'ranked by pretext loss ({self.order}) into '
+                       f'{runner.settings.num_cycles} batches')
             runner.mark('ranked')
         runner.cycle_batches = [
             read_ids(self.batch_file(runner, i))

@@ -6,9 +6,9 @@ metric per finished cycle and the next action.
 """
 import argparse
 import json
-import sys
 
 from pt4al_seg.engine.status import format_status, run_status
+from pt4al_seg.utils.errors import UserError, run_tool
 
 
 def main():
@@ -16,13 +16,17 @@ def main():
         description='Show where an active-learning run stands')
     parser.add_argument('work_dir', help='the run\'s work dir')
     parser.add_argument('--json', action='store_true', help='print JSON')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the traceback of an expected error (bad input)')
     args = parser.parse_args()
     try:
         status = run_status(args.work_dir)
-    except ValueError as e:
-        sys.exit(f'al_status.py: error: {e}')
+    except ValueError as e:  # an al_state.json it cannot read
+        raise UserError(str(e)) from e
     print(json.dumps(status, indent=2) if args.json else format_status(status))
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main, 'al_status.py')

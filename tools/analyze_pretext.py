@@ -14,9 +14,9 @@ rho and its p-value.
 import argparse
 import json
 import os
-import sys
 
 from pt4al_seg.utils.cli import add_common_args, load_config
+from pt4al_seg.utils.errors import UserError, run_tool
 
 
 def main():
@@ -32,8 +32,7 @@ def main():
     cfg = load_config(args, 'analyze_pretext.py')
     for path in (args.pretext_checkpoint, args.task_checkpoint):
         if not os.path.isfile(path):
-            sys.exit(
-                f'analyze_pretext.py: error: checkpoint {path} does not exist')
+            raise UserError(f'checkpoint {path} does not exist')
     os.makedirs(args.work_dir, exist_ok=True)
     result = analyze(cfg, args.pretext_checkpoint, args.task_checkpoint,
                      args.work_dir)
@@ -41,4 +40,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main, 'analyze_pretext.py')

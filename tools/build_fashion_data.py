@@ -6,11 +6,11 @@ pt4al_seg/datasets/build_fashion.py).
     python tools/build_fashion_data.py data/fashion_cls --view cls --size 32
 """
 import argparse
-import sys
 import time
 
 from pt4al_seg.datasets.build_fashion import build
 from pt4al_seg.datasets.idx import DEFAULT_SOURCE
+from pt4al_seg.utils.errors import UserError, run_tool
 
 
 def parse_args():
@@ -39,6 +39,10 @@ def parse_args():
         help='commonest/rarest class frequency in train (10 = long-tailed)')
     parser.add_argument(
         '--workers', type=int, default=0, help='processes (0 = all cores)')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the traceback of an expected error (bad input)')
     return parser.parse_args()
 
 
@@ -49,8 +53,8 @@ def main():
         meta = build(args.out, args.view, args.source, args.size,
                      args.num_train, args.num_val, args.seed, args.imbalance,
                      args.workers)
-    except (OSError, ValueError) as e:
-        sys.exit(f'build_fashion_data: {e}')
+    except (OSError, ValueError) as e:  # missing IDX files, bad sizes
+        raise UserError(str(e)) from e
     print(f'{args.out}: {meta["num_train"]} train + {meta["num_val"]} val '
           f'{args.view} images '
           f'of {meta["size"]}x{meta["size"]} in {time.time() - start:.1f}s; '
@@ -59,4 +63,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main, 'build_fashion_data.py')

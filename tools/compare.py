@@ -21,6 +21,7 @@ from pt4al_seg.compare import (STRATEGIES, collect, markdown_table, mean_std,
                                plot_compare, run_options, write_compare_csv)
 from pt4al_seg.engine import ALSettings
 from pt4al_seg.utils import atomic_write
+from pt4al_seg.utils.errors import UserError, run_tool
 
 
 def parse_args():
@@ -39,6 +40,10 @@ def parse_args():
         nargs='+',
         default=[],
         help='passed to every run, xxx=yyy format')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the traceback of an expected error (bad input)')
     return parser.parse_args()
 
 
@@ -46,8 +51,10 @@ def main():
     args = parse_args()
     for s in args.strategies:
         if s not in STRATEGIES:
-            sys.exit(f'compare.py: error: unknown strategy {s!r}; known: '
-                     f'{", ".join(STRATEGIES)}')
+            raise UserError(f'unknown strategy {s!r}; known: '
+                            f'{", ".join(STRATEGIES)}')
+    if not osp.isfile(args.config):
+        raise UserError(f'config file {args.config} does not exist')
     cfg = Config.fromfile(args.config)
     metric = ALSettings.from_config(cfg).metric
     here = osp.dirname(osp.abspath(__file__))
@@ -62,9 +69,8 @@ def main():
             ]
             print(f'compare.py: {strategy} seed {seed} -> {wd}', flush=True)
             if subprocess.run(cmd).returncode != 0:
-                sys.exit(f'compare.py: error: the run in {wd} failed (see its '
-                         'logs); '
-                         'run the same command again to resume')
+                raise UserError(f'the run in {wd} failed (see its logs); run '
+                                'the same command again to resume')
     rows = collect(args.work_dir, args.strategies, args.seeds, metric)
     write_compare_csv(osp.join(args.work_dir, 'compare.csv'), rows, metric)
     stats = mean_std(rows, metric)
@@ -77,4 +83,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main, 'compare.py')

@@ -9,6 +9,7 @@ import os.path as osp
 from mmengine.runner import Runner
 
 from pt4al_seg.utils.cli import add_common_args, load_config, report_metrics
+from pt4al_seg.utils.errors import run_tool
 
 
 def parse_args():
@@ -39,4 +40,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main, 'test.py')

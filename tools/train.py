@@ -13,6 +13,7 @@ from mmengine.runner import Runner
 
 from pt4al_seg.utils.cli import (add_common_args, default_work_dir,
                                  load_config, report_metrics)
+from pt4al_seg.utils.errors import run_tool
 
 
 def parse_args():
@@ -43,4 +44,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main, 'train.py')

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from pt4al_seg.utils.cli import add_common_args, default_work_dir, load_config
+from pt4al_seg.utils.errors import UserError, run_tool
 
 PROG = 'train_al.py'
 
@@ -42,34 +43,27 @@ def main():
     from mmengine.runner import Runner
     from mmseg.registry import RUNNERS
 
-    from pt4al_seg.engine import ALConfigError
-
     cfg = load_config(args, PROG)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
     cfg.resume = args.resume
     if args.amp:
         if not torch.cuda.is_available():
-            sys.exit(
-                f'{PROG}: error: --amp needs a CUDA GPU (AmpOptimWrapper), '
-                'none is '
-                'visible')
-        for wrapper in (cfg.optim_wrapper, cfg.get('pretext',
-                                                   {}).get('optim_wrapper')):
+            raise UserError('--amp needs a CUDA GPU (AmpOptimWrapper), none '
+                            'is visible')
+        pretext = cfg.get('pretext', {})
+        for wrapper in (cfg.optim_wrapper, pretext.get('optim_wrapper')):
             if wrapper is not None:
                 wrapper.type = 'AmpOptimWrapper'
                 wrapper.loss_scale = 'dynamic'
-    try:
-        runner = RUNNERS.build(
-            cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
-        runner.train()
-    except (ALConfigError, FileExistsError, FileNotFoundError) as e:
-        sys.exit(f'{PROG}: error: {e}')
-    if getattr(runner, 'awaiting',
-               None) is not None:  # annotation mode: labels requested
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        Runner.from_cfg(cfg)
+    runner.train()
+    if getattr(runner, 'awaiting', None) is not None:
+        # annotation mode: labels requested, a clean stop
         again = [a for a in sys.argv if a != '--resume'] + ['--resume']
         print(f'{PROG}: {runner.awaiting}\nnext: python {" ".join(again)}')
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main, PROG)

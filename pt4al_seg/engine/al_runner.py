@@ -32,6 +32,7 @@ from .labels import LABEL_SOURCES
 from .phases import (build_phase_runner, dump_config, initial_weights,
                      training_resumes)
 from .pool import load_pool
+from .preflight import preflight
 from .run_files import RunFiles
 from .run_log import open_run_log, warnings_once
 from .scoring import score_candidates
@@ -67,6 +68,7 @@ class ActiveLearningRunner:
         cfg.al = self.settings.to_dict()  # parsed: every default filled in
         self.cfg, self.resume = cfg, bool(cfg.get('resume', False))
         self.files = RunFiles(cfg.work_dir)
+        self.files.check_writable()
         self.strategy = self.settings.strategy()
         self.cold_start = self.settings.cold_start_strategy()
         self.hooks = build_al_hooks(cfg.get('al_hooks') or [])
@@ -210,6 +212,7 @@ class ActiveLearningRunner:
         if not exists:  # a new run: check every file before writing anything
             self.pool.check_images()
             self.labels.check_pool()
+            preflight(self)
             state = ALState(self.files.state)
             state.settings, state.pool_size = settings, len(self.pool)
             self.files.write_ids(self.files.pool, self.pool.ids)

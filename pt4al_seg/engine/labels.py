@@ -28,8 +28,10 @@ class SimulatedLabels:
 
     def check_pool(self) -> None:
         """Before a new run: every image has its label map and every label map
-        its image."""
+        its image; every label map the run may read is checked (size, values)
+        before any training."""
         self.pool.check_label_files()
+        self.pool.check_label_maps(self.pool.ids, progress=True)
 
     def test_split_labelled(self, cfg) -> bool:
         return True

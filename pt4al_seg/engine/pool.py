@@ -1,6 +1,7 @@
 """The unlabelled pool: listing the training images and checking their files.
 """
 import copy
+import os
 import os.path as osp
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Iterable, List, Optional
@@ -8,8 +9,11 @@ from typing import Dict, Iterable, List, Optional
 import cv2
 import numpy as np
 from mmengine.config import Config
+from mmengine.dist import is_main_process
 from mmengine.fileio import list_dir_or_file
 from mmengine.registry import init_default_scope
+from mmengine.utils import ProgressBar
+from PIL import Image
 
 from ..datasets.ids import image_id
 from ..utils.config import dataset_dirs
@@ -68,8 +72,8 @@ class Pool:
         return any('seg_map_path' in info for info in self.infos.values())
 
     def check_images(self, workers: int = 8) -> None:
-        """Every image file decodes (truncated or unreadable files are named).
-        """
+        """Every image file decodes to its end (truncated or unreadable files
+        are named)."""
         paths = [
             info['img_path'] for info in self.infos.values()
             if 'img_path' in info
@@ -101,44 +105,83 @@ class Pool:
                         f'label map {osp.join(seg_dir, name)} has no image '
                         f'in {self.img_dir}')
 
-    def check_label_maps(self, ids: Iterable[str]) -> None:
-        """The label maps of ``ids`` match their image's size and hold only
-        known classes or the ignore index."""
+    def check_label_maps(self,
+                         ids: Iterable[str],
+                         workers: int = 8,
+                         progress: bool = False) -> None:
+        """The label maps of ``ids`` are single-channel, match their image's
+        size and hold only known classes or the ignore index; checked in
+        parallel, the first bad one (in ``ids`` order) named."""
         if not self.has_label_maps:
             return
+        ids = list(ids)
+        bar = ProgressBar(len(ids)) if progress and is_main_process() else None
+        with ThreadPoolExecutor(workers) as ex:
+            for problem in ex.map(self._label_map_problem, ids):
+                if bar is not None:
+                    bar.update()
+                if problem:
+                    raise ALConfigError(problem)
+        if bar is not None:
+            print()
+
+    def _label_map_problem(self, img_id: str) -> Optional[str]:
+        info = self.infos[img_id]
+        path = info['seg_map_path']
+        label = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+        if label is None or not _ends_complete(path):
+            return f'{path}: unreadable or truncated label map'
+        if label.ndim == 3:
+            return (f'{path}: label map has {label.shape[2]} channels; save '
+                    'single-channel PNGs of class indices (255 = ignore), '
+                    "e.g. cv2.imwrite(path, label[..., 0]) when the channels "
+                    'are equal')
+        shape = _image_shape(info['img_path'])
+        if label.shape != shape:
+            return (f'{path}: label map is {label.shape[1]}x{label.shape[0]}, '
+                    f'its image {shape[1]}x{shape[0]}')
         top = self.num_classes + (1 if self.reduce_zero_label else 0)
-        for img_id in ids:
-            info = self.infos[img_id]
-            label = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
-            if label is None:
-                raise ALConfigError(
-                    f'{info["seg_map_path"]}: unreadable label map')
-            shape = _image_shape(info['img_path'])
-            if label.shape[:2] != shape:
-                raise ALConfigError(
-                    f'{info["seg_map_path"]}: label map is '
-                    f'{label.shape[1]}x{label.shape[0]}, its image '
-                    f'{shape[1]}x{shape[0]}')
-            values = np.unique(label)
-            bad = [
-                int(v) for v in values if v >= top and v != self.ignore_index
-            ]
-            if bad:
-                raise ALConfigError(
-                    f'{info["seg_map_path"]}: label values {bad[:5]} are '
-                    f'neither classes 0..{top - 1} nor the ignore index '
-                    f'{self.ignore_index}')
+        bad = [
+            int(v) for v in np.unique(label)
+            if v >= top and v != self.ignore_index
+        ]
+        if bad:
+            return (f'{path}: label values {bad[:5]} are neither classes '
+                    f'0..{top - 1} nor the ignore index {self.ignore_index}')
+        return None
+
+
+# The bytes a complete file of these formats ends with (OpenCV decodes a
+# truncated JPEG or PNG partially without complaint).
+_END_MARKERS = {
+    '.jpg': b'\xff\xd9',
+    '.jpeg': b'\xff\xd9',
+    '.png': b'IEND\xaeB`\x82'
+}
+
+
+def _ends_complete(path: str) -> bool:
+    marker = _END_MARKERS.get(osp.splitext(path)[1].lower())
+    if marker is None:
+        return True
+    with open(path, 'rb') as f:
+        f.seek(0, os.SEEK_END)
+        f.seek(max(0, f.tell() - 64))
+        return marker in f.read()
 
 
 def _readable(path: str) -> bool:
-    return cv2.imread(path, cv2.IMREAD_UNCHANGED) is not None
+    return _ends_complete(path) and \
+        cv2.imread(path, cv2.IMREAD_UNCHANGED) is not None
 
 
 def _image_shape(path: str) -> tuple:
-    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise ALConfigError(f'{path}: unreadable or truncated image')
-    return img.shape[:2]
+    """(height, width) from the image header."""
+    try:
+        with Image.open(path) as img:
+            return img.size[::-1]
+    except OSError as e:
+        raise ALConfigError(f'{path}: unreadable or truncated image') from e
 
 
 def load_pool(cfg: Config) -> Pool:

@@ -5,6 +5,7 @@ Every writer is a no-op on the other ranks (mmengine's ``master_only``); the
 ranks meet at one barrier before a phase Runner reads what rank 0 wrote and
 when a phase is recorded (:meth:`ActiveLearningRunner.mark`).
 """
+import os
 import os.path as osp
 from typing import Dict, List, Optional
 
@@ -22,6 +23,19 @@ class RunFiles:
 
     def __init__(self, work_dir: str):
         self.work_dir = osp.abspath(work_dir)
+
+    def check_writable(self) -> None:
+        """The work dir exists or can be created, and can be written."""
+        from .settings import ALConfigError
+        existing = self.work_dir
+        while not osp.exists(existing):
+            existing = osp.dirname(existing)
+        if not osp.isdir(existing):
+            raise ALConfigError(f'work dir {self.work_dir}: {existing} is a '
+                                'file, not a folder')
+        if not os.access(existing, os.W_OK):
+            raise ALConfigError(f'work dir {self.work_dir}: {existing} is not '
+                                'writable')
 
     def path(self, *parts: str) -> str:
         return osp.join(self.work_dir, *parts)

@@ -13,6 +13,7 @@ import cv2
 from mmengine.config import Config
 
 from ..strategies import Strategy
+from ..utils.errors import UserError
 
 MODES = ('simulate', 'annotate')
 INITS = ('scratch', 'previous', 'pretext')
@@ -28,7 +29,7 @@ RENAMED = {
 }
 
 
-class ALConfigError(ValueError):
+class ALConfigError(UserError):
     """A setting of the run's config (or its data) that cannot work, with the
     culprit named."""
 

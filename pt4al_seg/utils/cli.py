@@ -3,11 +3,11 @@ import argparse
 import copy
 import os
 import os.path as osp
-import sys
 
 from mmengine.config import Config, DictAction
 
 from .config import propagate_data_root
+from .errors import UserError, config_syntax_error
 
 
 def add_common_args(
@@ -26,18 +26,25 @@ def add_common_args(
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the traceback of an expected error (bad input)')
     return parser
 
 
 def load_config(args: argparse.Namespace, prog: str) -> Config:
     """Read ``args.config``, merge ``--cfg-options``, let ``data_root`` reach
     the dataloaders (see :func:`propagate_data_root`) and set the launcher; a
-    missing file is a one-line error."""
+    missing file or a syntax error is a :class:`UserError`."""
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     if not osp.isfile(args.config):
-        sys.exit(f'{prog}: error: config file {args.config} does not exist')
-    cfg = Config.fromfile(args.config)
+        raise UserError(f'config file {args.config} does not exist')
+    try:
+        cfg = Config.fromfile(args.config)
+    except SyntaxError as e:
+        raise config_syntax_error(e, args.config) from e
     cfg.launcher = args.launcher
     as_file = copy.deepcopy(cfg)
     if args.cfg_options is not None:

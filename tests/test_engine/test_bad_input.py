@@ -1,7 +1,10 @@
 """Bad input: one clear line naming the culprit, a non-zero exit, no state
 written or changed. (Settings errors are covered in test_al_settings.py.)"""
 import os
+import os.path as osp
 import shutil
+import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -149,3 +152,113 @@ def test_per_loader_data_root_wins(tmp_path):
         'work_dir': str(tmp_path / 'wd')
     })
     assert data_roots(ActiveLearningRunner(raw).cfg) == roots
+
+
+def test_cli_config_syntax_error_names_file_and_line(tmp_path):
+    bad = tmp_path / 'bad.py'
+    bad.write_text("_base_ = ['x.py']\nal = dict(budget=5,\nmodel = 3\n")
+    proc = subprocess.run([sys.executable, 'tools/train_al.py',
+                           str(bad)],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.count('\n') == 1, proc.stderr
+    assert last_line(proc).startswith(f'train_al.py: error: {bad}:')
+    assert 'Traceback' not in proc.stderr
+
+
+def test_cli_work_dir_below_a_file(tiny_scenes, tmp_path):
+    (tmp_path / 'plain').write_text('x')
+    proc = run_al(tmp_path / 'plain' / 'wd', tiny_scenes, check=False)
+    assert proc.returncode == 2
+    assert last_line(proc) == (f'train_al.py: error: work dir '
+                               f'{tmp_path}/plain/wd: {tmp_path}/plain is a '
+                               'file, not a folder')
+
+
+def test_cli_missing_region_mask_fails_before_any_work(tiny_scenes, tmp_path):
+    proc = run_al(
+        tmp_path / 'wd',
+        tiny_scenes,
+        check=False,
+        options=['al.region_mask=/missing.png'])
+    assert proc.returncode == 2
+    assert last_line(proc) == ('train_al.py: error: al.region_mask: '
+                               '/missing.png does not exist')
+    assert not (tmp_path / 'wd').exists()
+
+
+@pytest.mark.parametrize('damage,message', [
+    ('value', 'label values [77] are neither classes 0..10'),
+    ('size', 'label map is 32x16, its image 32x32'),
+    ('channels', 'label map has 3 channels; save single-channel PNGs'),
+])
+def test_cli_any_bad_label_map_fails_before_the_pretext_stage(
+        damage, message, data_copy, tmp_path):
+    """Every label map a simulated run may read is checked at its start, not
+    when its image is selected (image 00037 is in no cycle-0 selection)."""
+    path = data_copy / 'ann_dir' / 'train' / '00037.png'
+    label = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if damage == 'value':
+        label[0, 0] = 77
+    elif damage == 'size':
+        label = label[:16]
+    else:
+        label = np.repeat(label[..., None], 3, axis=2)
+    cv2.imwrite(str(path), label)
+    proc = run_al(tmp_path / 'wd', str(data_copy), check=False)
+    assert proc.returncode == 2
+    assert message in last_line(proc) and '00037.png' in last_line(proc)
+    assert not (tmp_path / 'wd').exists()
+
+
+def test_truncated_jpeg_is_caught(data_copy):
+    """OpenCV decodes a JPEG cut mid-file partially without complaint."""
+    src = data_copy / 'img_dir' / 'train' / '00011.png'
+    img = cv2.imread(str(src))
+    jpg = data_copy / 'cut.jpg'
+    cv2.imwrite(str(jpg), img)
+    data = jpg.read_bytes()
+    jpg.write_bytes(data[:int(len(data) * 0.8)])
+    assert cv2.imread(str(jpg)) is not None  # what OpenCV alone would accept
+    from pt4al_seg.engine.pool import _readable
+    assert not _readable(str(jpg))
+    jpg.write_bytes(data)
+    assert _readable(str(jpg))
+
+
+def test_readme_config_without_crop_size_fails_in_preflight(
+        tiny_scenes, tmp_path):
+    """The README's dataset config with its crop size removed: one line from
+    the preflight, in seconds, before the pretext stage trains."""
+    import time
+
+    from ..test_readme_dataset import foreign_layout, readme_config
+    text = readme_config('my_data.py').replace(
+        'data_preprocessor=dict(size=crop_size),', '')
+    assert 'data_preprocessor' not in text
+    data = tmp_path / 'data'
+    foreign_layout(tiny_scenes, str(data))
+    (tmp_path / 'my_data.py').write_text(text)
+    start = time.time()
+    proc = subprocess.run([
+        sys.executable,
+        osp.join(REPO, 'tools', 'train_al.py'),
+        str(tmp_path / 'my_data.py'), '--work-dir',
+        str(tmp_path / 'wd'), '--cfg-options', f'data_root={data}',
+        'al.num_cycles=2', 'al.budget=5', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False'
+    ],
+                          cwd=str(tmp_path),
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+    assert proc.returncode == 2
+    assert last_line(proc).startswith(
+        'train_al.py: error: preflight of cycle training failed: '
+        'data_preprocessor has neither size nor size_divisor')
+    assert time.time() - start < 120
+    assert not (tmp_path / 'wd' / 'al_state.json').exists()
+    assert not (tmp_path / 'wd' / 'pretext').exists()

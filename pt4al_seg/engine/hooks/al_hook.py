@@ -23,6 +23,10 @@ class ALHook:
         """Before anything is written (the pool is known): raise
         ``ALConfigError`` for a config this hook cannot work with."""
 
+    def preflight(self, runner, ids_file: str, tmp_dir: str) -> None:
+        """A new run, before anything trains: push one batch of ``ids_file``
+        through each phase this hook will run (``preflight.check_phase``)."""
+
     def before_run(self, runner) -> None:
         """Before the first cycle (PT4AL trains its pretext model and ranks the
         pool here). Runs again on ``--resume``: skip what ``runner.state``

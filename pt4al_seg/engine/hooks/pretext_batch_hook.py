@@ -55,6 +55,12 @@ class PretextBatchHook(ALHook):
                 f'{size // s.num_cycles})')
         runner.pretext_checkpoint = runner.files.path('pretext', 'model.pth')
 
+    def preflight(self, runner, ids_file: str, tmp_dir: str) -> None:
+        from ..preflight import check_phase
+        c = pc.pretext_config(runner.cfg, runner.pool, tmp_dir, ids_file, True)
+        check_phase('pretext training', c, 'train_dataloader', 'loss')
+        check_phase('pretext scoring', c, 'test_dataloader', 'predict')
+
     def before_run(self, runner) -> None:
         pretext_dir = runner.files.path('pretext')
         phase_runner = None

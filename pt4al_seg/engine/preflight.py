@@ -1,0 +1,91 @@
+"""Preflight: before anything trains, one batch of the real data through every
+phase, so that a config that would crash in any phase fails in seconds."""
+import os.path as osp
+import tempfile
+from typing import List, Optional
+
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.evaluator import Evaluator
+from mmengine.registry import init_default_scope
+
+from ..utils import write_ids
+from . import phase_configs as pc
+from .settings import ALConfigError
+
+# Known failures and the setting that fixes them.
+HINTS = {
+    'only one of size and size_divisor should be valid':
+    'data_preprocessor has neither size nor size_divisor: set crop_size and '
+    'model.data_preprocessor.size=crop_size (training images are cropped or '
+    'padded to one size to be stacked)',
+    'stack expects each tensor to be equal size':
+    'images of different sizes in one batch: set al.score_batch_size=1 or '
+    'add a Resize to the pipeline',
+}
+
+
+def check_phase(phase: str, cfg_dict: dict, loader: str, mode: str) -> None:
+    """Build ``cfg_dict``'s model and push one batch of ``loader`` through its
+    pipeline, data preprocessor and forward (``mode``: ``'loss'`` for a
+    training phase, ``'predict'`` for a test or scoring phase), on the GPU when
+    there is one; raise ``ALConfigError`` naming the phase.
+
+    Args:
+        phase (str): The phase's name in messages.
+        cfg_dict (dict): The phase's Runner config.
+        loader (str): ``'train_dataloader'`` or ``'test_dataloader'``.
+        mode (str): ``'loss'`` or ``'predict'``.
+    """
+    from mmseg.registry import DATASETS, METRICS, MODELS
+    cfg_dict = Config(cfg_dict)  # attribute access, as a Runner has it
+    init_default_scope(cfg_dict.get('default_scope', 'mmseg'))
+    try:
+        model = MODELS.build(cfg_dict['model'])
+        model.to('cuda' if torch.cuda.is_available() else 'cpu')
+        model.train(mode == 'loss')
+        dataset = DATASETS.build(cfg_dict[loader]['dataset'])
+        size = min(cfg_dict[loader].get('batch_size', 1), len(dataset))
+        batch = pseudo_collate([dataset[i] for i in range(size)])
+        with torch.no_grad():
+            data = model.data_preprocessor(batch, training=mode == 'loss')
+            outputs = model(**data, mode=mode)
+        evaluator = cfg_dict.get('test_evaluator')
+        if mode == 'predict' and isinstance(evaluator, dict):
+            metric = Evaluator(METRICS.build(evaluator))
+            metric.dataset_meta = dataset.metainfo
+            metric.process(outputs, batch)
+    except ALConfigError:
+        raise
+    except Exception as e:  # any crash here would have crashed the run
+        text = ' '.join(str(e).split()) or type(e).__name__
+        hint = next((h for k, h in HINTS.items() if k in text), None)
+        raise ALConfigError(f'preflight of {phase} failed: ' + (
+            hint or f'{type(e).__name__}: {text[:300]}')) from e
+
+
+def preflight(runner, ids: Optional[List[str]] = None) -> None:
+    """Every phase of a new run on a few of its images: the hooks' phases
+    (PT4AL's pretext training and scoring), a cycle's training and test, and
+    a scoring pass with the strategy's query and picker outputs."""
+    ids = ids or runner.pool.ids[:16]
+    with tempfile.TemporaryDirectory() as tmp:
+        ids_file = osp.join(tmp, 'ids.txt')
+        write_ids(ids_file, ids)
+        for hook in runner.hooks:
+            hook.preflight(runner, ids_file, tmp)
+        cfg = runner.cfg
+        cycle = pc.cycle_config(cfg, tmp, ids_file, None, False)
+        check_phase('cycle training', cycle, 'train_dataloader', 'loss')
+        if runner.evaluated:
+            check_phase('cycle test', cycle, 'test_dataloader', 'predict')
+        needs = set(runner.strategy.needs)
+        metric = dict(
+            type='StrategyOutputsMetric',
+            query=runner.strategy.query_cfg if 'score' in needs else None,
+            region_mask=runner.settings.region_mask,
+            image_class=dict(exclude=[]) if 'class' in needs else None)
+        scoring = pc.score_config(cfg, runner.pool, tmp, ids_file, None,
+                                  metric)
+        check_phase('scoring', scoring, 'test_dataloader', 'predict')

@@ -1,0 +1,49 @@
+"""Expected errors and how every tool reports them: one line naming the file,
+field or value at fault, exit status 2, and a traceback only for a genuine bug
+(or with ``--debug``)."""
+import ast
+import sys
+from typing import Callable
+
+EXIT_USAGE = 2
+
+
+class UserError(ValueError):
+    """Bad input that the user can fix: a config, a file, a setting."""
+
+
+# what a tool reports in one line; anything else is a bug and keeps its
+# traceback
+EXPECTED = (UserError, FileExistsError, FileNotFoundError, NotADirectoryError,
+            IsADirectoryError, PermissionError)
+
+
+def run_tool(main: Callable[[], None], prog: str) -> None:
+    """Call ``main()``; an expected error becomes ``prog: error: ...`` on
+    stderr and exit status 2 (``--debug`` on the command line: the
+    traceback)."""
+    try:
+        main()
+    except EXPECTED as e:
+        if '--debug' in sys.argv:
+            raise
+        print(f'{prog}: error: {one_line(e)}', file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def one_line(e: BaseException) -> str:
+    text = str(e) if not isinstance(e, OSError) or not e.filename else \
+        f'{e.filename}: {e.strerror}'
+    return ' '.join(text.split())
+
+
+def config_syntax_error(e: SyntaxError, config: str) -> UserError:
+    """A syntax error mmengine met reading ``config`` as ``FILE:LINE: message``
+    (mmengine parses the text without its file name)."""
+    try:
+        with open(config) as f:
+            ast.parse(f.read(), filename=config)
+    except SyntaxError as mine:
+        return UserError(f'{config}:{mine.lineno}: {mine.msg}')
+    return UserError(f'{config}: one of its _base_ files, line {e.lineno}: '
+                     f'{e.msg}')

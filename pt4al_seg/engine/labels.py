@@ -23,6 +23,9 @@ class SimulatedLabels:
         pool (Pool): The run's training images.
     """
 
+    #: whether every label map is on disk from the start
+    on_disk = True
+
     def __init__(self, pool: Pool, **kwargs):
         self.pool = pool
 
@@ -57,6 +60,8 @@ class AnnotatedLabels(SimulatedLabels):
         export_dir (str, optional): Copy the images to label into this folder.
             Defaults to None.
     """
+
+    on_disk = False
 
     def __init__(self, pool: Pool, export_dir: Optional[str] = None):
         super().__init__(pool)

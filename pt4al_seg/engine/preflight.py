@@ -77,15 +77,19 @@ def preflight(runner, ids: Optional[List[str]] = None) -> None:
             hook.preflight(runner, ids_file, tmp)
         cfg = runner.cfg
         cycle = pc.cycle_config(cfg, tmp, ids_file, None, False)
-        check_phase('cycle training', cycle, 'train_dataloader', 'loss')
+        if runner.labels.on_disk:  # annotation: no label exists yet
+            check_phase('cycle training', cycle, 'train_dataloader', 'loss')
         if runner.evaluated:
             check_phase('cycle test', cycle, 'test_dataloader', 'predict')
-        needs = set(runner.strategy.needs)
-        metric = dict(
-            type='StrategyOutputsMetric',
-            query=runner.strategy.query_cfg if 'score' in needs else None,
-            region_mask=runner.settings.region_mask,
-            image_class=dict(exclude=[]) if 'class' in needs else None)
-        scoring = pc.score_config(cfg, runner.pool, tmp, ids_file, None,
-                                  metric)
-        check_phase('scoring', scoring, 'test_dataloader', 'predict')
+        strategy = runner.strategy
+        if strategy.needs_model:
+            scores = 'score' in strategy.needs and strategy.query.needs_model
+            metric = dict(
+                type='StrategyOutputsMetric',
+                query=strategy.query_cfg if scores else None,
+                region_mask=runner.settings.region_mask,
+                image_class=dict(
+                    exclude=[]) if 'class' in strategy.needs else None)
+            scoring = pc.score_config(cfg, runner.pool, tmp, ids_file, None,
+                                      metric)
+            check_phase('scoring', scoring, 'test_dataloader', 'predict')

@@ -2,6 +2,7 @@
 model on every pool image, score each image by its pretext loss, rank the pool
 into one batch per cycle."""
 import os.path as osp
+from functools import partial
 
 from ...ranking import rank_into_batches
 from ...registry import AL_HOOKS
@@ -63,14 +64,11 @@ class PretextBatchHook(ALHook):
 
     def before_run(self, runner) -> None:
         pretext_dir = runner.files.path('pretext')
+        config = partial(pc.pretext_config, runner.cfg, runner.pool,
+                         pretext_dir, runner.files.pool)
         phase_runner = None
         if not runner.state.done('pretext.trained'):
-            c = pc.pretext_config(
-                runner.cfg,
-                runner.pool,
-                pretext_dir,
-                runner.files.pool,
-                train=True)
+            c = config(train=True)
             c['resume'] = runner.resume_training(pretext_dir)
             phase_runner = runner.run_phase(c, 'pretext')
             runner.log(f'pretext: training {c["model"]["type"]} on all '
@@ -80,12 +78,7 @@ class PretextBatchHook(ALHook):
             runner.mark('pretext.trained')
         if not runner.state.done('pretext.scored'):
             if phase_runner is None:
-                c = pc.pretext_config(
-                    runner.cfg,
-                    runner.pool,
-                    pretext_dir,
-                    runner.files.pool,
-                    train=False)
+                c = config(train=False)
                 c['load_from'] = runner.pretext_checkpoint
                 phase_runner = runner.run_phase(c, 'pretext')
             runner.log(f'pretext: scoring {len(runner.pool)} images')

@@ -64,7 +64,8 @@ def _scope_children() -> dict:
     every lookup to their mmseg parent."""
     import mmseg.registry as mmseg_registry
     return {
-        name: Registry(
+        name:
+        Registry(
             reg.name, parent=reg, scope='pt4al_seg', locations=['pt4al_seg'])
         for name, reg in vars(mmseg_registry).items()
         if isinstance(reg, Registry)

@@ -16,8 +16,10 @@ CHECKER = osp.join(osp.dirname(REPO), 'shared', 'tools', 'check_run.py')
 
 def check_contract(wd, *flags, min_cycles=2):
     """Run shared/tools/check_run.py on a work dir: it must exist and pass."""
-    assert osp.isfile(
-        CHECKER), f'{CHECKER} is missing: the output contract is unchecked'
+    if not osp.isfile(CHECKER):
+        message = f'{CHECKER} is missing: the output contract is unchecked'
+        assert not os.environ.get('CI'), message
+        pytest.skip(message)
     res = subprocess.run([
         sys.executable, CHECKER,
         str(wd), '--min-cycles',

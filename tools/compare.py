@@ -56,7 +56,7 @@ def main():
     if not osp.isfile(args.config):
         raise UserError(f'config file {args.config} does not exist')
     cfg = Config.fromfile(args.config)
-    metric = ALSettings.from_config(cfg).metric
+    metric = cfg.get('al', {}).get('metric') or ALSettings.metric
     here = osp.dirname(osp.abspath(__file__))
     for strategy in args.strategies:
         for seed in args.seeds:

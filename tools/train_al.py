@@ -40,7 +40,6 @@ def parse_args():
 def main():
     args = parse_args()
     import torch
-    from mmengine.runner import Runner
     from mmseg.registry import RUNNERS
 
     cfg = load_config(args, PROG)
@@ -56,8 +55,12 @@ def main():
             if wrapper is not None:
                 wrapper.type = 'AmpOptimWrapper'
                 wrapper.loss_scale = 'dynamic'
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
-        Runner.from_cfg(cfg)
+    if cfg.get('runner_type') != 'ActiveLearningRunner':
+        raise UserError(f'{args.config} is no active-learning config (no '
+                        "runner_type='ActiveLearningRunner'): inherit "
+                        'configs/_base_/al/pt4al.py or pool.py; plain '
+                        'training is tools/train.py')
+    runner = RUNNERS.build(cfg)
     runner.train()
     if getattr(runner, 'awaiting', None) is not None:
         # annotation mode: labels requested, a clean stop

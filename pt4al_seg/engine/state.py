@@ -40,7 +40,8 @@ def settings_snapshot(cfg_dict: dict) -> Dict[str, str]:
     return {
         k: v
         for k, v in sorted(flat.items())
-        if not any(k == p or k.startswith(p + '.') for p in VOLATILE_KEYS)
+        if not any(k == p or k.startswith(p + '.')
+                   for p in VOLATILE_KEYS) and not k.endswith('._scope_')
     }
 
 
@@ -225,4 +226,6 @@ def _with_defaults(settings: Dict[str, str]) -> Dict[str, str]:
         for k, v in default_settings().items() if _setting(k) not in present
     }
     out.update(settings)
-    return out
+    # mmengine marks dicts read from `pkg::` bases with _scope_; where a base
+    # was read from is no setting (older state files recorded it)
+    return {k: v for k, v in out.items() if not k.endswith('._scope_')}

@@ -67,7 +67,7 @@ class StrategyOutputsMetric(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for s in data_samples:
             score = cls = feat = None
-            if self.query is not None:
+            if self.query is not None and self.query.needs_model:
                 valid = None
                 if self.region_mask is not None and 'seg_logits' in s:
                     logits = s['seg_logits']['data']
@@ -90,6 +90,8 @@ class StrategyOutputsMetric(BaseMetric):
         out = dict(num_images=len(ids))
         if self.query is not None and self.scores_file:
             scores = {r[0]: r[1] for r in results}
+            if not self.query.needs_model:  # e.g. Random: from the ids
+                scores = dict(zip(ids, self.query.score_ids(ids)))
             classes = {
                 r[0]: r[2]
                 for r in results

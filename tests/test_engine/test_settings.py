@@ -107,3 +107,57 @@ def test_pool_listing_and_data_root(tiny_scenes, tmp_path):
     point_to(cfg, tmp_path / 'empty')
     with pytest.raises(ALConfigError, match='holds no images'):
         list_pool(cfg)
+
+
+def test_pretext_hook_checks_its_order_pretext_model_and_batch_size():
+    """The checks that moved from the settings into PretextBatchHook."""
+    from types import SimpleNamespace
+
+    from pt4al_seg.engine import PretextBatchHook
+    with pytest.raises(
+            ALConfigError,
+            match="order must be one of descending, "
+            "ascending, got 'sideways'"):
+        PretextBatchHook(order='sideways')
+    cfg = demo_cfg()
+    runner = SimpleNamespace(
+        cfg=cfg,
+        settings=ALSettings.from_config(cfg),
+        pool=list(range(300)),
+        files=SimpleNamespace(path=lambda *p: '/'.join(('wd', ) + p)))
+    PretextBatchHook().check(runner)
+    assert runner.pretext_checkpoint == 'wd/pretext/model.pth'
+    runner.settings.budget = 101
+    with pytest.raises(
+            ALConfigError,
+            match='al.budget 101 exceeds the '
+            r'smallest cycle batch \(300 images / 3 cycles = 100\)'):
+        PretextBatchHook().check(runner)
+    cfg.pretext.model.type = 'JigsawPretext'
+    with pytest.raises(
+            ALConfigError, match="unknown pretext model 'JigsawPretext'"):
+        PretextBatchHook().check(runner)
+
+
+def test_pretext_init_needs_the_pretext_stage(tiny_scenes, tmp_path):
+    from ..conftest import run_al
+    proc = run_al(
+        tmp_path / 'wd',
+        tiny_scenes,
+        check=False,
+        options=['al_hooks=[]', 'al.init=pretext'])
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "train_al.py: error: al.init='pretext' needs a pretext stage "
+        '(PretextBatchHook in al_hooks)')
+    assert not (tmp_path / 'wd').exists()
+
+
+def test_hook_priority_from_the_config():
+    from pt4al_seg.engine.hooks import build_al_hooks
+    hooks = build_al_hooks([
+        dict(type='PretextBatchHook'),
+        dict(type='PretextBatchHook', priority='LOWEST'),
+        dict(type='PretextBatchHook', priority=10)
+    ])
+    assert [h.priority for h in hooks] == ['VERY_HIGH', 10, 'LOWEST']

@@ -104,3 +104,26 @@ def test_features_without_scores(tmp_path):
     assert not (tmp_path / 'scores.csv').exists()
     assert [p.name for p in tmp_path.iterdir()] == ['features.npz'
                                                     ]  # no temp file left
+
+
+def test_model_free_query_with_a_class_picker(tmp_path):
+    """Random scores (from ids) beside predicted classes (from the model)."""
+    from pt4al_seg.strategies import Random
+    from pt4al_seg.utils import read_column
+    out = tmp_path / 's.csv'
+    metric = StrategyOutputsMetric(
+        '/d',
+        '.png',
+        query=dict(type='Random', seed=3),
+        image_class=dict(exclude=[]),
+        scores_file=str(out))
+    logits = torch.zeros(3, 2, 2)
+    logits[1] = 1.0
+    metric.process(
+        None, [seg_sample('/d/a.png', logits),
+               seg_sample('/d/b.png', logits)])
+    metric.compute_metrics(metric.results)
+    assert read_scores(str(out), 'score') == dict(
+        zip('ab',
+            Random(seed=3).score_ids(['a', 'b'])))
+    assert read_column(str(out), 'class') == {'a': '1', 'b': '1'}

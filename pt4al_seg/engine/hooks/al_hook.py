@@ -59,6 +59,8 @@ def build_al_hooks(cfgs: list) -> List[ALHook]:
     from ..settings import ALConfigError
     hooks = []
     for i, hook_cfg in enumerate(cfgs):
+        hook_cfg = dict(hook_cfg)
+        priority = hook_cfg.pop('priority', None)
         try:
             hook = AL_HOOKS.build(hook_cfg)
         except (KeyError, TypeError) as e:
@@ -68,5 +70,7 @@ def build_al_hooks(cfgs: list) -> List[ALHook]:
             raise ALConfigError(
                 f'al_hooks[{i}]: {type(hook).__name__} is an mmengine Hook; '
                 'put it in custom_hooks')
+        if priority is not None:
+            hook.priority = priority
         hooks.append(hook)
     return sorted(hooks, key=lambda h: get_priority(h.priority))

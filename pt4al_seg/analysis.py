@@ -17,6 +17,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from scipy.stats import spearmanr
 
+from .datasets.label_maps import use_label_loader
 from .engine import phase_configs as pc
 from .engine.pool import load_pool
 from .engine.settings import ALSettings
@@ -38,23 +39,25 @@ def measure(cfg: Config, pretext_ckpt: str, task_ckpt: str,
     images."""
     held = held_out_as_pool(cfg)
     held.al = ALSettings.from_config(cfg).to_dict()
-    pool = load_pool(held)
+    pool = load_pool(held, held.al['label_palette'])
     ids_file = osp.join(work_dir, 'images.txt')
     write_ids(ids_file, pool.ids)
     c = pc.pretext_config(
         held, pool, osp.join(work_dir, 'pretext'), ids_file, train=False)
     c['load_from'] = pretext_ckpt
-    c['test_evaluator']['out_file'] = osp.join(work_dir, 'pretext_losses.csv')
+    c['test_evaluator'].update(
+        out_file=osp.join(work_dir, 'pretext_losses.csv'), shard_dir=None)
     Runner.from_cfg(Config(c)).test()
     c = pc.score_config(
         held, pool, osp.join(work_dir, 'task'), ids_file, task_ckpt,
         dict(
             type='TaskLossMetric',
             out_file=osp.join(work_dir, 'task_losses.csv')))
+    c['test_evaluator']['shard_dir'] = None
     # the task loss needs the labels of these held-out images: the test
     # pipeline loads them
-    c['test_dataloader']['dataset']['pipeline'] = copy.deepcopy(
-        cfg.to_dict()['test_dataloader']['dataset']['pipeline'])
+    c['test_dataloader']['dataset']['pipeline'] = use_label_loader(
+        cfg.to_dict()['test_dataloader']['dataset']['pipeline'], pool.palette)
     Runner.from_cfg(Config(c)).test()
     return dict(
         pretext=osp.join(work_dir, 'pretext_losses.csv'),

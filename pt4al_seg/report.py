@@ -126,14 +126,15 @@ class RunReport:
         self.work_dir, self.metric = work_dir, metric
         self.references, self.label = references, label
 
-    def start(self, state, cfg, evaluated: bool) -> None:
+    def start(self, state, cfg, evaluated: bool, palette=None) -> None:
         """Measure the background-everywhere floor once per run (recorded in
-        the state)."""
+        the state); ``palette`` reads colour-coded label maps."""
         if self.metric == 'mIoU' and evaluated \
                 and 'background_mIoU' not in state.extras:
             state.extras['background_mIoU'] = constant_prediction_miou(
                 cfg.test_dataloader.dataset.to_dict(),
-                scope=cfg.get('default_scope', 'mmseg'))
+                scope=cfg.get('default_scope', 'mmseg'),
+                palette=palette)
             state.save()
 
     @master_only

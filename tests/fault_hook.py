@@ -6,7 +6,8 @@ the hook does nothing.
 Points: ``<phase>:before-mark`` (the phase's files are written,
 ``al_state.json`` does not record it yet) for every phase, and
 ``train:<phase>:<iters>`` (inside the training of ``pretext`` or ``cycle_XX``,
-after that many iterations).
+after that many iterations), ``score:<phase>:<batches>`` (inside the scoring
+pass of ``pretext`` or ``score_XX``, after that many batches).
 """
 import os
 import signal
@@ -40,6 +41,26 @@ class KillAtIterHook(Hook):
             die()
 
 
+class KillAtTestIterHook(Hook):
+    """Dies after ``iters`` test (scoring) batches."""
+
+    priority = 'LOWEST'
+
+    def __init__(self, iters: int):
+        self.iters = iters
+
+    def after_test_iter(self,
+                        runner,
+                        batch_idx,
+                        data_batch=None,
+                        outputs=None) -> None:
+        if batch_idx + 1 >= self.iters:
+            die()
+
+
+KILLERS = dict(train=KillAtIterHook, score=KillAtTestIterHook)
+
+
 @AL_HOOKS.register_module()
 class FaultInjectionHook(ALHook):
     """Kills the run at the point named by ``PT4AL_KILL_AT``."""
@@ -48,8 +69,8 @@ class FaultInjectionHook(ALHook):
 
     def before_phase(self, runner, phase, phase_runner) -> None:
         parts = os.environ.get(ENV, '').split(':')
-        if len(parts) == 3 and parts[0] == 'train' and parts[1] == phase:
-            phase_runner.register_hook(KillAtIterHook(int(parts[2])))
+        if len(parts) == 3 and parts[0] in KILLERS and parts[1] == phase:
+            phase_runner.register_hook(KILLERS[parts[0]](int(parts[2])))
 
     def after_phase(self, runner, phase) -> None:
         if os.environ.get(ENV) == f'{phase}:before-mark':

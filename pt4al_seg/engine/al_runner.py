@@ -158,7 +158,7 @@ class ActiveLearningRunner:
             self.settings.init, self.files, cycle, self.pretext_checkpoint)
         c = pc.cycle_config(self.cfg, cycle_dir,
                             self.files.cycle(cycle, 'labelled.txt'), init,
-                            resume)
+                            resume, self.pool.palette)
         dump_config(c, osp.join(cycle_dir, 'config.py'))
         runner = self.run_phase(c, f'cycle_{cycle:02d}')
         self.log(f'cycle {cycle:02d}: training on '
@@ -177,7 +177,7 @@ class ActiveLearningRunner:
         """Load the pool, check everything that can be checked, open or create
         the state."""
         # the training dataset, built once per run
-        self.pool = load_pool(self.cfg)
+        self.pool = load_pool(self.cfg, self.settings.label_palette)
         self.labels = LABEL_SOURCES[self.settings.mode](
             self.pool, export_dir=self.settings.export_dir)
         for hook in self.hooks:  # PT4AL: the budget fits a batch
@@ -202,7 +202,8 @@ class ActiveLearningRunner:
             self.files.work_dir, self.settings.metric,
             self.settings.references, f'{self.settings.query["type"]}, '
             f'{self.settings.picker["type"]}')
-        self.report.start(self.state, self.cfg, self.evaluated)
+        self.report.start(self.state, self.cfg, self.evaluated,
+                          self.pool.palette)
 
     def _open_state(self) -> ALState:
         settings = settings_snapshot(self.cfg.to_dict())

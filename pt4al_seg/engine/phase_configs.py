@@ -15,6 +15,8 @@ from typing import Optional
 
 from mmengine.config import Config
 
+from ..datasets.label_maps import use_label_loader
+from ..evaluation.score_shards import shard_dir_of
 from .dist import cpu_model_wrapper
 from .pool import Pool
 
@@ -74,12 +76,24 @@ def score_loader(cfg: Config, dataset: dict) -> dict:
         dataset=dataset)
 
 
-def _score_metric(pool: Pool, metric: dict) -> dict:
-    return dict(metric, img_dir=pool.img_dir, img_suffix=pool.img_suffix)
+def _score_metric(pool: Pool, metric: dict, out_dir: str,
+                  ids_file: str) -> dict:
+    """``metric`` for the pool's images, keeping its rows in shards under
+    ``out_dir`` (a killed pass resumes)."""
+    return dict(
+        metric,
+        img_dir=pool.img_dir,
+        img_suffix=pool.img_suffix,
+        shard_dir=shard_dir_of(out_dir),
+        ids_file=osp.abspath(ids_file))
 
 
-def pretext_config(cfg: Config, pool: Pool, pretext_dir: str, pool_file: str,
-                   train: bool) -> dict:
+def pretext_config(cfg: Config,
+                   pool: Pool,
+                   pretext_dir: str,
+                   pool_file: str,
+                   train: bool,
+                   left_file: Optional[str] = None) -> dict:
     """The pretext stage: train on every pool image (no labels), then score
     each one.
 
@@ -91,6 +105,8 @@ def pretext_config(cfg: Config, pool: Pool, pretext_dir: str, pool_file: str,
         pool_file (str): The list of every training image id.
         train (bool): Include the training parts; False gives a scoring-only
             run.
+        left_file (str, optional): Score only these ids (those an interrupted
+            pass left). Defaults to None (the pool).
 
     Returns:
         dict: The Runner config.
@@ -114,12 +130,13 @@ def pretext_config(cfg: Config, pool: Pool, pretext_dir: str, pool_file: str,
     else:
         _no_train(c)
     c['test_dataloader'] = score_loader(
-        cfg, subset_dataset(cfg, pool_file, p.score_pipeline))
+        cfg, subset_dataset(cfg, left_file or pool_file, p.score_pipeline))
     c['test_evaluator'] = _score_metric(
         pool,
         dict(
             type='PretextLossMetric',
-            out_file=osp.join(pretext_dir, 'losses.csv')))
+            out_file=osp.join(pretext_dir, 'losses.csv')), pretext_dir,
+        pool_file)
     c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.bf16)
     _no_visualization(c)
     return c
@@ -131,27 +148,34 @@ def score_config(cfg: Config,
                  ids_file: str,
                  checkpoint: str,
                  metric: dict,
-                 features: bool = False) -> dict:
-    """A test-only run of a trained task model over ``ids_file`` with
-    ``score_pipeline`` (no ``LoadAnnotations``: no label is read), collecting
-    ``metric`` (e.g. ``StrategyOutputsMetric``); ``features`` attaches pooled
-    backbone features."""
+                 features: bool = False,
+                 left_file: Optional[str] = None) -> dict:
+    """A test-only run of a trained task model over ``ids_file`` (or the
+    ``left_file`` an interrupted pass left) with ``score_pipeline`` (no
+    ``LoadAnnotations``: no label is read), collecting ``metric`` (e.g.
+    ``StrategyOutputsMetric``); ``features`` attaches pooled backbone
+    features."""
     c = _phase(cfg, cycle_dir, 'score')
     _no_train(c)
     _no_val(c)
     _no_visualization(c)
     c['load_from'] = checkpoint
     c['test_dataloader'] = score_loader(
-        cfg, subset_dataset(cfg, ids_file, cfg.score_pipeline))
-    c['test_evaluator'] = _score_metric(pool, metric)
+        cfg, subset_dataset(cfg, left_file or ids_file, cfg.score_pipeline))
+    c['test_evaluator'] = _score_metric(pool, metric, cycle_dir, ids_file)
     c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.bf16, features=features)
     return c
 
 
-def cycle_config(cfg: Config, cycle_dir: str, labelled_file: str,
-                 load_from: Optional[str], resume: bool) -> dict:
+def cycle_config(cfg: Config,
+                 cycle_dir: str,
+                 labelled_file: str,
+                 load_from: Optional[str],
+                 resume: bool,
+                 palette: Optional[dict] = None) -> dict:
     """Train the task model on the labelled images and test it on the test
-    split.
+    split. Label maps load with :class:`LoadLabelMap` (3-channel maps, and
+    colour-coded ones given ``palette``).
 
     Validation during training is left out: the cycle is evaluated once, by
     ``test()``, with the final weights, so ``config.py`` + ``model.pth``
@@ -162,4 +186,9 @@ def cycle_config(cfg: Config, cycle_dir: str, labelled_file: str,
     c['train_dataloader']['dataset']['ann_file'] = osp.abspath(labelled_file)
     c['load_from'] = load_from
     c['resume'] = resume
+    for loader in ('train_dataloader', 'test_dataloader'):
+        dataset = (c.get(loader) or {}).get('dataset') or {}
+        if 'pipeline' in dataset:
+            dataset['pipeline'] = use_label_loader(dataset['pipeline'],
+                                                   palette)
     return c

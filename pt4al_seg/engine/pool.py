@@ -16,6 +16,8 @@ from mmengine.utils import ProgressBar
 from PIL import Image
 
 from ..datasets.ids import image_id
+from ..datasets.label_maps import (LabelMapError, Palette, normalize_palette,
+                                   read_label_map)
 from ..utils.config import dataset_dirs
 from .settings import ALConfigError
 
@@ -38,6 +40,8 @@ class Pool:
             datasets).
         seg_dir (str): The label-map folder ('' if none). Defaults to ''.
         seg_suffix (str): The label-map suffix. Defaults to ''.
+        palette (dict, optional): ``{class: (r, g, b)}`` of colour-coded label
+            maps. Defaults to None.
     """
 
     def __init__(self,
@@ -49,13 +53,15 @@ class Pool:
                  reduce_zero_label: bool = False,
                  img_suffix: Optional[str] = None,
                  seg_dir: str = '',
-                 seg_suffix: str = ''):
+                 seg_suffix: str = '',
+                 palette: Optional[Palette] = None):
         self.ids, self.infos, self.img_dir = ids, infos, img_dir
         self.classes, self.num_classes, self.ignore_index = classes, len(
             classes), ignore_index
         self.reduce_zero_label = reduce_zero_label
         self.img_suffix = img_suffix
         self.seg_dir, self.seg_suffix = seg_dir, seg_suffix
+        self.palette = palette
 
     @property
     def background(self) -> List[int]:
@@ -128,14 +134,12 @@ class Pool:
     def _label_map_problem(self, img_id: str) -> Optional[str]:
         info = self.infos[img_id]
         path = info['seg_map_path']
-        label = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-        if label is None or not _ends_complete(path):
+        if not _ends_complete(path):
             return f'{path}: unreadable or truncated label map'
-        if label.ndim == 3:
-            return (f'{path}: label map has {label.shape[2]} channels; save '
-                    'single-channel PNGs of class indices (255 = ignore), '
-                    "e.g. cv2.imwrite(path, label[..., 0]) when the channels "
-                    'are equal')
+        try:
+            label = read_label_map(path, self.palette)
+        except (LabelMapError, OSError) as e:
+            return f'{path}: {e}'
         shape = _image_shape(info['img_path'])
         if label.shape != shape:
             return (f'{path}: label map is {label.shape[1]}x{label.shape[0]}, '
@@ -184,8 +188,10 @@ def _image_shape(path: str) -> tuple:
         raise ALConfigError(f'{path}: unreadable or truncated image') from e
 
 
-def load_pool(cfg: Config) -> Pool:
-    """Build the training dataset (no pipeline) and list its images."""
+def load_pool(cfg: Config, label_palette=None) -> Pool:
+    """Build the training dataset (no pipeline) and list its images;
+    ``label_palette`` (``al.label_palette``) is resolved against the dataset's
+    declared palette."""
     from mmseg.registry import DATASETS
     scope = cfg.get('default_scope', 'mmseg')
     init_default_scope(scope)
@@ -229,7 +235,29 @@ def load_pool(cfg: Config) -> Pool:
         bool(getattr(dataset, 'reduce_zero_label', False)), img_suffix,
         dataset.data_prefix.get('seg_map_path', '') if hasattr(
             dataset, 'data_prefix') else '',
-        getattr(dataset, 'seg_map_suffix', ''))
+        getattr(dataset, 'seg_map_suffix', ''),
+        _palette(label_palette, ds_cfg, dataset))
+
+
+def _palette(label_palette, ds_cfg: dict, dataset) -> Optional[Palette]:
+    """``al.label_palette`` as ``{class: (r, g, b)}``; ``'metainfo'`` is the
+    palette the config's ``metainfo`` or the dataset class declares (mmseg
+    makes up random colours for the others)."""
+    if label_palette != 'metainfo':
+        return normalize_palette(label_palette)
+    declared = (ds_cfg.get('metainfo') or {}).get('palette') or getattr(
+        dataset, 'METAINFO', {}).get('palette')
+    if not declared:
+        raise ALConfigError(
+            f"al.label_palette='metainfo': {type(dataset).__name__} declares "
+            'no palette (set metainfo=dict(classes=..., palette=...) in the '
+            'training dataset, or give the colours in al.label_palette)')
+    try:
+        return normalize_palette(
+            [tuple(c) for c in dataset.metainfo['palette']],
+            'the dataset palette')
+    except ValueError as e:
+        raise ALConfigError(f"al.label_palette='metainfo': {e}") from e
 
 
 def list_pool(cfg: Config) -> List[str]:

@@ -76,7 +76,8 @@ def preflight(runner, ids: Optional[List[str]] = None) -> None:
         for hook in runner.hooks:
             hook.preflight(runner, ids_file, tmp)
         cfg = runner.cfg
-        cycle = pc.cycle_config(cfg, tmp, ids_file, None, False)
+        cycle = pc.cycle_config(cfg, tmp, ids_file, None, False,
+                                runner.pool.palette)
         if runner.labels.on_disk:  # annotation: no label exists yet
             check_phase('cycle training', cycle, 'train_dataloader', 'loss')
         if runner.evaluated:

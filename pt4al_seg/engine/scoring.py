@@ -1,12 +1,55 @@
 """A cycle's one scoring pass: exactly what its strategy's query and picker
-declared."""
-from typing import List
+declared; and how any scoring pass resumes after a kill."""
+import os.path as osp
+import shutil
+from typing import List, Optional, Tuple
 
 import numpy as np
+from mmengine.dist import is_main_process, master_only
 
+from ..evaluation.score_shards import shard_dir_of, shard_rows
 from ..strategies import Candidates, Strategy
 from ..utils import read_column, read_scores
 from . import phase_configs as pc
+
+
+def left_to_score(runner, out_dir: str,
+                  ids: List[str]) -> Tuple[Optional[str], int]:
+    """Before the scoring pass of ``out_dir`` over ``ids``: the file of the ids
+    an interrupted pass left unscored (its shards hold the others) and their
+    number; ``(None, len(ids))`` when no pass was interrupted."""
+    done = shard_rows(shard_dir_of(out_dir))
+    if not done:
+        return None, len(ids)
+    left = [i for i in ids if i not in done]
+    left_file = osp.join(shard_dir_of(out_dir), 'left.txt')
+    runner.files.write_ids(left_file, left)
+    runner.log(f'{osp.basename(out_dir)}: {len(done)} images were scored '
+               f'before the interruption, {len(left)} left')
+    return left_file, len(left)
+
+
+@master_only
+def drop_shards(out_dir: str) -> None:
+    """Forget the scores an interrupted pass of ``out_dir`` kept (before the
+    model they came from is trained again)."""
+    shutil.rmtree(shard_dir_of(out_dir), ignore_errors=True)
+
+
+def run_scoring(runner,
+                c: dict,
+                phase: str,
+                num_left: int,
+                phase_runner=None) -> None:
+    """Run the scoring pass of config ``c`` (on ``phase_runner`` if one is
+    built); when an interrupted pass left nothing to score (``num_left``
+    0), its metric writes the outputs from the shards alone."""
+    from mmseg.registry import METRICS
+    if not num_left:
+        if is_main_process():
+            METRICS.build(c['test_evaluator']).compute_metrics([])
+        return
+    (phase_runner or runner.run_phase(c, phase)).test()
 
 
 def score_candidates(runner, cycle: int, strategy: Strategy,
@@ -41,6 +84,7 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
     images = (out.labelled if 'labelled_feature' in needs else []) + out.ids
     ids_file = files.cycle(cycle, 'candidates.txt')
     files.write_ids(ids_file, images)
+    left_file, num_left = left_to_score(runner, files.cycle(cycle), images)
     metric = dict(
         type='StrategyOutputsMetric',
         query=strategy.query_cfg if 'score' in needs else None,
@@ -52,8 +96,8 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         scores_file=scores_file)
     c = pc.score_config(runner.cfg, runner.pool, files.cycle(cycle), ids_file,
                         files.cycle(cycle - 1, 'model.pth'), metric,
-                        with_features)
-    runner.run_phase(c, f'score_{cycle:02d}').test()
+                        with_features, left_file)
+    run_scoring(runner, c, f'score_{cycle:02d}', num_left)
     if 'score' in needs:
         out.scores = read_scores(scores_file, 'score')
         if set(out.scores) != set(ids):

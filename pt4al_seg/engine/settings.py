@@ -12,6 +12,7 @@ from typing import Dict, Optional
 import cv2
 from mmengine.config import Config
 
+from ..datasets.label_maps import normalize_palette
 from ..strategies import Strategy
 from ..utils.errors import UserError
 
@@ -68,6 +69,10 @@ class ALSettings:
         metric (str): ``summary.csv``'s metric column. Defaults to 'mIoU'.
         references (dict, optional): Name to value, drawn as lines in
             ``summary.png``. Defaults to None.
+        label_palette (list | dict | str, optional): Colour-coded label maps:
+            the colour of each class (``[(r, g, b), ...]``, or a dict class ->
+            ``(r, g, b)``, 255 for ignore), or ``'metainfo'`` for the palette
+            the dataset declares. Defaults to None (maps hold indices).
     """
     num_cycles: int
     budget: int
@@ -84,6 +89,7 @@ class ALSettings:
     resume_training: str = 'restart'
     metric: str = 'mIoU'
     references: Optional[Dict[str, float]] = None
+    label_palette: Optional[object] = None
 
     @classmethod
     def from_config(cls, cfg: Config) -> 'ALSettings':
@@ -131,6 +137,13 @@ class ALSettings:
                 raise ALConfigError(
                     f'al.region_mask: {self.region_mask} is not a readable '
                     'image')
+
+        if self.label_palette != 'metainfo':
+            try:
+                normalize_palette(self.label_palette)
+            except ValueError as e:
+                raise ALConfigError(
+                    f"{e} (or 'metainfo': the dataset's palette)") from e
 
     def strategy(self) -> Strategy:
         """The query and picker of cycles 1..K-1."""

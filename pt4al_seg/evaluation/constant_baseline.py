@@ -1,6 +1,7 @@
 """The mIoU of a constant prediction (e.g. background everywhere): the floor an
 AL curve must clear to show the model learnt anything."""
 import copy
+from typing import Optional
 
 import numpy as np
 import torch
@@ -11,7 +12,8 @@ from mmseg.registry import DATASETS
 
 def constant_prediction_miou(dataset_cfg: dict,
                              label: int = 0,
-                             scope: str = 'mmseg') -> float:
+                             scope: str = 'mmseg',
+                             palette: Optional[dict] = None) -> float:
     """mIoU (%) of predicting ``label`` for every pixel of a labelled dataset.
 
     Computed with mmseg's own ``IoUMetric`` arithmetic over the dataset's label
@@ -22,6 +24,8 @@ def constant_prediction_miou(dataset_cfg: dict,
             ``test_dataloader.dataset``).
         label (int): The constant class. Defaults to 0 (background).
         scope (str): Registry scope. Defaults to ``'mmseg'``.
+        palette (dict, optional): Colours of colour-coded label maps (see
+            :class:`LoadLabelMap`). Defaults to None.
 
     Returns:
         float: The mIoU in percent, rounded to 2 decimals as ``IoUMetric``
@@ -29,7 +33,7 @@ def constant_prediction_miou(dataset_cfg: dict,
     """
     init_default_scope(scope)
     cfg = copy.deepcopy(dataset_cfg)
-    cfg['pipeline'] = [dict(type='LoadAnnotations')]
+    cfg['pipeline'] = [dict(type='LoadLabelMap', palette=palette)]
     dataset = DATASETS.build(cfg)
     num_classes = len(dataset.metainfo['classes'])
     ignore = dataset.ignore_index

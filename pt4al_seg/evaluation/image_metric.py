@@ -3,18 +3,19 @@ ranks."""
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-from mmengine.evaluator import BaseMetric
 
 from ..datasets.ids import sample_id
 from ..utils import write_scores
+from .score_shards import ShardedMetric
 
 
-class ImageValueMetric(BaseMetric):
+class ImageValueMetric(ShardedMetric):
     """Collects ``(image id, value)`` for every image, in dataset order.
 
     mmengine's ``collect_results`` gathers the parts of all ranks and drops the
     duplicates DistributedSampler pads with; ``compute_metrics`` runs on rank 0
-    only, which writes ``out_file``.
+    only, which writes ``out_file``. With ``shard_dir`` the rows are kept as
+    they are computed (:class:`ShardedMetric`).
 
     Args:
         img_dir (str): The data set's image folder, to turn paths into ids
@@ -25,6 +26,8 @@ class ImageValueMetric(BaseMetric):
             to None.
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Metric name prefix. Defaults to None.
+        shard_dir (str, optional): See :class:`ShardedMetric`.
+        ids_file (str, optional): See :class:`ShardedMetric`.
     """
     column = 'value'
 
@@ -33,8 +36,14 @@ class ImageValueMetric(BaseMetric):
                  img_suffix: Optional[str],
                  out_file: Optional[str] = None,
                  collect_device: str = 'cpu',
-                 prefix: Optional[str] = None):
-        super().__init__(collect_device=collect_device, prefix=prefix)
+                 prefix: Optional[str] = None,
+                 shard_dir: Optional[str] = None,
+                 ids_file: Optional[str] = None):
+        super().__init__(
+            shard_dir=shard_dir,
+            ids_file=ids_file,
+            collect_device=collect_device,
+            prefix=prefix)
         self.img_dir, self.img_suffix = img_dir, img_suffix
         self.out_file = out_file
 
@@ -47,11 +56,14 @@ class ImageValueMetric(BaseMetric):
                                  self.image_values(data_samples)):
             self.results.append((sample_id(sample, self.img_dir,
                                            self.img_suffix), float(value)))
+        self.flush()
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        values = unique_by_id(results)
+        unique_by_id(results)
+        values = dict(self.all_rows(results))
         if self.out_file:
             write_scores(self.out_file, values, self.column)
+        self.drop_shards()
         arr = np.array(list(values.values()), dtype=np.float64)
         return dict(
             num_images=len(arr), mean=float(arr.mean()), max=float(arr.max()))

@@ -6,7 +6,6 @@ from typing import Dict, Optional, Sequence
 import cv2
 import numpy as np
 import torch
-from mmengine.evaluator import BaseMetric
 from mmseg.registry import METRICS
 
 from ..datasets.ids import sample_id
@@ -14,14 +13,16 @@ from ..registry import QUERIES
 from ..strategies.queries import region_valid
 from ..utils import write_scores
 from .image_metric import unique_by_id
+from .score_shards import ShardedMetric
 
 
 @METRICS.register_module()
-class StrategyOutputsMetric(BaseMetric):
+class StrategyOutputsMetric(ShardedMetric):
     """Per image, what the strategy's query and picker need: the query's score,
     the predicted class, the pooled backbone feature. Each image is reduced on
     the device as its batch arrives (no probability map outlives its batch);
-    rank 0 writes the files.
+    rank 0 writes the files. With ``shard_dir`` the rows are kept as they are
+    computed (:class:`ShardedMetric`): a killed pass resumes.
 
     Args:
         img_dir (str): The data set's image folder (ids from paths).
@@ -38,6 +39,8 @@ class StrategyOutputsMetric(BaseMetric):
             (attached by ``ScoreLoop(features=True)``) into this ``.npz``
             (``ids``, ``features``). Defaults to None.
         scores_file (str, optional): The scores csv. Defaults to None.
+        shard_dir (str, optional): See :class:`ShardedMetric`.
+        ids_file (str, optional): See :class:`ShardedMetric`.
     """
     default_prefix = 'al'
 
@@ -50,8 +53,14 @@ class StrategyOutputsMetric(BaseMetric):
                  features_file: Optional[str] = None,
                  scores_file: Optional[str] = None,
                  collect_device: str = 'cpu',
-                 prefix: Optional[str] = None):
-        super().__init__(collect_device=collect_device, prefix=prefix)
+                 prefix: Optional[str] = None,
+                 shard_dir: Optional[str] = None,
+                 ids_file: Optional[str] = None):
+        super().__init__(
+            shard_dir=shard_dir,
+            ids_file=ids_file,
+            collect_device=collect_device,
+            prefix=prefix)
         self.img_dir, self.img_suffix = img_dir, img_suffix
         self.query = QUERIES.build(query) if query is not None else None
         self.image_class, self.features_file = image_class, features_file
@@ -84,9 +93,12 @@ class StrategyOutputsMetric(BaseMetric):
                 feat = s['pooled_feat'].float().cpu().numpy()
             self.results.append((sample_id(s, self.img_dir,
                                            self.img_suffix), score, cls, feat))
+        self.flush()
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        ids = list(unique_by_id([(r[0], r) for r in results]))
+        unique_by_id([(r[0], r) for r in results])
+        results = self.all_rows(results)
+        ids = [r[0] for r in results]
         out = dict(num_images=len(ids))
         if self.query is not None and self.scores_file:
             scores = {r[0]: r[1] for r in results}
@@ -106,6 +118,7 @@ class StrategyOutputsMetric(BaseMetric):
                 ids=np.array(ids),
                 features=np.stack([r[3] for r in results]))
             os.replace(tmp, self.features_file)
+        self.drop_shards()
         return out
 
 

@@ -193,7 +193,8 @@ def test_cli_missing_region_mask_fails_before_any_work(tiny_scenes, tmp_path):
 @pytest.mark.parametrize('damage,message', [
     ('value', 'label values [77] are neither classes 0..10'),
     ('size', 'label map is 32x16, its image 32x32'),
-    ('channels', 'label map has 3 channels; save single-channel PNGs'),
+    ('channels', 'label map has 3 channels of different values '
+     '(colour-coded?); save single-channel PNGs'),
 ])
 def test_cli_any_bad_label_map_fails_before_the_pretext_stage(
         damage, message, data_copy, tmp_path):
@@ -205,8 +206,9 @@ def test_cli_any_bad_label_map_fails_before_the_pretext_stage(
         label[0, 0] = 77
     elif damage == 'size':
         label = label[:16]
-    else:
+    else:  # colours: one channel shifted
         label = np.repeat(label[..., None], 3, axis=2)
+        label[..., 1] += 1
     cv2.imwrite(str(path), label)
     proc = run_al(tmp_path / 'wd', str(data_copy), check=False)
     assert proc.returncode == 2

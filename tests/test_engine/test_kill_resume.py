@@ -30,9 +30,11 @@ def killed_run(wd, data, point, monkeypatch, **kwargs):
     'point,then_remove',
     [
         ('train:pretext:3', None),  # during pretext training
+        ('score:pretext:2', None),  # inside the pretext scoring pass
         ('pretext.scored:before-mark', None),  # losses written, not recorded
         ('ranked:before-mark',
          'pretext/batches/batch_01.txt'),  # some batch files written
+        ('score:score_01:1', None),  # inside cycle 1's scoring pass
         ('cycle_01.selected:before-mark',
          None),  # scores and selection written, not recorded
         ('cycle_01.labelled:before-mark',
@@ -48,7 +50,17 @@ def test_killed_run_resumes_to_the_same_result(point, then_remove,
     killed_run(wd, tiny_scenes, point, monkeypatch)
     if then_remove:
         os.remove(wd / then_remove)
-    run_al(wd, tiny_scenes, '--resume', config=FAULTS)
+    shards = None
+    if point.startswith('score:'):  # the batches scored before the kill
+        shards = wd / ('pretext' if 'pretext' in point else 'cycle_01') / \
+            'score_shards'
+        assert len(os.listdir(shards)) == int(point.split(':')[2])
+    proc = run_al(wd, tiny_scenes, '--resume', config=FAULTS)
+    if shards is not None:  # only the rest was scored
+        num_done = 16 * int(point.split(':')[2])  # demo: score_batch_size 16
+        assert f': {num_done} images were scored before the interruption' \
+            in proc.stdout + proc.stderr
+        assert not shards.exists()
     for rel in COMPARED:
         assert open(wd / rel).read() == open(osp.join(finished_run,
                                                       rel)).read(), rel

@@ -8,6 +8,7 @@ from ...ranking import rank_into_batches
 from ...registry import AL_HOOKS
 from ...utils import read_ids, read_scores
 from .. import phase_configs as pc
+from ..scoring import drop_shards, left_to_score, run_scoring
 from ..settings import ALConfigError
 from .al_hook import ALHook
 
@@ -66,8 +67,10 @@ class PretextBatchHook(ALHook):
         pretext_dir = runner.files.path('pretext')
         config = partial(pc.pretext_config, runner.cfg, runner.pool,
                          pretext_dir, runner.files.pool)
-        phase_runner = None
+        phase_runner, num_left = None, len(runner.pool)
         if not runner.state.done('pretext.trained'):
+            # scores of an earlier model must not count
+            drop_shards(pretext_dir)
             c = config(train=True)
             c['resume'] = runner.resume_training(pretext_dir)
             phase_runner = runner.run_phase(c, 'pretext')
@@ -78,11 +81,12 @@ class PretextBatchHook(ALHook):
             runner.mark('pretext.trained')
         if not runner.state.done('pretext.scored'):
             if phase_runner is None:
-                c = config(train=False)
+                left_file, num_left = left_to_score(runner, pretext_dir,
+                                                    runner.pool.ids)
+                c = config(train=False, left_file=left_file)
                 c['load_from'] = runner.pretext_checkpoint
-                phase_runner = runner.run_phase(c, 'pretext')
             runner.log(f'pretext: scoring {len(runner.pool)} images')
-            phase_runner.test()
+            run_scoring(runner, c, 'pretext', num_left, phase_runner)
             runner.mark('pretext.scored')
         if not runner.state.done('ranked'):
             self.rank(runner)

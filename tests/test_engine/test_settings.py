@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from mmengine.config import Config
 
-from pt4al_seg.engine import ALConfigError, ALSettings, check_config, list_pool
+from pt4al_seg.engine import (ALConfigError, ALSettings, check_config,
+                              list_pool, load_pool)
 from ..conftest import REPO, point_to
 
 
@@ -49,12 +52,15 @@ def test_defaults_in_one_place():
     (dict(selector=dict(type='Entropy')),
      'al.selector is no longer a setting: use al.query'),
     (dict(budgte=5), 'unknown setting al.budgte; known: '),
+    (dict(label_palette='red'), 'al.label_palette must be a list of'),
+    (dict(label_palette=[(1, 2, 3), (1, 2, 3)]),
+     'al.label_palette: colour (1, 2, 3) is given to classes 0 and 1'),
     (dict(region_mask='/missing/mask.png'),
      'al.region_mask: /missing/mask.png does not '
      'exist'),
 ])
 def test_bad_al_settings(change, message):
-    with pytest.raises(ALConfigError, match=message.replace('(', r'\(')):
+    with pytest.raises(ALConfigError, match=re.escape(message)):
         ALSettings.from_config(demo_cfg(**change))
 
 
@@ -107,6 +113,29 @@ def test_pool_listing_and_data_root(tiny_scenes, tmp_path):
     point_to(cfg, tmp_path / 'empty')
     with pytest.raises(ALConfigError, match='holds no images'):
         list_pool(cfg)
+
+
+def test_label_palette_from_the_dataset(tiny_scenes):
+    from pt4al_seg.datasets.fashion_scenes import PALETTE
+    from pt4al_seg.engine.pool import _palette
+    cfg = demo_cfg()
+    point_to(cfg, tiny_scenes)
+    pool = load_pool(cfg, 'metainfo')
+    assert pool.palette == {c: tuple(rgb) for c, rgb in enumerate(PALETTE)}
+    assert load_pool(cfg).palette is None
+    assert load_pool(cfg, [(9, 9, 9)]).palette == {0: (9, 9, 9)}
+
+    class Undeclared:  # mmseg makes up colours for it: not a palette
+        METAINFO = dict(classes=('a', 'b'))
+        metainfo = dict(classes=('a', 'b'), palette=[[1, 2, 3], [4, 5, 6]])
+
+    with pytest.raises(ALConfigError, match='Undeclared declares no palette'):
+        _palette('metainfo', {}, Undeclared())
+    assert _palette('metainfo', dict(metainfo=dict(palette=[[1, 2, 3]])),
+                    Undeclared()) == {
+                        0: (1, 2, 3),
+                        1: (4, 5, 6)
+                    }
 
 
 def test_pretext_hook_checks_its_order_pretext_model_and_batch_size():

@@ -9,6 +9,7 @@ from typing import Dict, List
 import numpy as np
 
 from .utils import atomic_write
+from .utils.errors import UserError
 
 # A pool strategy from a PT4AL config: no pretext stage, a seeded random first
 # cycle.
@@ -70,13 +71,16 @@ def run_options(strategy: str,
 def collect(root: str, strategies: List[str], seeds: List[int],
             metric: str) -> List[dict]:
     """Rows ``strategy,seed,cycle,num_labelled,<metric>`` from each run's
-    summary.csv."""
+    summary.csv; a run without one is an error (a mean over fewer seeds than
+    asked would pass unnoticed)."""
     rows = []
     for strategy in strategies:
         for seed in seeds:
             path = osp.join(root, strategy, f'seed_{seed}', 'summary.csv')
             if not osp.isfile(path):
-                continue
+                raise UserError(f'{path} does not exist: the run of '
+                                f'{strategy} with seed {seed} has no finished '
+                                'cycle; run the same command again')
             for r in csv.DictReader(open(path)):
                 rows.append(
                     dict(

@@ -88,7 +88,8 @@ def tiny_scenes(idx_source, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _cwd_repo(monkeypatch):
     monkeypatch.chdir(REPO)
-    os.environ.setdefault('OMP_NUM_THREADS', '2')
+    if 'OMP_NUM_THREADS' not in os.environ:
+        monkeypatch.setenv('OMP_NUM_THREADS', '2')
 
 
 def point_to(cfg, root):

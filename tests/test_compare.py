@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from pt4al_seg.compare import collect, markdown_table, mean_std, run_options
+from pt4al_seg.utils.errors import UserError
 from .conftest import CONFIG, REPO, tiny_options
 
 
@@ -20,7 +21,10 @@ def test_aggregation(tmp_path):
     write_summary(tmp_path / 'a' / 'seed_0' / 'summary.csv', [10, 20])
     write_summary(tmp_path / 'a' / 'seed_1' / 'summary.csv', [12, 24])
     write_summary(tmp_path / 'b' / 'seed_0' / 'summary.csv', [5, ''])
-    rows = collect(str(tmp_path), ['a', 'b'], [0, 1], 'mIoU')
+    with pytest.raises(UserError, match='b/seed_1/summary.csv does not exist'):
+        collect(str(tmp_path), ['a', 'b'], [0, 1], 'mIoU')
+    rows = collect(str(tmp_path), ['a'], [0, 1], 'mIoU') + collect(
+        str(tmp_path), ['b'], [0], 'mIoU')
     assert len(rows) == 6
     stats = mean_std(rows, 'mIoU')
     assert stats['a'][0] == (5, 11.0, pytest.approx(2**0.5), 2)
@@ -41,7 +45,8 @@ def test_compare_tool_runs_and_resumes(tiny_scenes, tmp_path):
         'random', '--seeds', '0', '--work-dir',
         str(tmp_path), *tiny_options(tiny_scenes)
     ]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = list(csv.DictReader(open(tmp_path / 'compare.csv')))
     assert [(r['strategy'], r['cycle']) for r in rows] == [('pt4al', '0'),
@@ -54,6 +59,18 @@ def test_compare_tool_runs_and_resumes(tiny_scenes, tmp_path):
     assert '| pt4al |' in proc.stdout and '| random |' in proc.stdout
     assert not (tmp_path / 'random' / 'seed_0' /
                 'pretext').exists()  # pool strategy
-    again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    written = {
+        p: p.stat().st_mtime_ns
+        for p in tmp_path.glob('*/seed_0/**/*') if p.is_file()
+    }
+    again = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, timeout=900)
     assert again.returncode == 0 and list(
         csv.DictReader(open(tmp_path / 'compare.csv'))) == rows
+    # finished runs are not redone: none of their files was written again
+    # (the new run log of each --resume aside)
+    rewritten = [
+        p for p, t in written.items()
+        if not p.exists() or p.stat().st_mtime_ns != t
+    ]
+    assert rewritten == []

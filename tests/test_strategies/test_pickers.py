@@ -5,6 +5,7 @@ from pt4al_seg.registry import PICKERS
 from pt4al_seg.strategies import (Candidates, ClassBalanced, EveryNth,
                                   KCenterGreedy, TopK, class_balanced,
                                   every_nth, kcenter_greedy, top_k)
+from ..oracles import naive_class_rounds, naive_farthest_first
 
 
 def test_top_k_ties_break_by_id():
@@ -49,6 +50,27 @@ def test_kcenter_greedy_on_points():
         labelled_features=labelled), 2)
     assert chosen == ['x', 'z'] and scores == pytest.approx(
         dict(w=1, x=10, y=9, z=5))
+
+
+def test_kcenter_greedy_equals_farthest_first_on_random_features():
+    rng = np.random.default_rng(0)
+    cand, labelled = rng.normal(size=(60, 8)), rng.normal(size=(7, 8))
+    picked, dist = kcenter_greedy(cand, labelled, 12)
+    assert picked == naive_farthest_first(cand, labelled, 12)
+    assert np.allclose(
+        dist, [min(np.linalg.norm(x - c) for c in labelled) for x in cand])
+    assert kcenter_greedy(cand, labelled[:0],
+                          12)[0] == naive_farthest_first(cand, [], 12)
+
+
+def test_class_balanced_equals_class_rounds_on_random_scores():
+    rng = np.random.default_rng(1)
+    ids = [f'{i:03d}' for i in range(40)]
+    scores = {i: float(rng.integers(0, 5)) for i in ids}  # many ties
+    classes = {i: int(rng.integers(1, 5)) for i in ids}
+    for k in (1, 7, 23, 40):
+        assert class_balanced(scores, classes,
+                              k) == naive_class_rounds(scores, classes, k)
 
 
 def test_every_nth_spacing():

@@ -24,41 +24,32 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-class KillAtIterHook(Hook):
-    """Dies after ``iters`` training iterations."""
+class KillAfterHook(Hook):
+    """Dies after ``iters`` iterations of the phase's training (``'train'``)
+    or scoring (``'score'``) loop."""
 
     priority = 'LOWEST'
 
-    def __init__(self, iters: int):
-        self.iters = iters
+    def __init__(self, loop: str, iters: int):
+        self.loop, self.iters = loop, iters
+
+    def _count(self, loop: str, done: int) -> None:
+        if loop == self.loop and done >= self.iters:
+            die()
 
     def after_train_iter(self,
                          runner,
                          batch_idx,
                          data_batch=None,
                          outputs=None) -> None:
-        if runner.iter + 1 >= self.iters:
-            die()
-
-
-class KillAtTestIterHook(Hook):
-    """Dies after ``iters`` test (scoring) batches."""
-
-    priority = 'LOWEST'
-
-    def __init__(self, iters: int):
-        self.iters = iters
+        self._count('train', runner.iter + 1)
 
     def after_test_iter(self,
                         runner,
                         batch_idx,
                         data_batch=None,
                         outputs=None) -> None:
-        if batch_idx + 1 >= self.iters:
-            die()
-
-
-KILLERS = dict(train=KillAtIterHook, score=KillAtTestIterHook)
+        self._count('score', batch_idx + 1)
 
 
 @AL_HOOKS.register_module()
@@ -69,8 +60,9 @@ class FaultInjectionHook(ALHook):
 
     def before_phase(self, runner, phase, phase_runner) -> None:
         parts = os.environ.get(ENV, '').split(':')
-        if len(parts) == 3 and parts[0] in KILLERS and parts[1] == phase:
-            phase_runner.register_hook(KILLERS[parts[0]](int(parts[2])))
+        if len(parts) == 3 and parts[0] in ('train', 'score') \
+                and parts[1] == phase:
+            phase_runner.register_hook(KillAfterHook(parts[0], int(parts[2])))
 
     def after_phase(self, runner, phase) -> None:
         if os.environ.get(ENV) == f'{phase}:before-mark':

@@ -24,10 +24,8 @@ class ImageValueMetric(ShardedMetric):
         img_suffix (str, optional): The data set's image suffix.
         out_file (str, optional): csv to write (``image,<column>``). Defaults
             to None.
-        collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
-        prefix (str, optional): Metric name prefix. Defaults to None.
-        shard_dir (str, optional): See :class:`ShardedMetric`.
-        ids_file (str, optional): See :class:`ShardedMetric`.
+        **kwargs: ``shard_dir`` and ``ids_file`` (see
+            :class:`ShardedMetric`), ``collect_device`` and ``prefix``.
     """
     column = 'value'
 
@@ -35,15 +33,8 @@ class ImageValueMetric(ShardedMetric):
                  img_dir: str,
                  img_suffix: Optional[str],
                  out_file: Optional[str] = None,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None,
-                 shard_dir: Optional[str] = None,
-                 ids_file: Optional[str] = None):
-        super().__init__(
-            shard_dir=shard_dir,
-            ids_file=ids_file,
-            collect_device=collect_device,
-            prefix=prefix)
+                 **kwargs):
+        super().__init__(**kwargs)
         self.img_dir, self.img_suffix = img_dir, img_suffix
         self.out_file = out_file
 

@@ -39,8 +39,8 @@ class StrategyOutputsMetric(ShardedMetric):
             (attached by ``ScoreLoop(features=True)``) into this ``.npz``
             (``ids``, ``features``). Defaults to None.
         scores_file (str, optional): The scores csv. Defaults to None.
-        shard_dir (str, optional): See :class:`ShardedMetric`.
-        ids_file (str, optional): See :class:`ShardedMetric`.
+        **kwargs: ``shard_dir`` and ``ids_file`` (see
+            :class:`ShardedMetric`), ``collect_device`` and ``prefix``.
     """
     default_prefix = 'al'
 
@@ -52,15 +52,8 @@ class StrategyOutputsMetric(ShardedMetric):
                  image_class: Optional[dict] = None,
                  features_file: Optional[str] = None,
                  scores_file: Optional[str] = None,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None,
-                 shard_dir: Optional[str] = None,
-                 ids_file: Optional[str] = None):
-        super().__init__(
-            shard_dir=shard_dir,
-            ids_file=ids_file,
-            collect_device=collect_device,
-            prefix=prefix)
+                 **kwargs):
+        super().__init__(**kwargs)
         self.img_dir, self.img_suffix = img_dir, img_suffix
         self.query = QUERIES.build(query) if query is not None else None
         self.image_class, self.features_file = image_class, features_file

@@ -39,3 +39,17 @@ def naive_class_rounds(scores: Dict[str, float], classes: Dict[str, int],
                 picked.append(best)
                 del left[best]
     return picked
+
+
+def naive_ranking_loss(pred: Sequence[float], target: Sequence[float],
+                       margin: float) -> float:
+    """Learning Loss (Yoo & Kweon, 2019, Eq. 2): the batch split in halves,
+    image i paired with image i + B/2; per pair max(0, -sign(l_i - l_j) *
+    (p_i - p_j) + margin), averaged over the pairs."""
+    half = len(pred) // 2
+    total = 0.0
+    for i in range(half):
+        j = i + half
+        sign = 1.0 if target[i] > target[j] else -1.0
+        total += max(0.0, -sign * (pred[i] - pred[j]) + margin)
+    return total / half

@@ -95,6 +95,70 @@ def test_segmentor_trains_and_predicts_loss():
     assert 'seg_logits' in out[0]
 
 
+def test_segmentor_loss_is_weighted_ranking_loss_of_true_image_losses():
+    """loss_lpm == λ · ranking loss (the paper's, pair by pair) between the
+    module's predictions and each image's cross-entropy computed here pixel
+    by pixel (ignore index left out); from stop_grad_iter on, loss_lpm sends
+    no gradient into the backbone."""
+    import torch.nn.functional as F
+
+    from ..oracles import naive_ranking_loss
+    model = MODELS.build(
+        dict(
+            type='LossPredictionEncoderDecoder',
+            backbone=BACKBONE,
+            data_preprocessor=dict(type='SegDataPreProcessor', size=(32, 32)),
+            decode_head=dict(
+                type='FCNHead',
+                in_channels=64,
+                in_index=3,
+                channels=8,
+                num_convs=1,
+                num_classes=3,
+                dropout_ratio=0,  # the same logits twice
+                norm_cfg=dict(type='BN')),
+            test_cfg=ConfigDict(mode='whole'),
+            loss_prediction=dict(
+                mid_channels=8, weight=2.5, margin=0.5, stop_grad_iter=3)))
+    gts, samples = [], []
+    for k in range(4):
+        gt = torch.randint(0, 3, (1, 32, 32))
+        gt[0, :k * 4] = 255  # a different ignored band per image
+        gts.append(gt[0])
+        s = SegDataSample(
+            metainfo=dict(
+                img_shape=(32, 32), ori_shape=(32, 32), pad_shape=(32, 32)))
+        s.gt_sem_seg = PixelData(data=gt)
+        samples.append(s)
+    x = torch.randn(4, 3, 32, 32)
+    hub = MessageHub.get_instance('ll_identity')
+    hub.update_info('iter', 0)
+    losses = model.loss(x, samples)
+    with torch.no_grad():
+        feats = model.extract_feat(x)
+        logits = F.interpolate(
+            model.decode_head.forward(feats), size=(32, 32), mode='bilinear')
+        pred = model.loss_module(feats).tolist()
+    true_losses = []
+    for i, gt in enumerate(gts):
+        valid = gt != 255
+        true_losses.append(
+            F.cross_entropy(logits[i][:, valid].T, gt[valid]).item())
+    assert losses['loss_lpm'].item() == pytest.approx(
+        2.5 * naive_ranking_loss(pred, true_losses, 0.5), rel=1e-4)
+
+    def backbone_grad(iteration):
+        hub.update_info('iter', iteration)
+        model.zero_grad()
+        model.loss(x, samples)['loss_lpm'].backward()
+        return sum(p.grad.abs().sum().item()
+                   for p in model.backbone.parameters() if p.grad is not None)
+
+    assert backbone_grad(2) > 0
+    assert backbone_grad(3) == 0
+    assert model.loss_module.out.weight.grad.abs().sum() > 0
+
+
 def test_classifier_trains_and_predicts_loss():
     from mmengine.structures import BaseDataElement
     model = MODELS.build(

@@ -55,8 +55,9 @@ def test_module_shapes_and_gradient_stop():
     assert not lpm_features(feats, stop_grad_iter=5)[0].requires_grad
 
 
-def test_segmentor_trains_and_predicts_loss():
-    model = MODELS.build(
+def segmentor(loss_prediction: dict, **head):
+    """A small LossPredictionEncoderDecoder (3 classes, 32x32 inputs)."""
+    return MODELS.build(
         dict(
             type='LossPredictionEncoderDecoder',
             backbone=BACKBONE,
@@ -68,9 +69,14 @@ def test_segmentor_trains_and_predicts_loss():
                 channels=8,
                 num_convs=1,
                 num_classes=3,
-                norm_cfg=dict(type='BN')),
+                norm_cfg=dict(type='BN'),
+                **head),
             test_cfg=ConfigDict(mode='whole'),
-            loss_prediction=dict(mid_channels=8, weight=2.0)))
+            loss_prediction=loss_prediction))
+
+
+def test_segmentor_trains_and_predicts_loss():
+    model = segmentor(dict(mid_channels=8, weight=2.0))
     samples = []
     for _ in range(4):
         s = SegDataSample(
@@ -103,23 +109,9 @@ def test_segmentor_loss_is_weighted_ranking_loss_of_true_image_losses():
     import torch.nn.functional as F
 
     from ..oracles import naive_ranking_loss
-    model = MODELS.build(
-        dict(
-            type='LossPredictionEncoderDecoder',
-            backbone=BACKBONE,
-            data_preprocessor=dict(type='SegDataPreProcessor', size=(32, 32)),
-            decode_head=dict(
-                type='FCNHead',
-                in_channels=64,
-                in_index=3,
-                channels=8,
-                num_convs=1,
-                num_classes=3,
-                dropout_ratio=0,  # the same logits twice
-                norm_cfg=dict(type='BN')),
-            test_cfg=ConfigDict(mode='whole'),
-            loss_prediction=dict(
-                mid_channels=8, weight=2.5, margin=0.5, stop_grad_iter=3)))
+    model = segmentor(
+        dict(mid_channels=8, weight=2.5, margin=0.5, stop_grad_iter=3),
+        dropout_ratio=0)  # the same logits twice
     gts, samples = [], []
     for k in range(4):
         gt = torch.randint(0, 3, (1, 32, 32))

@@ -12,8 +12,10 @@ from . import pretext  # noqa: F401
 from . import strategies  # noqa: F401
 # loads mmengine checkpoints on torch>=2.6
 from .utils import checkpoint  # noqa: F401
+from .utils import mmengine_memo
 from .utils.config import register_config_scope
 
 register_config_scope()
+mmengine_memo.install()
 
 __version__ = '0.1.0'

@@ -1,8 +1,11 @@
 """Shared fixtures: tiny Fashion-MNIST IDX files and tiny data sets made from
 them, so no test depends on the Debian package or on data/."""
+import contextlib
 import gzip
+import io
 import os
 import os.path as osp
+import runpy
 import struct
 import subprocess
 import sys
@@ -123,22 +126,55 @@ def run_al(work_dir,
            check=True,
            options=(),
            config=CONFIG,
-           tool='tools/train_al.py'):
+           tool='tools/train_al.py',
+           in_process=False):
+    """Run ``tool`` on the tiny data, in a new process (a user's command), or
+    with ``in_process`` in this one: for runs that fail before any work, which
+    then cost a fraction of a second instead of a new process's imports."""
     cmd = [
         sys.executable, tool, config, '--work-dir',
         str(work_dir), *extra, *tiny_options(data_root, budget), *options
     ]
-    env = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join(
-            p for p in (REPO, os.environ.get('PYTHONPATH'))
-            if p))  # tests.fault_hook
-    proc = subprocess.run(
-        cmd, cwd=REPO, capture_output=True, text=True, env=env, timeout=900)
+    if in_process:
+        proc = run_in_process(cmd[1:])
+    else:
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(
+                p for p in (REPO, os.environ.get('PYTHONPATH'))
+                if p))  # tests.fault_hook
+        proc = subprocess.run(
+            cmd,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=900)
     if check and proc.returncode != 0:
         raise AssertionError(
             f'{cmd} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
     return proc
+
+
+def run_in_process(argv):
+    """``python *argv`` in this process: the tool's ``__main__`` with
+    ``sys.argv`` set, its output captured, its exit status returned as a
+    ``subprocess.CompletedProcess``; ``sys.argv`` and the environment are
+    restored after."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.argv, dict(os.environ)
+    sys.argv, code = list(argv), 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            runpy.run_path(argv[0], run_name='__main__')
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else int(e.code is not None)
+    finally:
+        sys.argv = saved[0]
+        os.environ.clear()
+        os.environ.update(saved[1])
+    return subprocess.CompletedProcess(argv, code, out.getvalue(),
+                                       err.getvalue())
 
 
 @pytest.fixture(scope='session')

@@ -6,7 +6,7 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
-from .config import propagate_data_root
+from .config import propagate_data_root, read_config
 from .errors import UserError, config_syntax_error
 
 
@@ -42,7 +42,7 @@ def load_config(args: argparse.Namespace, prog: str) -> Config:
     if not osp.isfile(args.config):
         raise UserError(f'config file {args.config} does not exist')
     try:
-        cfg = Config.fromfile(args.config)
+        cfg = read_config(args.config)
     except SyntaxError as e:
         raise config_syntax_error(e, args.config) from e
     cfg.launcher = args.launcher

@@ -1,5 +1,6 @@
 """Config helpers shared by the tools and the driver."""
 import copy
+import os
 import os.path as osp
 from typing import Optional
 
@@ -52,11 +53,24 @@ def propagate_data_root(cfg: Config,
                 dataset['data_root'] = osp.abspath(own)
 
 
+_read: dict = {}
+
+
+def read_config(path: str) -> Config:
+    """``Config.fromfile(path)``, read once per process while the file is
+    unchanged (the tools read it, then the runner reads it again to tell
+    ``--cfg-options`` apart); a copy on each call."""
+    key = (osp.abspath(path), os.stat(path).st_mtime_ns)
+    if key not in _read:
+        _read[key] = Config.fromfile(path)
+    return copy.deepcopy(_read[key])
+
+
 def file_config(cfg: Config) -> Optional[Config]:
     """The config as its file gives it (before any ``--cfg-options``)."""
     if not cfg.filename or not osp.isfile(cfg.filename):
         return None
-    return Config.fromfile(cfg.filename)
+    return read_config(cfg.filename)
 
 
 def data_roots(cfg: Config) -> dict:

@@ -12,7 +12,7 @@ import pytest
 from mmengine.config import Config
 
 from pt4al_seg.engine import ALConfigError, load_pool
-from ..conftest import CONFIG, REPO, point_to, run_al
+from ..conftest import CONFIG, REPO, point_to, run_al, run_in_process
 
 
 @pytest.fixture
@@ -33,6 +33,7 @@ def last_line(proc):
 
 
 def test_cli_missing_data_root(tmp_path):
+    # a new process, as a user runs it (the other cases run in this one)
     proc = run_al(tmp_path / 'wd', str(tmp_path / 'nowhere'), check=False)
     assert proc.returncode != 0
     assert last_line(proc).startswith('train_al.py: error: data root')
@@ -42,7 +43,8 @@ def test_cli_missing_data_root(tmp_path):
 
 def test_cli_image_without_label_map(data_copy, tmp_path):
     os.remove(data_copy / 'ann_dir' / 'train' / '00007.png')
-    proc = run_al(tmp_path / 'wd', str(data_copy), check=False)
+    proc = run_al(
+        tmp_path / 'wd', str(data_copy), check=False, in_process=True)
     assert proc.returncode != 0
     assert 'img_dir/train/00007.png has no label map' in last_line(proc)
     assert not (tmp_path / 'wd' / 'al_state.json').exists()
@@ -100,7 +102,11 @@ def test_cli_unknown_selector_and_bad_budget(tiny_scenes, tmp_path):
                             ('al.num_cycles=0',
                              'al.num_cycles must be a positive integer')):
         proc = run_al(
-            tmp_path / 'wd', tiny_scenes, check=False, options=[option])
+            tmp_path / 'wd',
+            tiny_scenes,
+            check=False,
+            in_process=True,
+            options=[option])
         assert proc.returncode != 0, option
         assert message in last_line(proc), (option, last_line(proc))
         assert not (tmp_path / 'wd').exists()
@@ -111,6 +117,7 @@ def test_cli_missing_per_loader_data_root(tiny_scenes, tmp_path):
         tmp_path / 'wd',
         tiny_scenes,
         check=False,
+        in_process=True,
         options=['train_dataloader.dataset.data_root=/missing'])
     assert proc.returncode != 0
     assert "data root '/missing'" in last_line(proc)
@@ -157,12 +164,7 @@ def test_per_loader_data_root_wins(tmp_path):
 def test_cli_config_syntax_error_names_file_and_line(tmp_path):
     bad = tmp_path / 'bad.py'
     bad.write_text("_base_ = ['x.py']\nal = dict(budget=5,\nmodel = 3\n")
-    proc = subprocess.run([sys.executable, 'tools/train_al.py',
-                           str(bad)],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=120)
+    proc = run_in_process(['tools/train_al.py', str(bad)])
     assert proc.returncode == 2
     assert proc.stderr.count('\n') == 1, proc.stderr
     assert last_line(proc).startswith(f'train_al.py: error: {bad}:')
@@ -171,7 +173,8 @@ def test_cli_config_syntax_error_names_file_and_line(tmp_path):
 
 def test_cli_work_dir_below_a_file(tiny_scenes, tmp_path):
     (tmp_path / 'plain').write_text('x')
-    proc = run_al(tmp_path / 'plain' / 'wd', tiny_scenes, check=False)
+    proc = run_al(
+        tmp_path / 'plain' / 'wd', tiny_scenes, check=False, in_process=True)
     assert proc.returncode == 2
     assert last_line(proc) == (f'train_al.py: error: work dir '
                                f'{tmp_path}/plain/wd: {tmp_path}/plain is a '
@@ -183,6 +186,7 @@ def test_cli_missing_region_mask_fails_before_any_work(tiny_scenes, tmp_path):
         tmp_path / 'wd',
         tiny_scenes,
         check=False,
+        in_process=True,
         options=['al.region_mask=/missing.png'])
     assert proc.returncode == 2
     assert last_line(proc) == ('train_al.py: error: al.region_mask: '
@@ -210,7 +214,8 @@ def test_cli_any_bad_label_map_fails_before_the_pretext_stage(
         label = np.repeat(label[..., None], 3, axis=2)
         label[..., 1] += 1
     cv2.imwrite(str(path), label)
-    proc = run_al(tmp_path / 'wd', str(data_copy), check=False)
+    proc = run_al(
+        tmp_path / 'wd', str(data_copy), check=False, in_process=True)
     assert proc.returncode == 2
     assert message in last_line(proc) and '00037.png' in last_line(proc)
     assert not (tmp_path / 'wd').exists()
@@ -232,7 +237,7 @@ def test_truncated_jpeg_is_caught(data_copy):
 
 
 def test_readme_config_without_crop_size_fails_in_preflight(
-        tiny_scenes, tmp_path):
+        tiny_scenes, tmp_path, monkeypatch):
     """The README's dataset config with its crop size removed: one line from
     the preflight, in seconds, before the pretext stage trains."""
     import time
@@ -245,18 +250,14 @@ def test_readme_config_without_crop_size_fails_in_preflight(
     foreign_layout(tiny_scenes, str(data))
     (tmp_path / 'my_data.py').write_text(text)
     start = time.time()
-    proc = subprocess.run([
-        sys.executable,
+    monkeypatch.chdir(tmp_path)  # the user's folder
+    proc = run_in_process([
         osp.join(REPO, 'tools', 'train_al.py'),
         str(tmp_path / 'my_data.py'), '--work-dir',
         str(tmp_path / 'wd'), '--cfg-options', f'data_root={data}',
         'al.num_cycles=2', 'al.budget=5', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False'
-    ],
-                          cwd=str(tmp_path),
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
+    ])
     assert proc.returncode == 2
     assert last_line(proc).startswith(
         'train_al.py: error: preflight of cycle training failed: '

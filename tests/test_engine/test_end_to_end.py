@@ -99,9 +99,15 @@ def test_resume_of_finished_run_redoes_nothing(finished_run, tiny_scenes):
 
 def test_existing_run_needs_resume_and_same_config(finished_run, tiny_scenes):
     before = mtimes(finished_run)
-    proc = run_al(finished_run, tiny_scenes, check=False)
+    proc = run_al(finished_run, tiny_scenes, check=False, in_process=True)
     assert proc.returncode != 0 and '--resume' in proc.stderr
-    proc = run_al(finished_run, tiny_scenes, '--resume', budget=4, check=False)
+    proc = run_al(
+        finished_run,
+        tiny_scenes,
+        '--resume',
+        budget=4,
+        check=False,
+        in_process=True)
     assert proc.returncode != 0
     assert 'al.budget: 5 -> 4' in proc.stderr.strip().splitlines()[-1]
     assert mtimes(finished_run) == before
@@ -144,7 +150,8 @@ def test_stale_summary_is_rewritten_on_resume(finished_run, tiny_scenes,
 
 
 def test_amp_on_cpu_is_a_clear_error(tiny_scenes, tmp_path):
-    proc = run_al(tmp_path / 'amp', tiny_scenes, '--amp', check=False)
+    proc = run_al(
+        tmp_path / 'amp', tiny_scenes, '--amp', check=False, in_process=True)
     assert proc.returncode != 0 and '--amp needs a CUDA GPU' in proc.stderr
     assert not osp.exists(tmp_path / 'amp')
 

@@ -174,6 +174,7 @@ def test_pretext_init_needs_the_pretext_stage(tiny_scenes, tmp_path):
         tmp_path / 'wd',
         tiny_scenes,
         check=False,
+        in_process=True,
         options=['al_hooks=[]', 'al.init=pretext'])
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (

@@ -3,8 +3,6 @@ written or changed. (Settings errors are covered in test_al_settings.py.)"""
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import cv2
 import numpy as np

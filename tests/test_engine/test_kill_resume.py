@@ -48,7 +48,7 @@ def test_killed_run_resumes_to_the_same_result(finished_run, tiny_scenes,
     it and is killed at the next point; the last resume finishes. Every file
     equals the uninterrupted run's. (One chain, not one run per point: the
     same resumes at a tenth of the cost.)"""
-    wd, resume, shards = tmp_path / 'killed', (), None
+    wd, resume, shards, done = tmp_path / 'killed', (), None, 0
     for point, then_remove in POINTS:
         proc = killed_run(wd, tiny_scenes, point, monkeypatch, *resume)
         resume = ('--resume', )

@@ -26,7 +26,7 @@ from ..utils import metrics_to_builtin, read_ids
 from ..utils.config import data_roots, file_config, propagate_data_root
 from . import phase_configs as pc
 from .annotation import AwaitingLabels
-from .dist import setup_dist, teardown_dist
+from .dist import setup_dist, sync_buffers, teardown_dist
 from .hooks import build_al_hooks
 from .labels import LABEL_SOURCES
 from .phases import (build_phase_runner, dump_config, initial_weights,
@@ -165,6 +165,7 @@ class ActiveLearningRunner:
                  f'{len(self.files.labelled(cycle))} labelled images (log: '
                  f'{osp.relpath(runner.log_dir, self.files.work_dir)}/)')
         runner.train()
+        sync_buffers(runner.model)  # rank 0's model.pth is what is tested
         metrics = metrics_to_builtin(runner.test()) if self.evaluated else {}
         self.log(f'cycle {cycle:02d}: ' +
                  ', '.join(f'{k} {v}' for k, v in metrics.items()) if metrics

@@ -58,3 +58,17 @@ def cpu_model_wrapper(launcher: str):
     if launcher == 'none' or torch.cuda.is_available():
         return None
     return dict(type='MMDistributedDataParallel', device_ids=None)
+
+
+def sync_buffers(model: torch.nn.Module) -> None:
+    """Give every rank rank 0's buffers (BatchNorm's running statistics)
+    before a model that just trained is tested or scores.
+
+    DDP keeps the parameters equal on every rank, but each rank's own batches
+    move its statistics; rank 0's model is the one saved, so it is the one
+    every rank must use: the scores and the mIoU are then those of the
+    ``model.pth`` the run leaves, whatever the number of processes.
+    """
+    if is_distributed():
+        for buffer in model.buffers():
+            torch_dist.broadcast(buffer, 0)

@@ -11,6 +11,7 @@ from ..evaluation.score_shards import shard_dir_of, shard_rows
 from ..strategies import Candidates, Strategy
 from ..utils import read_column, read_scores
 from . import phase_configs as pc
+from .dist import sync_buffers
 
 
 def left_to_score(runner, out_dir: str,
@@ -49,6 +50,8 @@ def run_scoring(runner,
         if is_main_process():
             METRICS.build(c['test_evaluator']).compute_metrics([])
         return
+    if phase_runner is not None:  # the model that just trained
+        sync_buffers(phase_runner.model)
     (phase_runner or runner.run_phase(c, phase)).test()
 
 

@@ -4,26 +4,19 @@ import csv
 import json
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
 
 from pt4al_seg.utils import read_ids
-from ..conftest import REPO, run_al
+from ..conftest import REPO, run_al, run_in_process
 
 ANNOTATE = ['al.mode=annotate']
 
 
 def status(wd):
-    proc = subprocess.run(
-        [sys.executable, 'tools/al_status.py',
-         str(wd), '--json'],
-        cwd=REPO,
-        capture_output=True,
-        text=True)
+    proc = run_in_process(['tools/al_status.py', str(wd), '--json'])
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -67,20 +60,38 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
     # unchanged
     state = (wd / 'al_state.json').read_bytes()
     place(oracle, data, sel0[:4])
-    proc = run_al(wd, str(data), '--resume', check=False, options=ANNOTATE)
+    proc = run_al(
+        wd,
+        str(data),
+        '--resume',
+        check=False,
+        in_process=True,
+        options=ANNOTATE)
     assert proc.returncode != 0
     assert '1 of the 5 images' in proc.stderr.strip().splitlines()[-1]
     assert sel0[4] in proc.stderr.strip().splitlines()[-1]
     cv2.imwrite(
         str(data / 'ann_dir' / 'train' / f'{sel0[4]}.png'),
         np.zeros((8, 8), np.uint8))
-    proc = run_al(wd, str(data), '--resume', check=False, options=ANNOTATE)
+    proc = run_al(
+        wd,
+        str(data),
+        '--resume',
+        check=False,
+        in_process=True,
+        options=ANNOTATE)
     assert proc.returncode != 0
     assert 'label map is 8x8, its image 32x32' in proc.stderr
     bad = cv2.imread(str(oracle / f'{sel0[4]}.png'), cv2.IMREAD_UNCHANGED)
     bad[0, 0] = 42
     cv2.imwrite(str(data / 'ann_dir' / 'train' / f'{sel0[4]}.png'), bad)
-    proc = run_al(wd, str(data), '--resume', check=False, options=ANNOTATE)
+    proc = run_al(
+        wd,
+        str(data),
+        '--resume',
+        check=False,
+        in_process=True,
+        options=ANNOTATE)
     assert proc.returncode != 0 and 'label values [42]' in proc.stderr.strip(
     ).splitlines()[-1]
     assert (wd / 'al_state.json').read_bytes() == state

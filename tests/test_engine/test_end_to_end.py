@@ -14,7 +14,7 @@ import pytest
 
 from pt4al_seg.strategies import every_nth
 from pt4al_seg.utils import read_ids, read_scores
-from ..conftest import REPO, check_contract, run_al
+from ..conftest import REPO, check_contract, run_al, run_in_process
 
 
 def mtimes(work_dir):
@@ -209,11 +209,6 @@ def test_console_is_a_short_story(finished_run):
 
 
 def test_status_json_ends_with_a_newline(finished_run):
-    proc = subprocess.run(
-        [sys.executable, 'tools/al_status.py', finished_run, '--json'],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120)
+    proc = run_in_process(['tools/al_status.py', finished_run, '--json'])
     assert proc.returncode == 0 and proc.stdout.endswith('}\n')
     assert json.loads(proc.stdout)['cycles_done'] == 2

@@ -1,5 +1,6 @@
 """tools/compare.py: strategies x seeds, aggregated (mean ± std), resumable."""
 import csv
+import shutil
 import subprocess
 import sys
 
@@ -39,15 +40,32 @@ def test_aggregation(tmp_path):
         'pt4al', 2) == ['randomness.seed=2']
 
 
-def test_compare_tool_runs_and_resumes(tiny_scenes, tmp_path):
-    cmd = [
+def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
+    """PT4AL's run is already there (the session's finished run, the same
+    config and seed): the tool resumes it, which redoes nothing, and runs the
+    random baseline."""
+    shutil.copytree(finished_run, tmp_path / 'pt4al' / 'seed_0')
+    written = {
+        p: p.stat().st_mtime_ns
+        for p in tmp_path.glob('pt4al/seed_0/**/*') if p.is_file()
+    }
+    proc = subprocess.run([
         sys.executable, 'tools/compare.py', CONFIG, '--strategies', 'pt4al',
         'random', '--seeds', '0', '--work-dir',
         str(tmp_path), *tiny_options(tiny_scenes)
-    ]
-    proc = subprocess.run(
-        cmd, cwd=REPO, capture_output=True, text=True, timeout=900)
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # the finished run was not redone: none of its files was written again
+    # (the new run log of its --resume aside)
+    rewritten = [
+        p for p, t in written.items()
+        if not p.exists() or p.stat().st_mtime_ns != t
+    ]
+    assert rewritten == []
     rows = list(csv.DictReader(open(tmp_path / 'compare.csv')))
     assert [(r['strategy'], r['cycle']) for r in rows] == [('pt4al', '0'),
                                                            ('pt4al', '1'),
@@ -55,22 +73,13 @@ def test_compare_tool_runs_and_resumes(tiny_scenes, tmp_path):
                                                            ('random', '1')]
     assert list(
         rows[0]) == ['strategy', 'seed', 'cycle', 'num_labelled', 'mIoU']
+    summaries = [
+        list(csv.DictReader(open(tmp_path / s / 'seed_0' / 'summary.csv')))
+        for s in ('pt4al', 'random')
+    ]
+    assert [r['mIoU'] for r in rows
+            ] == [r['mIoU'] for summary in summaries for r in summary]
     assert (tmp_path / 'compare.png').read_bytes()[:4] == b'\x89PNG'
     assert '| pt4al |' in proc.stdout and '| random |' in proc.stdout
     assert not (tmp_path / 'random' / 'seed_0' /
                 'pretext').exists()  # pool strategy
-    written = {
-        p: p.stat().st_mtime_ns
-        for p in tmp_path.glob('*/seed_0/**/*') if p.is_file()
-    }
-    again = subprocess.run(
-        cmd, cwd=REPO, capture_output=True, text=True, timeout=900)
-    assert again.returncode == 0 and list(
-        csv.DictReader(open(tmp_path / 'compare.csv'))) == rows
-    # finished runs are not redone: none of their files was written again
-    # (the new run log of each --resume aside)
-    rewritten = [
-        p for p, t in written.items()
-        if not p.exists() or p.stat().st_mtime_ns != t
-    ]
-    assert rewritten == []

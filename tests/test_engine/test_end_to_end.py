@@ -15,6 +15,7 @@ import pytest
 from pt4al_seg.strategies import every_nth
 from pt4al_seg.utils import read_ids, read_scores
 from ..conftest import REPO, check_contract, run_al, run_in_process
+from ..oracles import miou_by_hand
 
 
 def mtimes(work_dir):
@@ -54,7 +55,12 @@ def test_output_contract(finished_run, tiny_scenes):
     assert [r['cycle'] for r in rows] == ['0', '1']
     assert [int(r['num_labelled']) for r in rows] == [5, 10]
     assert rows[1]['fraction'] == '0.1667'  # 10 / 60, 4 decimals
-    assert all(0 <= float(r['mIoU']) <= 100 for r in rows)
+    for c, row in enumerate(rows):  # each cycle's model on the val split
+        assert float(row['mIoU']) == miou_by_hand(
+            osp.join(wd, f'cycle_{c:02d}', 'config.py'),
+            osp.join(wd, f'cycle_{c:02d}', 'model.pth'),
+            osp.join(tiny_scenes, 'img_dir', 'val'),
+            osp.join(tiny_scenes, 'ann_dir', 'val'), 11), c
     assert open(osp.join(wd, 'summary.png'),
                 'rb').read(8) == b'\x89PNG\r\n\x1a\n'
     for c in ('cycle_00', 'cycle_01'):

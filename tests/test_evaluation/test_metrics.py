@@ -127,3 +127,56 @@ def test_model_free_query_with_a_class_picker(tmp_path):
         zip('ab',
             Random(seed=3).score_ids(['a', 'b'])))
     assert read_column(str(out), 'class') == {'a': '1', 'b': '1'}
+
+
+def test_padded_images_of_mixed_sizes_score_only_their_own_pixels(tmp_path):
+    """Images of three sizes, each padded by mmseg's data preprocessor to a
+    multiple of 16 (``test_cfg=dict(size_divisor=16)``; mixed sizes are scored
+    one per batch, README "Image sizes"), scored as a scoring pass does (score
+    pipeline, ``test_step``, the metric): each score equals least confidence
+    computed by hand on the model's logits of the image's own pixels (the
+    top-left h x w of the padded input), not on the padding."""
+    from mmengine.config import Config
+    from mmengine.dataset import Compose, pseudo_collate
+    from mmengine.evaluator import Evaluator
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+
+    from ..conftest import CONFIG, REPO
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(f'{REPO}/{CONFIG}')
+    cfg.model.data_preprocessor.test_cfg = dict(size_divisor=16)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).eval()
+    with torch.no_grad():  # confident and varied pixels, not ~1/11 each
+        model.decode_head.conv_seg.weight.mul_(100)
+    rng = np.random.default_rng(0)
+    sizes = {'a': (32, 32), 'b': (20, 28), 'c': (24, 12)}  # (h, w)
+    out = tmp_path / 'scores.csv'
+    evaluator = Evaluator(
+        dict(
+            type='StrategyOutputsMetric',
+            img_dir=str(tmp_path),
+            img_suffix='.png',
+            query=dict(type='LeastConfidence'),
+            scores_file=str(out)))
+    pipeline, by_hand = Compose(cfg.score_pipeline), {}
+    for name, (h, w) in sizes.items():
+        path = str(tmp_path / f'{name}.png')
+        cv2.imwrite(path, rng.integers(0, 255, (h, w, 3), dtype=np.uint8))
+        batch = pseudo_collate([pipeline(dict(img_path=path, seg_fields=[]))])
+        with torch.no_grad():
+            evaluator.process(model.test_step(batch), batch)
+            data = model.data_preprocessor(batch, False)
+            assert tuple(data['inputs'].shape[-2:]) == (-(-h // 16) * 16,
+                                                        -(-w // 16) * 16)
+            probs = model.encode_decode(
+                data['inputs'],
+                [s.metainfo for s in data['data_samples']])[0].softmax(0)
+        by_hand[name] = 1 - probs[:, :h, :w].max(0).values.mean().item()
+        if (h, w) != (32, 32):  # the padding would change the score
+            assert abs(1 - probs.max(0).values.mean().item() -
+                       by_hand[name]) > 1e-3
+    evaluator.evaluate(len(sizes))
+    scores = read_scores(str(out), 'score')
+    assert scores == pytest.approx(by_hand, rel=1e-5)

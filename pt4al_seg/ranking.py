@@ -28,9 +28,8 @@ def rank_into_batches(losses: Dict[str, float],
     if num_batches > len(losses):
         raise ValueError(
             f'cannot split {len(losses)} images into {num_batches} batches')
-    sign = -1.0 if descending else 1.0
-    order = sorted(losses, key=lambda i: (sign * float(losses[i]), i))
-    return [
-        list(b)
-        for b in np.array_split(np.array(order, dtype=object), num_batches)
-    ]
+    ids = np.array(list(losses))
+    values = np.fromiter(losses.values(), np.float64, len(ids))
+    # by loss, then by id (np.lexsort: the last key first); O(n log n) in C
+    order = ids[np.lexsort((ids, -values if descending else values))]
+    return [b.tolist() for b in np.array_split(order, num_batches)]

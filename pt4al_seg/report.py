@@ -10,6 +10,7 @@ from mmengine.logging import print_log
 from prettytable import PrettyTable
 
 from .evaluation import constant_prediction_miou
+from .timings import share_line, write_timings
 from .utils import atomic_write
 
 
@@ -141,6 +142,7 @@ class RunReport:
     def update(self, state) -> None:
         write_report(self.work_dir, state.cycles, self.metric, self.references,
                      self.label)
+        write_timings(self.work_dir, state.seconds)
 
     @master_only
     def finish(self, state, logger) -> None:
@@ -157,3 +159,4 @@ class RunReport:
         print_log(
             f'results in {self.work_dir}: summary.csv, summary.png',
             logger=logger)
+        print_log(share_line(state.seconds), logger=logger)

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from pt4al_seg.ranking import rank_into_batches
@@ -41,3 +42,21 @@ def test_ties_broken_by_id_and_errors():
         rank_into_batches({'a': 1.0}, 2)
     with pytest.raises(ValueError):
         rank_into_batches({'a': 1.0}, 0)
+
+
+@pytest.mark.parametrize('descending', [True, False])
+def test_equals_a_plain_sort_on_random_losses_with_ties(descending):
+    """The NumPy ranking orders as Python's sort by (loss, id) does: ids of
+    different lengths ('i10' < 'i9' as strings), a few loss values shared by
+    many images, negative zero equal to zero."""
+    rng = np.random.default_rng(0)
+    ids = [f'i{j}' for j in rng.permutation(1000)]
+    values = rng.choice([0.5, -0.0, 0.0, 1e-7, 3.25, 1e300], size=1000)
+    losses = dict(zip(ids, values.tolist()))
+    sign = -1 if descending else 1
+    expected = sorted(losses, key=lambda i: (sign * losses[i], i))
+    for k in (1, 3, 7):
+        batches = rank_into_batches(losses, k, descending)
+        assert [i for b in batches for i in b] == expected
+        assert [len(b) for b in batches
+                ] == [len(b) for b in np.array_split(np.arange(1000), k)]

@@ -6,7 +6,7 @@ import sys
 
 from mmengine.config import Config
 
-from .conftest import REPO
+from .conftest import REPO, run_in_process
 from .oracles import miou_by_hand
 
 
@@ -44,13 +44,10 @@ def test_build_tool_cli(idx_source, tmp_path):
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert '5 train + 2 val scenes images of 24x24' in proc.stdout
-    again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    again = run_in_process(cmd[1:])
     assert again.returncode != 0 and 'exists already' in again.stderr
-    missing = subprocess.run(
-        cmd[:2] + [str(tmp_path / 'x'), '--source',
-                   str(tmp_path)],
-        cwd=REPO,
-        capture_output=True,
-        text=True)
+    missing = run_in_process(
+        [cmd[1], str(tmp_path / 'x'), '--source',
+         str(tmp_path)])
     assert missing.returncode != 0
     assert 'dataset-fashion-mnist' in missing.stderr

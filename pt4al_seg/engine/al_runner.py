@@ -22,6 +22,7 @@ from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
 from ..report import RunReport
+from ..timings import timed
 from ..utils import metrics_to_builtin, read_ids
 from ..utils.config import data_roots, file_config, propagate_data_root
 from . import phase_configs as pc
@@ -112,9 +113,13 @@ class ActiveLearningRunner:
         if self.state.done(f'cycle_{cycle:02d}.selected'):
             return
         strategy = self.strategy if cycle else self.cold_start
-        scored = score_candidates(self, cycle, strategy,
-                                  self.candidates(cycle))
-        selected, own_scores = strategy.picker(scored, self.settings.budget)
+        key = f'cycle_{cycle:02d}'
+        with timed(self.state.seconds, f'{key}.score'):
+            scored = score_candidates(self, cycle, strategy,
+                                      self.candidates(cycle))
+        with timed(self.state.seconds, f'{key}.pick'):
+            selected, own_scores = strategy.picker(scored,
+                                                   self.settings.budget)
         self.log(f'cycle {cycle:02d}: {len(selected)} of {len(scored.ids)} '
                  f'candidates picked ({type(strategy.picker).__name__}' +
                  (f', {type(strategy.query).__name__}' if strategy.
@@ -164,9 +169,13 @@ class ActiveLearningRunner:
         self.log(f'cycle {cycle:02d}: training on '
                  f'{len(self.files.labelled(cycle))} labelled images (log: '
                  f'{osp.relpath(runner.log_dir, self.files.work_dir)}/)')
-        runner.train()
+        with timed(self.state.seconds, f'cycle_{cycle:02d}.train'):
+            runner.train()
         sync_buffers(runner.model)  # rank 0's model.pth is what is tested
-        metrics = metrics_to_builtin(runner.test()) if self.evaluated else {}
+        metrics = {}
+        if self.evaluated:
+            with timed(self.state.seconds, f'cycle_{cycle:02d}.test'):
+                metrics = metrics_to_builtin(runner.test())
         self.log(f'cycle {cycle:02d}: ' +
                  ', '.join(f'{k} {v}' for k, v in metrics.items()) if metrics
                  else f'cycle {cycle:02d}: trained (no labelled test split)')
@@ -212,10 +221,11 @@ class ActiveLearningRunner:
         # every rank has looked before rank 0 may create the file below
         barrier()
         if not exists:  # a new run: check every file before writing anything
-            self.pool.check_images()
-            self.labels.check_pool()
-            preflight(self)
             state = ALState(self.files.state)
+            with timed(state.seconds, 'run.checks'):
+                self.pool.check_images()
+                self.labels.check_pool()
+                preflight(self)
             state.settings, state.pool_size = settings, len(self.pool)
             self.files.write_ids(self.files.pool, self.pool.ids)
             state.save()

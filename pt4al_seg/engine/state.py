@@ -118,6 +118,9 @@ class ALState:
         self.cycles: Dict[str, dict] = {}
         self.pool_size: Optional[int] = None
         self.extras: Dict[str, float] = {}
+        # wall seconds per step, '<phase>.<step>' (pretext.train,
+        # cycle_01.score...), in the order they ran
+        self.seconds: Dict[str, float] = {}
 
     def state_dict(self) -> dict:
         return dict(
@@ -126,7 +129,8 @@ class ALState:
             phases=self.phases,
             cycles=self.cycles,
             pool_size=self.pool_size,
-            extras=self.extras)
+            extras=self.extras,
+            seconds=self.seconds)
 
     def load_state_dict(self, state: dict) -> None:
         if state.get('version') == 1:
@@ -140,6 +144,7 @@ class ALState:
         self.cycles = dict(state['cycles'])
         self.pool_size = state.get('pool_size')
         self.extras = dict(state.get('extras', {}))
+        self.seconds = dict(state.get('seconds', {}))
 
     @classmethod
     def load(cls, path: str) -> 'ALState':

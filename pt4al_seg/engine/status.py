@@ -3,6 +3,7 @@ import ast
 import os.path as osp
 from typing import Any, Dict
 
+from ..timings import al_share
 from .annotation import missing_label_maps
 from .state import ALState
 
@@ -55,7 +56,8 @@ def run_status(work_dir: str) -> Dict[str, Any]:
         metrics={
             k: state.cycles[str(k)].get('metrics', {}).get(metric)
             for k in done
-        })
+        },
+        seconds=state.seconds)
     resume = f'python tools/train_al.py CONFIG --work-dir {work_dir} --resume'
     if len(done) == num_cycles:
         status['next_action'] = 'finished: see summary.csv and summary.png'
@@ -95,6 +97,10 @@ def format_status(status: Dict[str, Any]) -> str:
         shown = value if value is not None else \
             'not evaluated (no labelled validation split)'
         lines.append(f'cycle {int(k):02d}:     {status["metric"]} {shown}')
+    if status.get('seconds'):
+        own, total = al_share(status['seconds'])
+        lines.append(f'time:         {total:.1f} s recorded, {own:.1f} s of '
+                     'it active learning\'s own (per step: timings.csv)')
     wait = status.get('waiting_for_labels')
     if wait:
         lines.append(

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from pt4al_seg.strategies import every_nth
+from pt4al_seg.timings import al_share, share_line
 from pt4al_seg.utils import read_ids, read_scores
 from ..conftest import REPO, check_contract, run_al, run_in_process
 from ..oracles import miou_by_hand
@@ -212,6 +213,30 @@ def test_console_is_a_short_story(finished_run):
         open(p).read() for p in phase_logs if 'Iter(train)' in open(p).read()
     ]
     assert train_log and 'Config:' not in train_log[0]
+    # the run's last line: the share of the run that was active learning's own
+    state = json.load(open(osp.join(finished_run, 'al_state.json')))
+    own, total = al_share(state['seconds'])
+    story = [ln for ln in lines if ' - pt4al_seg - INFO - ' in ln]
+    assert story[-1].endswith(share_line(state['seconds']))
+    assert 0 < own < total
+
+
+def test_every_step_is_timed(finished_run):
+    steps = [
+        'run.checks', 'pretext.train', 'pretext.score', 'pretext.rank',
+        'cycle_00.score', 'cycle_00.pick', 'cycle_00.train', 'cycle_00.test',
+        'cycle_01.score', 'cycle_01.pick', 'cycle_01.train', 'cycle_01.test'
+    ]
+    seconds = json.load(open(osp.join(finished_run,
+                                      'al_state.json')))['seconds']
+    assert sorted(seconds) == sorted(steps)
+    assert all(v >= 0 for v in seconds.values())
+    rows = list(csv.DictReader(open(osp.join(finished_run, 'timings.csv'))))
+    assert [f'{r["phase"]}.{r["step"]}' for r in rows] == steps
+    assert [float(r['seconds']) for r in rows] == [seconds[k] for k in steps]
+    proc = run_in_process(['tools/al_status.py', finished_run])
+    assert f'time:         {sum(seconds.values()):.1f} s recorded' \
+        in proc.stdout
 
 
 def test_status_json_ends_with_a_newline(finished_run):

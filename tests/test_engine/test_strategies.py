@@ -69,10 +69,13 @@ def test_pt4al_class_balanced(tiny_scenes, tmp_path):
         str(wd / 'cycle_00' / 'config.py'),
         str(wd / 'cycle_00' / 'model.pth'),
         device='cpu')
-    for i, c in classes.items():
-        pred = inference_model(model, f'{tiny_scenes}/img_dir/train/{i}.png'
-                               ).pred_sem_seg.data.flatten().numpy()
-        counts = np.bincount(pred, minlength=11)
+    ids = sorted(classes)
+    preds = inference_model(
+        model, [f'{tiny_scenes}/img_dir/train/{i}.png' for i in ids])
+    for i, pred in zip(ids, preds):
+        counts = np.bincount(
+            pred.pred_sem_seg.data.flatten().numpy(), minlength=11)
+        c = classes[i]
         assert c == (int(counts[1:].argmax()) + 1 if counts[1:].any() else 0)
     assert read_ids(str(wd / 'cycle_01' /
                         'selected.txt')) == naive_class_rounds(

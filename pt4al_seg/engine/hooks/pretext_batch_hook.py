@@ -6,6 +6,7 @@ from functools import partial
 
 from ...ranking import rank_into_batches
 from ...registry import AL_HOOKS
+from ...timings import timed
 from ...utils import read_ids, read_scores
 from .. import phase_configs as pc
 from ..scoring import drop_shards, left_to_score, run_scoring
@@ -77,7 +78,8 @@ class PretextBatchHook(ALHook):
             runner.log(f'pretext: training {c["model"]["type"]} on all '
                        f'{len(runner.pool)} images, no labels (log: '
                        f'pretext/{osp.basename(phase_runner.log_dir)}/)')
-            phase_runner.train()
+            with timed(runner.state.seconds, 'pretext.train'):
+                phase_runner.train()
             runner.mark('pretext.trained')
         if not runner.state.done('pretext.scored'):
             if phase_runner is None:
@@ -86,10 +88,12 @@ class PretextBatchHook(ALHook):
                 c = config(train=False, left_file=left_file)
                 c['load_from'] = runner.pretext_checkpoint
             runner.log(f'pretext: scoring {len(runner.pool)} images')
-            run_scoring(runner, c, 'pretext', num_left, phase_runner)
+            with timed(runner.state.seconds, 'pretext.score'):
+                run_scoring(runner, c, 'pretext', num_left, phase_runner)
             runner.mark('pretext.scored')
         if not runner.state.done('ranked'):
-            self.rank(runner)
+            with timed(runner.state.seconds, 'pretext.rank'):
+                self.rank(runner)
             runner.log(f'ranked by pretext loss ({self.order}) into '
                        f'{runner.settings.num_cycles} batches')
             runner.mark('ranked')

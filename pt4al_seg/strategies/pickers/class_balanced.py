@@ -1,4 +1,5 @@
-from typing import Dict, List
+from collections import deque
+from typing import Deque, Dict, List
 
 from ...registry import PICKERS
 from .base import BasePicker, check_k
@@ -19,14 +20,16 @@ def class_balanced(scores: Dict[str, float], classes: Dict[str, int],
         list: The chosen ids, in the order they were picked.
     """
     check_k(k, len(scores))
-    queues = {}
+    queues: Dict[int, Deque[str]] = {}
     for img_id in sorted(scores, key=lambda i: (-scores[i], i)):
-        queues.setdefault(classes[img_id], []).append(img_id)
+        queues.setdefault(classes[img_id], deque()).append(img_id)
     picked: List[str] = []
-    while len(picked) < k:  # one round: every class with images left gives one
-        for cls in sorted(queues):
-            if queues[cls] and len(picked) < k:
-                picked.append(queues[cls].pop(0))
+    turns = deque(sorted(queues))  # the classes with images left, in order
+    while len(picked) < k:  # each class gives one, then waits for its turn
+        cls = turns.popleft()
+        picked.append(queues[cls].popleft())
+        if queues[cls]:
+            turns.append(cls)
     return picked
 
 

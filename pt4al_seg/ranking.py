@@ -3,6 +3,8 @@ from typing import Dict, List
 
 import numpy as np
 
+from .utils.order import ids_by_score
+
 
 def rank_into_batches(losses: Dict[str, float],
                       num_batches: int,
@@ -28,8 +30,5 @@ def rank_into_batches(losses: Dict[str, float],
     if num_batches > len(losses):
         raise ValueError(
             f'cannot split {len(losses)} images into {num_batches} batches')
-    ids = np.array(list(losses))
-    values = np.fromiter(losses.values(), np.float64, len(ids))
-    # by loss, then by id (np.lexsort: the last key first); O(n log n) in C
-    order = ids[np.lexsort((ids, -values if descending else values))]
+    order = np.array(ids_by_score(losses, descending))
     return [b.tolist() for b in np.array_split(order, num_batches)]

@@ -90,3 +90,12 @@ def test_pickers_declare_what_they_need():
     assert ClassBalanced.needs == ('score', 'class')
     assert KCenterGreedy.needs == ('feature', 'labelled_feature')
     assert EveryNth.needs == ()
+
+
+def test_top_k_equals_a_plain_sort_on_random_scores_with_ties():
+    rng = np.random.default_rng(2)
+    ids = [f'x{i}' for i in rng.permutation(500)]  # 'x10' < 'x9'
+    scores = dict(zip(ids, rng.choice([0.0, -0.0, 0.25, 1e-9], 500).tolist()))
+    for k in (1, 17, 500):
+        assert top_k(scores, k) == sorted(
+            scores, key=lambda i: (-scores[i], i))[:k]

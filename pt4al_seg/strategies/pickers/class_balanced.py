@@ -2,6 +2,7 @@ from collections import deque
 from typing import Deque, Dict, List
 
 from ...registry import PICKERS
+from ...utils.order import ids_by_score
 from .base import BasePicker, check_k
 
 
@@ -21,7 +22,7 @@ def class_balanced(scores: Dict[str, float], classes: Dict[str, int],
     """
     check_k(k, len(scores))
     queues: Dict[int, Deque[str]] = {}
-    for img_id in sorted(scores, key=lambda i: (-scores[i], i)):
+    for img_id in ids_by_score(scores):
         queues.setdefault(classes[img_id], deque()).append(img_id)
     picked: List[str] = []
     turns = deque(sorted(queues))  # the classes with images left, in order

@@ -1,6 +1,7 @@
 from typing import Dict, List
 
 from ...registry import PICKERS
+from ...utils.order import ids_by_score
 from .base import BasePicker, check_k
 
 
@@ -16,7 +17,7 @@ def top_k(scores: Dict[str, float], k: int) -> List[str]:
         list: The chosen ids, highest score first.
     """
     check_k(k, len(scores))
-    return sorted(scores, key=lambda i: (-scores[i], i))[:k]
+    return ids_by_score(scores)[:k]
 
 
 @PICKERS.register_module()

@@ -43,31 +43,41 @@ def write_scores(path: str,
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator='\n')
     writer.writerow(['image', column] + ([extra_column] if extra else []))
-    for key, value in scores.items():
-        writer.writerow([key, repr(float(value))] +
-                        ([extra[key]] if extra else []))
+    values = map(repr, map(float, scores.values()))
+    writer.writerows(
+        zip(scores, values, map(extra.__getitem__, scores)
+            ) if extra else zip(scores, values))
     atomic_write(path, buf.getvalue())
+
+
+def _scores_reader(path: str, column: str):
+    """``(csv reader past the header, index of column)``; ``csv.reader``,
+    not ``DictReader``: twice as fast on a million rows."""
+    f = open(path, newline='')
+    reader = csv.reader(f)
+    header = next(reader, None) or []
+    if column not in header or header[0] != 'image':
+        f.close()
+        raise ValueError(f'{path}: no column {column!r} (header {header})')
+    return f, reader, header.index(column)
 
 
 def read_column(path: str, column: str) -> Dict[str, str]:
     """One column of a scores csv, by image id."""
-    with open(path) as f:
-        reader = csv.DictReader(f)
-        if column not in (reader.fieldnames or []):
-            raise ValueError(f'{path}: no column {column!r}')
-        return {row['image']: row[column] for row in reader}
+    f, reader, k = _scores_reader(path, column)
+    with f:
+        return {row[0]: row[k] for row in reader if row}
 
 
 def read_scores(path: str, column: str) -> Dict[str, float]:
     """Read a csv written by :func:`write_scores`."""
-    with open(path) as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames is None or reader.fieldnames[:2] != [
-                'image', column
-        ]:
-            raise ValueError(
-                f'{path}: header {reader.fieldnames}, expected image,{column}')
-        return {row['image']: float(row[column]) for row in reader}
+    f, reader, k = _scores_reader(path, column)
+    if k != 1:
+        f.close()
+        raise ValueError(f'{path}: header starts {column!r} at column {k}, '
+                         f'expected image,{column}')
+    with f:
+        return {row[0]: float(row[1]) for row in reader if row}
 
 
 def write_json(path: str, obj) -> None:

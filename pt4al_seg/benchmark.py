@@ -1,0 +1,224 @@
+"""What the active-learning machinery costs, measured side by side in one
+process on the same images and the same weights (``tools/benchmark.py``).
+
+- Scoring: the toolkit's scoring pass (one per query) vs mmseg's own test
+  loop (``TestLoop`` + ``IoUMetric``, the test pipeline with its labels) vs a
+  bare ``test_step`` loop over the same dataloader; the pretext scoring pass
+  vs its bare loop. Images per second; each loop's ratio to the bare loop.
+- Memory: the peak RSS of a process that runs one scoring pass over N and
+  over 4N images (equal within noise: each image is reduced to a scalar as
+  its batch arrives), and CUDA's max allocated on a GPU.
+- The driver's own work on synthetic pools (ranking, each pick rule, id and
+  score files, a state write), with its growth per 10x pool.
+"""
+import copy
+import multiprocessing
+import os
+import os.path as osp
+import resource
+import time
+from typing import Callable, Dict, List, Sequence
+
+import numpy as np
+import torch
+
+QUERIES = ('LeastConfidence', 'Entropy', 'Margin')
+
+
+def _seconds(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _bare_loop(runner, checkpoint: str) -> Callable[[], None]:
+    """``test_step`` over the runner's test dataloader, nothing else."""
+    from mmengine.runner import load_checkpoint
+    model = runner.model
+    load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
+    loader = runner.build_dataloader(runner._test_dataloader)
+
+    def run():
+        with torch.no_grad():
+            for batch in loader:
+                model.test_step(batch)
+
+    return run
+
+
+def _random_weights(model_cfg: dict, path: str) -> str:
+    """A seeded initialisation of ``model_cfg`` saved as a checkpoint: the
+    weights every loop of one comparison loads."""
+    from mmseg.registry import MODELS
+    torch.manual_seed(0)
+    model = MODELS.build(copy.deepcopy(model_cfg))  # PyTorch's init
+    torch.save(dict(state_dict=model.state_dict()), path)
+    return path
+
+
+def _row(name: str, num_images: int, seconds: float, bare: float) -> dict:
+    return dict(
+        loop=name,
+        images=num_images,
+        seconds=round(seconds, 3),
+        images_per_s=round(num_images / seconds, 2),
+        vs_bare=round(bare / seconds, 3))
+
+
+def scoring_rows(cfg,
+                 work_dir: str,
+                 num_images: int,
+                 queries: Sequence[str] = QUERIES) -> List[dict]:
+    """Throughput of the scoring passes against mmseg's test loop and the
+    bare loop, on the first ``num_images`` images of the pool."""
+    from mmengine.registry import init_default_scope
+
+    from .engine import phase_configs as pc
+    from .engine.phases import build_phase_runner
+    from .engine.pool import load_pool
+    from .engine.settings import ALSettings
+    from .utils import write_ids
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    cfg = copy.deepcopy(cfg)
+    cfg.al = ALSettings.from_config(cfg).to_dict()  # every default filled
+    pool = load_pool(cfg, cfg.al.get('label_palette'))
+    ids = pool.ids[:num_images]
+    ids_file = osp.join(work_dir, 'ids.txt')
+    write_ids(ids_file, ids)
+    task = _random_weights(cfg.model, osp.join(work_dir, 'task.pth'))
+
+    def score_cfg(query: str) -> dict:
+        out = osp.join(work_dir, f'score_{query}')
+        metric = dict(
+            type='StrategyOutputsMetric',
+            query=dict(type=query),
+            scores_file=osp.join(out, 'scores.csv'))
+        return pc.score_config(cfg, pool, out, ids_file, task, metric)
+
+    def timed_test(c: dict) -> float:
+        runner = build_phase_runner(c)
+        return _seconds(runner.test)
+
+    first = score_cfg(queries[0])
+    bare_run = _bare_loop(build_phase_runner(copy.deepcopy(first)), task)
+    bare_run()  # warm-up: lazy initialisation, file cache
+    bare = _seconds(bare_run)
+    rows = [_row('bare test_step loop', len(ids), bare, bare)]
+    mmseg = copy.deepcopy(first)
+    mmseg['test_cfg'] = dict(type='TestLoop')
+    # the config's own test evaluator and test pipeline (labels read)
+    mmseg['test_evaluator'] = copy.deepcopy(cfg.to_dict()['test_evaluator'])
+    mmseg['test_dataloader']['dataset']['pipeline'] = copy.deepcopy(
+        cfg.to_dict()['test_dataloader']['dataset']['pipeline'])
+    rows.append(_row("mmseg's test loop", len(ids), timed_test(mmseg), bare))
+    for query in queries:
+        rows.append(
+            _row(f'scoring pass ({query})', len(ids),
+                 timed_test(score_cfg(query)), bare))
+    if cfg.get('pretext') is not None:
+        rows += _pretext_rows(cfg, pool, work_dir, ids_file, len(ids))
+    return rows
+
+
+def _pretext_rows(cfg, pool, work_dir: str, ids_file: str,
+                  num_images: int) -> List[dict]:
+    from .engine import phase_configs as pc
+    from .engine.phases import build_phase_runner
+    c = pc.pretext_config(cfg, pool, osp.join(work_dir, 'pretext'), ids_file,
+                          False)
+    c['load_from'] = _random_weights(c['model'],
+                                     osp.join(work_dir, 'pretext.pth'))
+    bare_run = _bare_loop(build_phase_runner(copy.deepcopy(c)), c['load_from'])
+    bare_run()
+    bare = _seconds(bare_run)
+    return [
+        _row('pretext: bare test_step loop', num_images, bare, bare),
+        _row('pretext: scoring pass', num_images,
+             _seconds(build_phase_runner(c).test), bare)
+    ]
+
+
+def _peak_of_pass(cfg_dict: dict, work_dir: str, num_images: int,
+                  queue) -> None:
+    """In a fresh process: one LeastConfidence scoring pass over
+    ``num_images`` images; report the process's peak RSS (MiB) and CUDA's max
+    allocated (MiB, 0 without a GPU)."""
+    from mmengine.config import Config
+
+    import pt4al_seg  # noqa: F401  (registrations)
+    cfg = Config(cfg_dict)
+    scoring_rows(cfg, work_dir, num_images, queries=('LeastConfidence', ))
+    cuda = torch.cuda.max_memory_allocated() if torch.cuda.is_available(
+    ) else 0
+    queue.put((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               cuda / 2**20))
+
+
+def memory_rows(cfg, work_dir: str, num_images: int) -> List[dict]:
+    """Peak memory of scoring ``num_images`` and 4x as many images, each in its
+    own process (a process's peak never goes down)."""
+    ctx = multiprocessing.get_context('spawn')
+    rows = []
+    for n in (num_images, 4 * num_images):
+        sub = osp.join(work_dir, f'memory_{n}')
+        os.makedirs(sub, exist_ok=True)
+        queue = ctx.Queue()
+        cfg_dict = cfg.to_dict()
+        cfg_dict['pretext'] = None  # the task model's pass alone
+        proc = ctx.Process(
+            target=_peak_of_pass, args=(cfg_dict, sub, n, queue))
+        proc.start()
+        rss, cuda = queue.get()
+        proc.join()
+        rows.append(
+            dict(
+                images=n, peak_rss_mib=round(rss, 1), cuda_mib=round(cuda, 1)))
+    return rows
+
+
+def driver_rows(sizes: Sequence[int], work_dir: str) -> List[dict]:
+    """Seconds of the driver's own steps on synthetic pools of each size (ids,
+    scores with ties, 10 classes), and the growth per 10x."""
+    from .engine.state import ALState
+    from .ranking import rank_into_batches
+    from .strategies import class_balanced, every_nth, top_k
+    from .utils import read_ids, read_scores, write_ids, write_scores
+    rng = np.random.default_rng(0)
+    rows: List[dict] = []
+    for n in sizes:
+        ids = [f'{i:08d}' for i in rng.permutation(n)]
+        scores = dict(zip(ids, (rng.integers(0, 10**4, n) / 7).tolist()))
+        classes = dict(zip(ids, rng.integers(0, 10, n).tolist()))
+        ids_file = osp.join(work_dir, 'driver_ids.txt')
+        scores_file = osp.join(work_dir, 'driver_scores.csv')
+        state = ALState(osp.join(work_dir, 'driver_state.json'))
+        state.cycles = {str(c): dict(num_labelled=n // 10) for c in range(10)}
+        k = max(1, n // 10)
+        steps: Dict[str, Callable[[], object]] = {
+            'rank into 10 batches':
+            lambda: rank_into_batches(scores, 10),
+            'top-k (k = n/10)':
+            lambda: top_k(scores, k),
+            'class-balanced (k = n/10)':
+            lambda: class_balanced(scores, classes, k),
+            'every n-th (k = n/10)':
+            lambda: every_nth(ids, k),
+            'write + read ids':
+            lambda: (write_ids(ids_file, ids), read_ids(ids_file)),
+            'write + read scores':
+            lambda: (write_scores(scores_file, scores, 'score'),
+                     read_scores(scores_file, 'score')),
+            'state write':
+            state.save,
+        }
+        for step, fn in steps.items():
+            rows.append(
+                dict(step=step, pool=n, seconds=round(_seconds(fn), 4)))
+    by_step: Dict[str, Dict[int, float]] = {}
+    for r in rows:
+        by_step.setdefault(r['step'], {})[r['pool']] = r['seconds']
+    for r in rows:
+        smaller = by_step[r['step']].get(r['pool'] // 10)
+        r['growth_per_10x'] = round(r['seconds'] /
+                                    smaller, 1) if smaller else None
+    return rows

@@ -1,0 +1,56 @@
+"""tools/benchmark.py on tiny data: every row it promises, the ratios and
+growth factors consistent with its own seconds (no timing is asserted: the
+numbers are for the README)."""
+import json
+
+import pytest
+
+from .conftest import CONFIG, run_in_process
+
+STEPS = [
+    'rank into 10 batches', 'top-k (k = n/10)', 'class-balanced (k = n/10)',
+    'every n-th (k = n/10)', 'write + read ids', 'write + read scores',
+    'state write'
+]
+
+
+def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
+    proc = run_in_process([
+        'tools/benchmark.py', CONFIG, '--work-dir',
+        str(tmp_path), '--num-images', '3', '--pool-sizes', '100', '1000',
+        '--cfg-options', f'data_root={tiny_scenes}',
+        'model.data_preprocessor.size=(32,32)',
+        'test_dataloader.num_workers=0', 'train_dataloader.num_workers=0'
+    ])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.load(open(tmp_path / 'benchmark.json'))
+    loops = [r['loop'] for r in out['scoring']]
+    assert loops == [
+        'bare test_step loop', "mmseg's test loop",
+        'scoring pass (LeastConfidence)', 'scoring pass (Entropy)',
+        'scoring pass (Margin)', 'pretext: bare test_step loop',
+        'pretext: scoring pass'
+    ]
+    for r in out['scoring']:
+        bare = out['scoring'][0 if 'pretext' not in r['loop'] else 5]
+        assert r['images'] == 3
+        assert r['vs_bare'] == pytest.approx(
+            bare['seconds'] / r['seconds'], rel=0.01, abs=2e-3)
+    # the scoring passes wrote their scores: the same 3 images each
+    for query in ('LeastConfidence', 'Entropy', 'Margin'):
+        rows = (tmp_path / f'score_{query}' /
+                'scores.csv').read_text().splitlines()
+        assert len(rows) == 4 and rows[0] == 'image,score'
+    assert [r['images'] for r in out['memory']] == [3, 12]
+    assert all(r['peak_rss_mib'] > 100 for r in out['memory'])
+    assert [(r['step'], r['pool']) for r in out['driver']
+            ] == [(s, n) for n in (100, 1000) for s in STEPS]
+    seconds = {(r['step'], r['pool']): r['seconds'] for r in out['driver']}
+    for r in out['driver']:
+        small = seconds.get((r['step'], r['pool'] // 10))
+        if r['pool'] == 100 or not small:
+            assert r['growth_per_10x'] is None
+        else:
+            assert r['growth_per_10x'] == round(r['seconds'] / small, 1)
+    assert 'driver: ' in proc.stdout and 'for a pool of 1000 ids' in \
+        proc.stdout

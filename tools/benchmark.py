@@ -1,0 +1,95 @@
+"""What active learning adds to the cost of a run, measured (the shape of
+mmseg's ``tools/analysis_tools/benchmark.py``): scoring throughput against
+mmseg's own test loop and a bare ``test_step`` loop on the same images and
+weights, the peak memory of scoring N and 4N images, and the driver's own
+work on synthetic pools of 10k to 1M ids. Prints tables, writes
+``benchmark.json`` in the work dir.
+
+    python tools/benchmark.py configs/pt4al_seg/demo.py
+    python tools/benchmark.py CONFIG --num-images 200 --pool-sizes 10000 100000
+"""
+import argparse
+import os
+import os.path as osp
+import platform
+
+from pt4al_seg.utils.cli import add_common_args, default_work_dir, load_config
+from pt4al_seg.utils.errors import UserError, run_tool
+
+PROG = 'benchmark.py'
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description='Measure the cost of the active-learning machinery')
+    parser.add_argument('config', help='config file')
+    parser.add_argument(
+        '--work-dir',
+        help='where to write benchmark.json and the passes\' files '
+        '(default: work_dirs/benchmark/<config name>)')
+    parser.add_argument(
+        '--num-images',
+        type=int,
+        default=200,
+        help='images per scoring pass (the first of the pool; default 200)')
+    parser.add_argument(
+        '--pool-sizes',
+        type=int,
+        nargs='+',
+        default=[10_000, 100_000, 1_000_000],
+        help='synthetic pool sizes for the driver rows')
+    parser.add_argument(
+        '--no-memory',
+        action='store_true',
+        help='skip the peak-memory rows (two extra processes)')
+    return add_common_args(parser).parse_args()
+
+
+def table(rows, columns) -> str:
+    from prettytable import PrettyTable
+    t = PrettyTable(columns)
+    for r in rows:
+        t.add_row([r[c] for c in columns])
+    return t.get_string()
+
+
+def main():
+    args = parse_args()
+    import torch
+
+    from pt4al_seg import benchmark
+    if args.num_images < 1:
+        raise UserError(f'--num-images must be positive, got '
+                        f'{args.num_images}')
+    cfg = load_config(args, PROG)
+    work_dir = args.work_dir or default_work_dir(args.config, 'benchmark')
+    os.makedirs(work_dir, exist_ok=True)
+    cfg.work_dir = work_dir
+    machine = dict(
+        cpu=platform.processor() or platform.machine(),
+        cpu_count=os.cpu_count(),
+        torch_threads=torch.get_num_threads(),
+        torch=torch.__version__,
+        gpu=torch.cuda.get_device_name(0)
+        if torch.cuda.is_available() else None)
+    out = dict(config=args.config, machine=machine)
+    out['scoring'] = benchmark.scoring_rows(cfg, work_dir, args.num_images)
+    print(
+        table(out['scoring'],
+              ['loop', 'images', 'seconds', 'images_per_s', 'vs_bare']))
+    if not args.no_memory:
+        out['memory'] = benchmark.memory_rows(cfg, work_dir, args.num_images)
+        print(table(out['memory'], ['images', 'peak_rss_mib', 'cuda_mib']))
+    out['driver'] = benchmark.driver_rows(args.pool_sizes, work_dir)
+    print(table(out['driver'], ['step', 'pool', 'seconds', 'growth_per_10x']))
+    largest = max(args.pool_sizes)
+    total = sum(r['seconds'] for r in out['driver'] if r['pool'] == largest)
+    print(f'driver: {total:.2f} s for a pool of {largest} ids '
+          f'({machine["cpu_count"]} CPUs)')
+    from pt4al_seg.utils import write_json
+    write_json(osp.join(work_dir, 'benchmark.json'), out)
+    print(f'{PROG}: {osp.join(work_dir, "benchmark.json")}')
+
+
+if __name__ == '__main__':
+    run_tool(main, PROG)

@@ -21,6 +21,19 @@ def status(wd):
     return json.loads(proc.stdout)
 
 
+def refused_resume(wd, data):
+    """A --resume that must stop at the label check (in this process)."""
+    proc = run_al(
+        wd,
+        str(data),
+        '--resume',
+        check=False,
+        in_process=True,
+        options=ANNOTATE)
+    assert proc.returncode != 0
+    return proc
+
+
 def place(oracle, data, ids):
     for i in ids:
         shutil.copy(oracle / f'{i}.png',
@@ -60,40 +73,19 @@ def test_two_annotation_rounds(tiny_scenes, tmp_path):
     # unchanged
     state = (wd / 'al_state.json').read_bytes()
     place(oracle, data, sel0[:4])
-    proc = run_al(
-        wd,
-        str(data),
-        '--resume',
-        check=False,
-        in_process=True,
-        options=ANNOTATE)
-    assert proc.returncode != 0
+    proc = refused_resume(wd, data)
     assert '1 of the 5 images' in proc.stderr.strip().splitlines()[-1]
     assert sel0[4] in proc.stderr.strip().splitlines()[-1]
     cv2.imwrite(
         str(data / 'ann_dir' / 'train' / f'{sel0[4]}.png'),
         np.zeros((8, 8), np.uint8))
-    proc = run_al(
-        wd,
-        str(data),
-        '--resume',
-        check=False,
-        in_process=True,
-        options=ANNOTATE)
-    assert proc.returncode != 0
+    proc = refused_resume(wd, data)
     assert 'label map is 8x8, its image 32x32' in proc.stderr
     bad = cv2.imread(str(oracle / f'{sel0[4]}.png'), cv2.IMREAD_UNCHANGED)
     bad[0, 0] = 42
     cv2.imwrite(str(data / 'ann_dir' / 'train' / f'{sel0[4]}.png'), bad)
-    proc = run_al(
-        wd,
-        str(data),
-        '--resume',
-        check=False,
-        in_process=True,
-        options=ANNOTATE)
-    assert proc.returncode != 0 and 'label values [42]' in proc.stderr.strip(
-    ).splitlines()[-1]
+    proc = refused_resume(wd, data)
+    assert 'label values [42]' in proc.stderr.strip().splitlines()[-1]
     assert (wd / 'al_state.json').read_bytes() == state
     assert not (wd / 'cycle_00' / 'labelled.txt').exists()
 

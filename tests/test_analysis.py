@@ -39,7 +39,8 @@ def test_tool_on_a_finished_run(finished_run, tiny_scenes, tmp_path):
         '--work-dir',
         str(tmp_path), *tiny_options(tiny_scenes)
     ]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result['num_images'] == 12  # the val split

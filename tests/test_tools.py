@@ -23,7 +23,8 @@ def test_full_supervision_train_and_test(tiny_scenes, tmp_path):
         'test_dataloader.persistent_workers=False',
         'model.data_preprocessor.size=(32,32)'
     ]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.load(open(tmp_path / 'metrics.json'))
     assert (tmp_path / 'model.pth').is_file()
@@ -41,7 +42,8 @@ def test_build_tool_cli(idx_source, tmp_path):
         str(out), '--source', idx_source, '--size', '24', '--num-train', '5',
         '--num-val', '2', '--workers', '1'
     ]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert '5 train + 2 val scenes images of 24x24' in proc.stdout
     again = run_in_process(cmd[1:])

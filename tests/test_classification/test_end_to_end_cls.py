@@ -33,7 +33,8 @@ def test_two_cycle_classification_run(tiny_cls, tmp_path):
         'test_dataloader.persistent_workers=False', 'al.num_cycles=2',
         'al.budget=4'
     ]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     pool = read_ids(osp.join(wd, 'pool.txt'))
     assert len(pool) == 40

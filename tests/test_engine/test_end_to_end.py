@@ -92,7 +92,8 @@ def test_cycle_config_and_checkpoint_reproduce_miou(finished_run, tmp_path):
     ],
                           cwd=REPO,
                           capture_output=True,
-                          text=True)
+                          text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.load(open(tmp_path / 'metrics.json'))
     assert metrics['mIoU'] == float(rows[1]['mIoU'])

@@ -31,19 +31,31 @@ def _seconds(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def _bare_loop(runner, checkpoint: str) -> Callable[[], None]:
-    """``test_step`` over the runner's test dataloader, nothing else."""
-    from mmengine.runner import load_checkpoint
-    model = runner.model
+def _bare_seconds(c: dict, checkpoint: str) -> float:
+    """Seconds of ``test_step`` over the test dataloader of phase config
+    ``c``, nothing else (after one untimed pass: lazy initialisation, file
+    cache)."""
+    from mmengine.runner import Runner, load_checkpoint
+
+    from .engine.phases import build_phase_runner
+    model = build_phase_runner(copy.deepcopy(c)).model
     load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
-    loader = runner.build_dataloader(runner._test_dataloader)
+    loader = Runner.build_dataloader(copy.deepcopy(c['test_dataloader']))
 
     def run():
         with torch.no_grad():
             for batch in loader:
                 model.test_step(batch)
 
-    return run
+    run()
+    return _seconds(run)
+
+
+def _test_seconds(c: dict) -> float:
+    """Seconds of ``Runner.test()`` of phase config ``c`` (its checkpoint
+    load, loop and metric)."""
+    from .engine.phases import build_phase_runner
+    return _seconds(build_phase_runner(c).test)
 
 
 def _random_weights(model_cfg: dict, path: str) -> str:
@@ -74,7 +86,6 @@ def scoring_rows(cfg,
     from mmengine.registry import init_default_scope
 
     from .engine import phase_configs as pc
-    from .engine.phases import build_phase_runner
     from .engine.pool import load_pool
     from .engine.settings import ALSettings
     from .utils import write_ids
@@ -95,14 +106,8 @@ def scoring_rows(cfg,
             scores_file=osp.join(out, 'scores.csv'))
         return pc.score_config(cfg, pool, out, ids_file, task, metric)
 
-    def timed_test(c: dict) -> float:
-        runner = build_phase_runner(c)
-        return _seconds(runner.test)
-
     first = score_cfg(queries[0])
-    bare_run = _bare_loop(build_phase_runner(copy.deepcopy(first)), task)
-    bare_run()  # warm-up: lazy initialisation, file cache
-    bare = _seconds(bare_run)
+    bare = _bare_seconds(first, task)
     rows = [_row('bare test_step loop', len(ids), bare, bare)]
     mmseg = copy.deepcopy(first)
     mmseg['test_cfg'] = dict(type='TestLoop')
@@ -110,11 +115,12 @@ def scoring_rows(cfg,
     mmseg['test_evaluator'] = copy.deepcopy(cfg.to_dict()['test_evaluator'])
     mmseg['test_dataloader']['dataset']['pipeline'] = copy.deepcopy(
         cfg.to_dict()['test_dataloader']['dataset']['pipeline'])
-    rows.append(_row("mmseg's test loop", len(ids), timed_test(mmseg), bare))
+    rows.append(
+        _row("mmseg's test loop", len(ids), _test_seconds(mmseg), bare))
     for query in queries:
         rows.append(
             _row(f'scoring pass ({query})', len(ids),
-                 timed_test(score_cfg(query)), bare))
+                 _test_seconds(score_cfg(query)), bare))
     if cfg.get('pretext') is not None:
         rows += _pretext_rows(cfg, pool, work_dir, ids_file, len(ids))
     return rows
@@ -123,18 +129,14 @@ def scoring_rows(cfg,
 def _pretext_rows(cfg, pool, work_dir: str, ids_file: str,
                   num_images: int) -> List[dict]:
     from .engine import phase_configs as pc
-    from .engine.phases import build_phase_runner
     c = pc.pretext_config(cfg, pool, osp.join(work_dir, 'pretext'), ids_file,
                           False)
     c['load_from'] = _random_weights(c['model'],
                                      osp.join(work_dir, 'pretext.pth'))
-    bare_run = _bare_loop(build_phase_runner(copy.deepcopy(c)), c['load_from'])
-    bare_run()
-    bare = _seconds(bare_run)
+    bare = _bare_seconds(c, c['load_from'])
     return [
         _row('pretext: bare test_step loop', num_images, bare, bare),
-        _row('pretext: scoring pass', num_images,
-             _seconds(build_phase_runner(c).test), bare)
+        _row('pretext: scoring pass', num_images, _test_seconds(c), bare)
     ]
 
 
@@ -158,13 +160,12 @@ def memory_rows(cfg, work_dir: str, num_images: int) -> List[dict]:
     """Peak memory of scoring ``num_images`` and 4x as many images, each in its
     own process (a process's peak never goes down)."""
     ctx = multiprocessing.get_context('spawn')
+    cfg_dict = dict(cfg.to_dict(), pretext=None)  # the task model's pass
     rows = []
     for n in (num_images, 4 * num_images):
         sub = osp.join(work_dir, f'memory_{n}')
         os.makedirs(sub, exist_ok=True)
         queue = ctx.Queue()
-        cfg_dict = cfg.to_dict()
-        cfg_dict['pretext'] = None  # the task model's pass alone
         proc = ctx.Process(
             target=_peak_of_pass, args=(cfg_dict, sub, n, queue))
         proc.start()

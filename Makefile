@@ -8,10 +8,19 @@ LT_DATA   := data/fashion_scenes_64_lt
 
 .PHONY: env test lint format lint-env demo demo-cls fullsup data data-lt data-cls fashion-mnist clean-demo
 
-# The environment: torch (CPU), mmcv built from source, OpenMMLab, this package (editable).
+# The environment: torch, mmcv built from source against it, OpenMMLab, this package
+# (editable). Which torch: `make env` the CPU build (or what .venv was made with, or the
+# CUDA build where nvidia-smi lists a GPU); `make env CUDA=1` the CUDA build;
+# `make env TORCH=system PYTHON=/path/to/python` that interpreter's own torch.
 # tools/setup_env.sh checks each piece first, so re-running it on a ready machine only
-# costs a few version checks.
-$(ENV_STAMP): requirements/build.txt requirements/runtime.txt tools/setup_env.sh setup.py
+# costs a few version checks; naming a torch always runs it.
+export CUDA TORCH PYTHON
+ifneq ($(strip $(CUDA)$(TORCH)),)
+ENV_FORCE := env-force
+endif
+.PHONY: env-force
+$(ENV_STAMP): requirements/torch-cpu.txt requirements/torch-cuda.txt requirements/build.txt \
+              requirements/runtime.txt tools/setup_env.sh setup.py $(ENV_FORCE)
 	bash tools/setup_env.sh
 	touch $@
 

@@ -8,8 +8,11 @@ process on the same images and the same weights (``tools/benchmark.py``).
 - Memory: the peak RSS of a process that runs one scoring pass over N and
   over 4N images (equal within noise: each image is reduced to a scalar as
   its batch arrives), and CUDA's max allocated on a GPU.
+- Processes: the same scoring pass by 1 and by 2 processes, the speedup.
+- The upfront file checks of a new run against the pretext scoring pass.
 - The driver's own work on synthetic pools (ranking, each pick rule, id and
-  score files, a state write), with its growth per 10x pool.
+  score files, a state write), with its growth per 10x pool; Core-Set's
+  k-center greedy on 10k + 10k features.
 """
 import copy
 import multiprocessing
@@ -77,35 +80,50 @@ def _row(name: str, num_images: int, seconds: float, bare: float) -> dict:
         vs_bare=round(bare / seconds, 3))
 
 
+class _Scoring:
+    """The first ``num_images`` images of the pool, seeded task weights, and
+    the scoring pass config of any query over them."""
+
+    def __init__(self, cfg, work_dir: str, num_images: int):
+        from mmengine.registry import init_default_scope
+
+        from .engine.pool import load_pool
+        from .engine.settings import ALSettings
+        from .utils import write_ids
+        init_default_scope(cfg.get('default_scope', 'mmseg'))
+        self.cfg = copy.deepcopy(cfg)
+        self.cfg.al = ALSettings.from_config(cfg).to_dict()  # defaults filled
+        self.pool = load_pool(self.cfg, self.cfg.al.get('label_palette'))
+        self.ids = self.pool.ids[:num_images]
+        self.work_dir = work_dir
+        self.ids_file = osp.join(work_dir, 'ids.txt')
+        write_ids(self.ids_file, self.ids)
+        self.task = _random_weights(self.cfg.model,
+                                    osp.join(work_dir, 'task.pth'))
+
+    def config(self, query: str) -> dict:
+        from .engine import phase_configs as pc
+        out = osp.join(self.work_dir, f'score_{query}')
+        metric = dict(
+            type='StrategyOutputsMetric',
+            query=dict(type=query),
+            scores_file=osp.join(out, 'scores.csv'))
+        return pc.score_config(self.cfg, self.pool, out, self.ids_file,
+                               self.task, metric)
+
+
 def scoring_rows(cfg,
                  work_dir: str,
                  num_images: int,
                  queries: Sequence[str] = QUERIES) -> List[dict]:
     """Throughput of the scoring passes against mmseg's test loop and the
-    bare loop, on the first ``num_images`` images of the pool."""
-    from mmengine.registry import init_default_scope
-
-    from .engine import phase_configs as pc
-    from .engine.pool import load_pool
-    from .engine.settings import ALSettings
-    from .utils import write_ids
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    cfg = copy.deepcopy(cfg)
-    cfg.al = ALSettings.from_config(cfg).to_dict()  # every default filled
-    pool = load_pool(cfg, cfg.al.get('label_palette'))
-    ids = pool.ids[:num_images]
-    ids_file = osp.join(work_dir, 'ids.txt')
-    write_ids(ids_file, ids)
-    task = _random_weights(cfg.model, osp.join(work_dir, 'task.pth'))
-
-    def score_cfg(query: str) -> dict:
-        out = osp.join(work_dir, f'score_{query}')
-        metric = dict(
-            type='StrategyOutputsMetric',
-            query=dict(type=query),
-            scores_file=osp.join(out, 'scores.csv'))
-        return pc.score_config(cfg, pool, out, ids_file, task, metric)
-
+    bare loop, on the first ``num_images`` images of the pool; the upfront
+    file checks of a new run over the same images against the pretext
+    scoring pass, which decodes them too."""
+    scoring = _Scoring(cfg, work_dir, num_images)
+    cfg, pool, ids, ids_file, task = (scoring.cfg, scoring.pool, scoring.ids,
+                                      scoring.ids_file, scoring.task)
+    score_cfg = scoring.config
     first = score_cfg(queries[0])
     bare = _bare_seconds(first, task)
     rows = [_row('bare test_step loop', len(ids), bare, bare)]
@@ -123,7 +141,21 @@ def scoring_rows(cfg,
                  _test_seconds(score_cfg(query)), bare))
     if cfg.get('pretext') is not None:
         rows += _pretext_rows(cfg, pool, work_dir, ids_file, len(ids))
+    checks = _seconds(lambda: _check_files(pool, ids))
+    rows.append(_row('upfront file checks', len(ids), checks, bare))
+    if cfg.get('pretext') is not None:
+        rows[-1]['vs_pretext_pass'] = round(checks / rows[-2]['seconds'], 3)
     return rows
+
+
+def _check_files(pool, ids: List[str]) -> None:
+    """What a new run checks before any work (``run.checks``: every image
+    decodes, every label map is valid), restricted to ``ids``."""
+    sub = copy.copy(pool)
+    sub.infos = {i: pool.infos[i] for i in ids}
+    sub.ids = list(ids)
+    sub.check_images()
+    sub.check_label_maps(ids)
 
 
 def _pretext_rows(cfg, pool, work_dir: str, ids_file: str,
@@ -175,6 +207,95 @@ def memory_rows(cfg, work_dir: str, num_images: int) -> List[dict]:
             dict(
                 images=n, peak_rss_mib=round(rss, 1), cuda_mib=round(cuda, 1)))
     return rows
+
+
+def _pass_in_group(rank: int, world: int, port: int, cfg_dict: dict,
+                   work_dir: str, num_images: int, queue) -> None:
+    """Rank ``rank`` of ``world`` processes (gloo on CPU, as torchrun would
+    start them, the machine's cores shared out): one LeastConfidence scoring
+    pass over ``num_images`` images; rank 0 reports its seconds."""
+    os.environ.update(
+        RANK=str(rank),
+        LOCAL_RANK=str(rank),
+        WORLD_SIZE=str(world),
+        MASTER_ADDR='127.0.0.1',
+        MASTER_PORT=str(port))
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // world))
+    from mmengine.config import Config
+    from mmengine.dist import barrier
+
+    import pt4al_seg  # noqa: F401  (registrations)
+    from .engine.dist import setup_dist, teardown_dist
+    from .engine.phases import build_phase_runner
+    launcher = 'pytorch' if world > 1 else 'none'
+    setup_dist(launcher, {})
+    cfg = Config(cfg_dict)
+    cfg.launcher = launcher
+    c = _Scoring(cfg, work_dir, num_images).config('LeastConfidence')
+    runner = build_phase_runner(c)
+    barrier()
+    seconds = _seconds(runner.test)
+    teardown_dist()
+    if rank == 0:
+        queue.put(seconds)
+
+
+def process_rows(cfg, work_dir: str, num_images: int,
+                 worlds: Sequence[int] = (1, 2)) -> List[dict]:
+    """The same scoring pass run by 1 and by 2 processes (mmengine's DDP path,
+    the pool sharded over ranks), each set of processes started afresh; the
+    speedup over 1 process. On a GPU machine a row needs as many GPUs."""
+    import socket
+    ctx = multiprocessing.get_context('spawn')
+    cfg_dict = dict(cfg.to_dict(), pretext=None)
+    rows: List[dict] = []
+    for world in worlds:
+        if torch.cuda.is_available() and torch.cuda.device_count() < world:
+            continue
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0))
+            port = s.getsockname()[1]
+        sub = osp.join(work_dir, f'processes_{world}')
+        os.makedirs(sub, exist_ok=True)
+        queue = ctx.Queue()
+        procs = [
+            ctx.Process(
+                target=_pass_in_group,
+                args=(r, world, port, cfg_dict, sub, num_images, queue))
+            for r in range(world)
+        ]
+        for p in procs:
+            p.start()
+        seconds = queue.get()
+        for p in procs:
+            p.join()
+        rows.append(
+            dict(
+                processes=world,
+                images=num_images,
+                seconds=round(seconds, 3),
+                images_per_s=round(num_images / seconds, 2),
+                speedup=round(rows[0]['seconds'] /
+                              seconds, 2) if rows else 1.0))
+    return rows
+
+
+def kcenter_row(num_candidates: int = 10_000,
+                num_labelled: int = 10_000,
+                dim: int = 512,
+                picks: int = 2_000) -> dict:
+    """Core-Set's k-center greedy on random features of that size."""
+    from .strategies.pickers.k_center import kcenter_greedy
+    rng = np.random.default_rng(0)
+    cand = rng.random((num_candidates, dim), np.float32)
+    lab = rng.random((num_labelled, dim), np.float32)
+    return dict(
+        step='k-center greedy',
+        candidates=num_candidates,
+        labelled=num_labelled,
+        dim=dim,
+        picks=picks,
+        seconds=round(_seconds(lambda: kcenter_greedy(cand, lab, picks)), 2))
 
 
 def driver_rows(sizes: Sequence[int], work_dir: str) -> List[dict]:

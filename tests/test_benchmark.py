@@ -20,7 +20,8 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
         str(tmp_path), '--num-images', '3', '--pool-sizes', '100', '1000',
         '--cfg-options', f'data_root={tiny_scenes}',
         'model.data_preprocessor.size=(32,32)',
-        'test_dataloader.num_workers=0', 'train_dataloader.num_workers=0'
+        'test_dataloader.num_workers=0', 'train_dataloader.num_workers=0',
+        '--kcenter-size', '50', '20', '8', '10'
     ])
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.load(open(tmp_path / 'benchmark.json'))
@@ -29,8 +30,12 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
         'bare test_step loop', "mmseg's test loop",
         'scoring pass (LeastConfidence)', 'scoring pass (Entropy)',
         'scoring pass (Margin)', 'pretext: bare test_step loop',
-        'pretext: scoring pass'
+        'pretext: scoring pass', 'upfront file checks'
     ]
+    checks = out['scoring'][-1]
+    assert checks['vs_pretext_pass'] == pytest.approx(
+        checks['seconds'] / out['scoring'][-2]['seconds'], rel=0.01, abs=2e-3)
+    assert 'upfront file checks: ' in proc.stdout
     for r in out['scoring']:
         bare = out['scoring'][0 if 'pretext' not in r['loop'] else 5]
         assert r['images'] == 3
@@ -43,6 +48,20 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
         assert len(rows) == 4 and rows[0] == 'image,score'
     assert [r['images'] for r in out['memory']] == [3, 12]
     assert all(r['peak_rss_mib'] > 100 for r in out['memory'])
+    # the same pass by 1 and by 2 processes (gloo), the speedup over 1
+    assert [(r['processes'], r['images']) for r in out['processes']
+            ] == [(1, 3), (2, 3)]
+    one, two = out['processes']
+    assert one['speedup'] == 1.0 and two['speedup'] == pytest.approx(
+        one['seconds'] / two['seconds'], rel=0.01, abs=0.01)
+    for world in (1, 2):  # every image scored once, whatever the processes
+        rows = (tmp_path / f'processes_{world}' / 'score_LeastConfidence' /
+                'scores.csv').read_text().splitlines()
+        assert len(rows) == 4
+    k = out['kcenter']
+    assert (k['candidates'], k['labelled'], k['dim'], k['picks']) == (50, 20,
+                                                                      8, 10)
+    assert 'k-center greedy: ' in proc.stdout
     assert [(r['step'], r['pool']) for r in out['driver']
             ] == [(s, n) for n in (100, 1000) for s in STEPS]
     seconds = {(r['step'], r['pool']): r['seconds'] for r in out['driver']}

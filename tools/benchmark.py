@@ -1,8 +1,10 @@
 """What active learning adds to the cost of a run, measured (the shape of
 mmseg's ``tools/analysis_tools/benchmark.py``): scoring throughput against
 mmseg's own test loop and a bare ``test_step`` loop on the same images and
-weights, the peak memory of scoring N and 4N images, and the driver's own
-work on synthetic pools of 10k to 1M ids. Prints tables, writes
+weights, the upfront file checks against the pretext scoring pass, the peak
+memory of scoring N and 4N images, the speedup of 2 scoring processes over 1,
+the driver's own work on synthetic pools of 10k to 1M ids, and Core-Set's
+k-center greedy at 10k x 10k features. Prints tables, writes
 ``benchmark.json`` in the work dir.
 
     python tools/benchmark.py configs/pt4al_seg/demo.py
@@ -42,6 +44,18 @@ def parse_args():
         '--no-memory',
         action='store_true',
         help='skip the peak-memory rows (two extra processes)')
+    parser.add_argument(
+        '--no-processes',
+        action='store_true',
+        help='skip the 1- vs 2-process scoring rows (three extra processes)')
+    parser.add_argument(
+        '--kcenter-size',
+        type=int,
+        nargs=4,
+        default=[10_000, 10_000, 512, 2_000],
+        metavar=('CANDIDATES', 'LABELLED', 'DIM', 'PICKS'),
+        help='the k-center greedy row\'s random features and picks '
+        '(default 10000 10000 512 2000; 0 0 0 0 skips it)')
     return add_common_args(parser).parse_args()
 
 
@@ -77,6 +91,17 @@ def main():
     print(
         table(out['scoring'],
               ['loop', 'images', 'seconds', 'images_per_s', 'vs_bare']))
+    checks = out['scoring'][-1]
+    if 'vs_pretext_pass' in checks:
+        print(f'upfront file checks: {checks["vs_pretext_pass"]:.2f}x the '
+              'time of the pretext scoring pass over the same images')
+    if not args.no_processes:
+        out['processes'] = benchmark.process_rows(cfg, work_dir,
+                                                  args.num_images)
+        print(
+            table(out['processes'],
+                  ['processes', 'images', 'seconds', 'images_per_s',
+                   'speedup']))
     if not args.no_memory:
         out['memory'] = benchmark.memory_rows(cfg, work_dir, args.num_images)
         print(table(out['memory'], ['images', 'peak_rss_mib', 'cuda_mib']))
@@ -86,6 +111,12 @@ def main():
     total = sum(r['seconds'] for r in out['driver'] if r['pool'] == largest)
     print(f'driver: {total:.2f} s for a pool of {largest} ids '
           f'({machine["cpu_count"]} CPUs)')
+    if any(args.kcenter_size):
+        out['kcenter'] = benchmark.kcenter_row(*args.kcenter_size)
+        k = out['kcenter']
+        print(f'k-center greedy: {k["seconds"]:.2f} s for {k["picks"]} picks '
+              f'from {k["candidates"]} candidates, {k["labelled"]} labelled, '
+              f'{k["dim"]}-d')
     from pt4al_seg.utils import write_json
     write_json(osp.join(work_dir, 'benchmark.json'), out)
     print(f'{PROG}: {osp.join(work_dir, "benchmark.json")}')

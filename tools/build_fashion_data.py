@@ -4,6 +4,9 @@ pt4al_seg/datasets/build_fashion.py).
     python tools/build_fashion_data.py data/fashion_scenes  # 128x128 scenes
     python tools/build_fashion_data.py data/fashion_scenes_lt --imbalance 10
     python tools/build_fashion_data.py data/fashion_cls --view cls --size 32
+    # a Cityscapes-layout stand-in, 2048x1024 (--size is the height)
+    python tools/build_fashion_data.py data/cityscapes_standin \
+        --layout cityscapes --size 1024 --num-train 2975 --num-val 500
 """
 import argparse
 import time
@@ -28,7 +31,17 @@ def parse_args():
         default=DEFAULT_SOURCE,
         help='folder with the Fashion-MNIST IDX files (.gz or not)')
     parser.add_argument(
-        '--size', type=int, default=128, help='canvas side in pixels')
+        '--size',
+        type=int,
+        default=128,
+        help='canvas side in pixels (cityscapes layout: the height; images '
+        'are twice as wide)')
+    parser.add_argument(
+        '--layout',
+        choices=['mmseg', 'cityscapes'],
+        default='mmseg',
+        help="scenes in img_dir/ann_dir, or in mmseg's Cityscapes layout "
+        '(leftImg8bit/gtFine, labelTrainIds, 255 = ignore)')
     parser.add_argument('--num-train', type=int, default=2000)
     parser.add_argument('--num-val', type=int, default=500)
     parser.add_argument('--seed', type=int, default=0)
@@ -52,12 +65,13 @@ def main():
     try:
         meta = build(args.out, args.view, args.source, args.size,
                      args.num_train, args.num_val, args.seed, args.imbalance,
-                     args.workers)
+                     args.workers, args.layout)
     except (OSError, ValueError) as e:  # missing IDX files, bad sizes
         raise UserError(str(e)) from e
     print(f'{args.out}: {meta["num_train"]} train + {meta["num_val"]} val '
           f'{args.view} images '
-          f'of {meta["size"]}x{meta["size"]} in {time.time() - start:.1f}s; '
+          f'of {meta.get("width", meta["size"])}x'
+          f'{meta.get("height", meta["size"])} in {time.time() - start:.1f}s; '
           'train item counts '
           f'{meta["item_counts"]["train"]}')
 

@@ -63,6 +63,25 @@ def test_kcenter_greedy_equals_farthest_first_on_random_features():
                           12)[0] == naive_farthest_first(cand, [], 12)
 
 
+def test_kcenter_greedy_ties_of_duplicates_as_farthest_first():
+    """Duplicate features (among candidates, and of labelled images) are
+    exactly 0 apart and tie exactly, as pair-by-pair distances do, whatever
+    the norms' rounding: float32 features far from the origin, every
+    candidate picked, so the last picks are all ties at distance 0."""
+    rng = np.random.default_rng(2)
+    base = (rng.normal(size=(30, 16)) + 40).astype(np.float32)
+    cand = np.concatenate([base, base[::3], base[:4], base[7:8]])
+    labelled = np.concatenate(
+        [base[5:7], (rng.normal(size=(3, 16)) + 40).astype(np.float32)])
+    n = len(cand)
+    picked, dist = kcenter_greedy(cand, labelled, n)
+    assert picked == naive_farthest_first(cand.tolist(), labelled.tolist(), n)
+    # base[5] and base[6] are labelled; cand[32] is base[6] again
+    assert dist[5] == dist[6] == dist[32] == 0 and (dist[:5] > 0).all()
+    assert kcenter_greedy(cand, labelled[:0], n)[0] == naive_farthest_first(
+        cand.tolist(), [], n)
+
+
 def test_class_balanced_equals_class_rounds_on_random_scores():
     rng = np.random.default_rng(1)
     ids = [f'{i:03d}' for i in range(40)]

@@ -6,12 +6,33 @@ from ...registry import PICKERS
 from .base import BasePicker, check_k
 
 
+# Squared distances come from norms and one matrix product (no N x D temporary
+# per pick); pairs closer than NEAR * (|a|^2 + |b|^2) are recomputed from their
+# difference, so duplicates are exactly 0 apart. Distances equal within TIE
+# (relative; below the rounding of either way of computing them) are ties.
+NEAR = 1e-6
+TIE = 1e-12
+CHUNK = 1024  # labelled features per block of the first distance pass
+
+
+def _sq_dists(a: np.ndarray, a_sq: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances between the rows of ``a`` (squared norms
+    ``a_sq``) and the rows of ``b``: (len(a), len(b))."""
+    b_sq = np.einsum('ij,ij->i', b, b)
+    d2 = a_sq[:, None] - 2 * (a @ b.T) + b_sq[None]
+    rows, cols = np.nonzero(d2 < NEAR * (a_sq[:, None] + b_sq[None]))
+    d2[rows, cols] = ((a[rows] - b[cols])**2).sum(1)
+    return np.maximum(d2, 0, out=d2)
+
+
 def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray,
                    k: int) -> tuple:
     """Core-Set's k-center greedy (Sener & Savarese, 2018) on feature vectors.
 
     Repeatedly picks the candidate farthest (Euclidean) from the labelled set
-    and the candidates picked so far; ties go to the lower index.
+    and the candidates picked so far; ties go to the lower index. One
+    matrix-vector product per pick (features centred on the candidates' mean,
+    float64), the labelled set in blocks: memory stays O(N x D).
 
     Args:
         candidates (np.ndarray): (N, D) features of the unlabelled candidates.
@@ -27,20 +48,25 @@ def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray,
     """
     check_k(k, len(candidates))
     cand = np.asarray(candidates, np.float64)
-    if len(labelled):
-        lab = np.asarray(labelled, np.float64)
-        cand_sq, lab_sq = (cand**2).sum(1), (lab**2).sum(1)
-        d2 = cand_sq[:, None] - 2 * cand @ lab.T + lab_sq[None]
-        min_dist = np.sqrt(np.clip(d2, 0, None).min(1))
-    else:
-        min_dist = np.full(len(cand), np.inf)
-    initial = min_dist.copy()
+    centre = cand.mean(0) if len(cand) else 0.0
+    cand = np.ascontiguousarray(cand - centre)
+    sq = np.einsum('ij,ij->i', cand, cand)
+    min_d2 = np.full(len(cand), np.inf)
+    lab = np.asarray(labelled, np.float64).reshape(-1, cand.shape[1]) - centre
+    for start in range(0, len(lab), CHUNK):
+        np.minimum(
+            min_d2,
+            _sq_dists(cand, sq, lab[start:start + CHUNK]).min(1),
+            out=min_d2)
+    initial = np.sqrt(min_d2)
     picked: List[int] = []
     for _ in range(k):
-        i = int(np.argmax(min_dist))
+        top = min_d2.max()
+        i = int(np.flatnonzero(min_d2 >= top * (1 - TIE))[0])
         picked.append(i)
-        min_dist = np.minimum(min_dist, np.sqrt(((cand - cand[i])**2).sum(1)))
-        min_dist[picked] = -1.0
+        np.minimum(min_d2, _sq_dists(cand, sq, cand[i:i + 1])[:, 0],
+                   out=min_d2)
+        min_d2[picked] = -1.0
     return picked, initial
 
 

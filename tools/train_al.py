@@ -11,7 +11,8 @@ mmseg's ``tools/train.py`` shape: the config names
 import argparse
 import sys
 
-from pt4al_seg.utils.cli import add_common_args, default_work_dir, load_config
+from pt4al_seg.utils.cli import (add_common_args, default_work_dir,
+                                  enable_amp, load_config)
 from pt4al_seg.utils.errors import UserError, run_tool
 
 PROG = 'train_al.py'
@@ -39,7 +40,6 @@ def parse_args():
 
 def main():
     args = parse_args()
-    import torch
     from mmseg.registry import RUNNERS
 
     cfg = load_config(args, PROG)
@@ -47,14 +47,7 @@ def main():
         args.config)
     cfg.resume = args.resume
     if args.amp:
-        if not torch.cuda.is_available():
-            raise UserError('--amp needs a CUDA GPU (AmpOptimWrapper), none '
-                            'is visible')
-        pretext = cfg.get('pretext', {})
-        for wrapper in (cfg.optim_wrapper, pretext.get('optim_wrapper')):
-            if wrapper is not None:
-                wrapper.type = 'AmpOptimWrapper'
-                wrapper.loss_scale = 'dynamic'
+        enable_amp(cfg)
     if cfg.get('runner_type') != 'ActiveLearningRunner':
         raise UserError(f'{args.config} is no active-learning config (no '
                         "runner_type='ActiveLearningRunner'): inherit "

@@ -8,13 +8,15 @@ from mmseg.registry import LOOPS
 
 @LOOPS.register_module()
 class ScoreLoop(TestLoop):
-    """The test loop that scores images: optional bf16 autocast on GPU, and
+    """The test loop that scores images: optional bf16 autocast, and
     optionally each image's pooled backbone feature.
 
     Args:
         runner, dataloader, evaluator: As for ``TestLoop``.
-        bf16 (bool): Run the model under bf16 autocast when on CUDA (ignored on
-            CPU, where scores stay float32). Defaults to False.
+        bf16 (bool): Run the model under bf16 autocast, on the GPU when there
+            is one, else on the CPU (the same code path; slower than float32
+            on CPUs without bf16 units). Scores are computed from the logits
+            in float32 either way. Defaults to False.
         features (bool): Attach ``pooled_feat`` (global average of the
             backbone's last output, captured by a forward hook; whole-image
             inference) to every output. Defaults to False.
@@ -27,7 +29,8 @@ class ScoreLoop(TestLoop):
                  bf16: bool = False,
                  features: bool = False):
         super().__init__(runner, dataloader, evaluator)
-        self.bf16 = bf16 and torch.cuda.is_available()
+        self.bf16 = bf16
+        self.device_type = 'cuda' if torch.cuda.is_available() else 'cpu'
         self.features = features
         self._feat = None
 
@@ -45,7 +48,10 @@ class ScoreLoop(TestLoop):
             if is_model_wrapper(model):
                 model = model.module
             handle = model.backbone.register_forward_hook(self._capture)
-        with autocast(enabled=self.bf16, dtype=torch.bfloat16):
+        with autocast(
+                device_type=self.device_type,
+                enabled=self.bf16,
+                dtype=torch.bfloat16):
             outputs = self.runner.model.test_step(data_batch)
         if handle is not None:
             handle.remove()

@@ -61,7 +61,8 @@ class ALSettings:
         score_batch_size (int): Images per scoring batch. Defaults to 4.
         region_mask (str, optional): Image whose 0-valued pixels are left out
             of every score. Defaults to None.
-        bf16 (bool): bf16 autocast while scoring (GPU only). Defaults to False.
+        bf16 (bool): bf16 autocast while scoring (on the GPU; on a CPU too,
+            where it is slower without bf16 units). Defaults to False.
         resume_training (str): ``--resume`` redoes an interrupted training
             phase from its start (``'restart'``, identical results) or
             continues from mmengine's last checkpoint (``'checkpoint'``).

@@ -53,6 +53,22 @@ def load_config(args: argparse.Namespace, prog: str) -> Config:
     return cfg
 
 
+def enable_amp(cfg: Config) -> None:
+    """``--amp``: mixed precision training (mmengine's ``AmpOptimWrapper``,
+    dynamic loss scale) for the task model and the pretext model; a
+    :class:`UserError` where no CUDA GPU is visible (the wrapper asserts
+    one)."""
+    import torch
+    if not torch.cuda.is_available():
+        raise UserError('--amp needs a CUDA GPU (AmpOptimWrapper), none '
+                        'is visible')
+    pretext = cfg.get('pretext') or {}
+    for wrapper in (cfg.get('optim_wrapper'), pretext.get('optim_wrapper')):
+        if wrapper is not None:
+            wrapper.type = 'AmpOptimWrapper'
+            wrapper.loss_scale = 'dynamic'
+
+
 def default_work_dir(config: str, *parents: str) -> str:
     """``./work_dirs/[parents/]<config name>``, mmseg's default."""
     return osp.join('./work_dirs', *parents,

@@ -122,3 +122,42 @@ def test_cityscapes_config_runs_on_standin(config, standin, tmp_path):
     with open(wd / 'cycle_01' / 'config.py') as f:
         text = f.read()
     assert 'num_classes=19' in text and "type='CityscapesDataset'" in text
+
+
+def test_syncbn_becomes_bn_on_one_process(standin, tmp_path):
+    """The Cityscapes configs use SyncBN (mmseg's DeepLabV3 base); on one
+    process every phase's model runs with BatchNorm instead (mmengine reverts
+    it when it wraps the model), the pretext model as well as the task
+    model."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+
+    from pt4al_seg.engine import ALSettings, load_pool
+    from pt4al_seg.engine.phase_configs import cycle_config, pretext_config
+    from pt4al_seg.engine.phases import build_phase_runner
+    from pt4al_seg.utils import write_ids
+    from ..conftest import point_to
+    cfg = Config.fromfile(CITYSCAPES[0])
+    point_to(cfg, standin)
+    cfg.al = ALSettings.from_config(cfg).to_dict()
+    init_default_scope('mmseg')
+    pool = load_pool(cfg)
+    ids_file = str(tmp_path / 'ids.txt')
+    write_ids(ids_file, pool.ids)
+
+    def norms(model):
+        return {type(m).__name__ for m in model.modules()} & {
+            'SyncBatchNorm', 'BatchNorm2d', '_BatchNormXd'
+        }
+
+    assert 'SyncBatchNorm' in norms(MODELS.build(cfg.model))
+    for c in (cycle_config(cfg, str(tmp_path / 'cycle_00'), ids_file, None,
+                           False),
+              pretext_config(cfg, pool, str(tmp_path / 'pretext'), ids_file,
+                             True)):
+        model = build_phase_runner(c).model
+        assert 'SyncBatchNorm' not in norms(model) and norms(model)
+        assert not any(
+            isinstance(m, torch.nn.SyncBatchNorm) for m in model.modules())

@@ -101,15 +101,18 @@ class _Scoring:
         self.task = _random_weights(self.cfg.model,
                                     osp.join(work_dir, 'task.pth'))
 
-    def config(self, query: str) -> dict:
+    def config(self, query: str, bf16: bool = False) -> dict:
         from .engine import phase_configs as pc
-        out = osp.join(self.work_dir, f'score_{query}')
+        out = osp.join(self.work_dir,
+                       f'score_{query}' + ('_bf16' if bf16 else ''))
         metric = dict(
             type='StrategyOutputsMetric',
             query=dict(type=query),
             scores_file=osp.join(out, 'scores.csv'))
-        return pc.score_config(self.cfg, self.pool, out, self.ids_file,
-                               self.task, metric)
+        c = pc.score_config(self.cfg, self.pool, out, self.ids_file, self.task,
+                            metric)
+        c['test_cfg']['bf16'] = bf16
+        return c
 
 
 def scoring_rows(cfg,
@@ -139,6 +142,10 @@ def scoring_rows(cfg,
         rows.append(
             _row(f'scoring pass ({query})', len(ids),
                  _test_seconds(score_cfg(query)), bare))
+    # bf16 autocast (al.bf16): on the GPU when there is one, else the CPU
+    rows.append(
+        _row(f'scoring pass ({queries[0]}, bf16)', len(ids),
+             _test_seconds(score_cfg(queries[0], bf16=True)), bare))
     if cfg.get('pretext') is not None:
         rows += _pretext_rows(cfg, pool, work_dir, ids_file, len(ids))
     checks = _seconds(lambda: _check_files(pool, ids))
@@ -241,7 +248,7 @@ def _pass_in_group(rank: int, world: int, port: int, cfg_dict: dict,
 
 
 def process_rows(cfg, work_dir: str, num_images: int,
-                 worlds: Sequence[int] = (1, 2)) -> List[dict]:
+                 worlds: tuple = (1, 2)) -> List[dict]:
     """The same scoring pass run by 1 and by 2 processes (mmengine's DDP path,
     the pool sharded over ranks), each set of processes started afresh; the
     speedup over 1 process. On a GPU machine a row needs as many GPUs."""

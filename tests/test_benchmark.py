@@ -29,8 +29,9 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
     assert loops == [
         'bare test_step loop', "mmseg's test loop",
         'scoring pass (LeastConfidence)', 'scoring pass (Entropy)',
-        'scoring pass (Margin)', 'pretext: bare test_step loop',
-        'pretext: scoring pass', 'upfront file checks'
+        'scoring pass (Margin)', 'scoring pass (LeastConfidence, bf16)',
+        'pretext: bare test_step loop', 'pretext: scoring pass',
+        'upfront file checks'
     ]
     checks = out['scoring'][-1]
     assert checks['vs_pretext_pass'] == pytest.approx(
@@ -39,7 +40,7 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
         abs=2e-3)
     assert 'upfront file checks: ' in proc.stdout
     for r in out['scoring']:
-        bare = out['scoring'][0 if 'pretext' not in r['loop'] else 5]
+        bare = out['scoring'][0 if 'pretext' not in r['loop'] else 6]
         assert r['images'] == 3
         # seconds are rounded to 1 ms: the ratio is as exact as they are
         assert r['vs_bare'] == pytest.approx(
@@ -47,15 +48,16 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
             rel=0.01 + 1e-3 / r['seconds'],
             abs=2e-3)
     # the scoring passes wrote their scores: the same 3 images each
-    for query in ('LeastConfidence', 'Entropy', 'Margin'):
+    for query in ('LeastConfidence', 'Entropy', 'Margin',
+                  'LeastConfidence_bf16'):
         rows = (tmp_path / f'score_{query}' /
                 'scores.csv').read_text().splitlines()
         assert len(rows) == 4 and rows[0] == 'image,score'
     assert [r['images'] for r in out['memory']] == [3, 12]
     assert all(r['peak_rss_mib'] > 100 for r in out['memory'])
     # the same pass by 1 and by 2 processes (gloo), the speedup over 1
-    assert [(r['processes'], r['images']) for r in out['processes']
-            ] == [(1, 3), (2, 3)]
+    assert [(r['processes'], r['images'])
+            for r in out['processes']] == [(1, 3), (2, 3)]
     one, two = out['processes']
     assert one['speedup'] == 1.0 and two['speedup'] == pytest.approx(
         one['seconds'] / two['seconds'], rel=0.01, abs=0.01)

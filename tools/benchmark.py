@@ -99,9 +99,9 @@ def main():
         out['processes'] = benchmark.process_rows(cfg, work_dir,
                                                   args.num_images)
         print(
-            table(out['processes'],
-                  ['processes', 'images', 'seconds', 'images_per_s',
-                   'speedup']))
+            table(
+                out['processes'],
+                ['processes', 'images', 'seconds', 'images_per_s', 'speedup']))
     if not args.no_memory:
         out['memory'] = benchmark.memory_rows(cfg, work_dir, args.num_images)
         print(table(out['memory'], ['images', 'peak_rss_mib', 'cuda_mib']))

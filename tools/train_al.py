@@ -11,8 +11,8 @@ mmseg's ``tools/train.py`` shape: the config names
 import argparse
 import sys
 
-from pt4al_seg.utils.cli import (add_common_args, default_work_dir,
-                                  enable_amp, load_config)
+from pt4al_seg.utils.cli import (add_common_args, default_work_dir, enable_amp,
+                                 load_config)
 from pt4al_seg.utils.errors import UserError, run_tool
 
 PROG = 'train_al.py'

@@ -30,9 +30,10 @@ from .fashion_synth import class_probs, compose_image, index_by_class
 from .idx import DEFAULT_SOURCE, load_fashion_mnist
 
 SPLIT_CODES = {'train': 0, 'val': 1}
-# Cityscapes layout: leftImg8bit/<split>/<city>/<city>_<index>_000019_leftImg8bit.png
-# and gtFine/<split>/<city>/<city>_<index>_000019_gtFine_labelTrainIds.png, images
-# given to the split's (real Cityscapes) cities in turn.
+# Cityscapes layout:
+# leftImg8bit/<split>/<city>/<city>_<n>_000019_leftImg8bit.png
+# and gtFine/<split>/<city>/<city>_<n>_000019_gtFine_labelTrainIds.png,
+# images given to the split's (real Cityscapes) cities in turn.
 CITIES = {
     'train': ('aachen', 'bochum', 'bremen'),
     'val': ('frankfurt', 'lindau', 'munster')
@@ -146,8 +147,7 @@ def build(out: str,
             'got '
             f'{size}, {num_train}, {num_val}, {imbalance}')
     if layout not in ('mmseg', 'cityscapes'):
-        raise ValueError(
-            f'layout must be mmseg or cityscapes, got {layout!r}')
+        raise ValueError(f'layout must be mmseg or cityscapes, got {layout!r}')
     if layout == 'cityscapes' and (view != 'scenes'
                                    or size > MAX_CITYSCAPES_HEIGHT):
         raise ValueError(

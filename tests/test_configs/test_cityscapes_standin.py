@@ -32,13 +32,13 @@ def standin(idx_source, tmp_path_factory):
 
 def test_standin_layout_and_labels(standin):
     meta = json.load(open(osp.join(standin, 'meta.json')))
-    assert (meta['layout'], meta['width'], meta['height']) == ('cityscapes',
-                                                               W, H)
+    assert (meta['layout'], meta['width'], meta['height']) == ('cityscapes', W,
+                                                               H)
     for split, n, cities in (('train', 8, ('aachen', 'bochum', 'bremen')),
                              ('val', 4, ('frankfurt', 'lindau', 'munster'))):
         imgs = sorted(
-            osp.join(c, f) for c in os.listdir(
-                osp.join(standin, 'leftImg8bit', split))
+            osp.join(c, f)
+            for c in os.listdir(osp.join(standin, 'leftImg8bit', split))
             for f in os.listdir(osp.join(standin, 'leftImg8bit', split, c)))
         assert len(imgs) == n
         # images go to the split's cities in turn
@@ -60,10 +60,9 @@ def test_standin_layout_and_labels(standin):
             assert (body > 0).any() and (body == 0).any()
 
 
-@pytest.mark.parametrize(
-    'argv, message',
-    [(['--size', '2048'], 'at most 2048x1024'),
-     (['--view', 'cls'], "view 'cls'")])
+@pytest.mark.parametrize('argv, message',
+                         [(['--size', '2048'], 'at most 2048x1024'),
+                          (['--view', 'cls'], "view 'cls'")])
 def test_standin_refuses_bad_sizes(idx_source, tmp_path, argv, message):
     out = str(tmp_path / 'x')
     proc = run_in_process([
@@ -117,8 +116,8 @@ def test_cityscapes_config_runs_on_standin(config, standin, tmp_path):
         assert 0 <= float(r['mIoU']) <= 100
     # the paper's model and data as configured: 19 classes, 8 pool images
     pool = open(wd / 'pretext' / 'losses.csv').read().splitlines()
-    assert len(pool) == 1 + 8 and pool[1].split('/')[0] in ('aachen',
-                                                            'bochum', 'bremen')
+    assert len(pool) == 1 + 8 and pool[1].split('/')[0] in ('aachen', 'bochum',
+                                                            'bremen')
     with open(wd / 'cycle_01' / 'config.py') as f:
         text = f.read()
     assert 'num_classes=19' in text and "type='CityscapesDataset'" in text
@@ -148,9 +147,9 @@ def test_syncbn_becomes_bn_on_one_process(standin, tmp_path):
     write_ids(ids_file, pool.ids)
 
     def norms(model):
-        return {type(m).__name__ for m in model.modules()} & {
-            'SyncBatchNorm', 'BatchNorm2d', '_BatchNormXd'
-        }
+        return {type(m).__name__
+                for m in model.modules()
+                } & {'SyncBatchNorm', 'BatchNorm2d', '_BatchNormXd'}
 
     assert 'SyncBatchNorm' in norms(MODELS.build(cfg.model))
     for c in (cycle_config(cfg, str(tmp_path / 'cycle_00'), ids_file, None,

@@ -46,8 +46,8 @@ def _scoring_passes(data_root, work_dir, bf16):
         type='StrategyOutputsMetric',
         query=dict(type='LeastConfidence'),
         scores_file=osp.join(out, 'scores.csv'))
-    build_phase_runner(
-        score_config(cfg, pool, out, ids_file, ckpt, metric)).test()
+    build_phase_runner(score_config(cfg, pool, out, ids_file, ckpt,
+                                    metric)).test()
     pretext = osp.join(work_dir, 'pretext')
     build_phase_runner(
         pretext_config(cfg, pool, pretext, ids_file, train=False)).test()

@@ -78,8 +78,8 @@ def test_kcenter_greedy_ties_of_duplicates_as_farthest_first():
     assert picked == naive_farthest_first(cand.tolist(), labelled.tolist(), n)
     # base[5] and base[6] are labelled; cand[32] is base[6] again
     assert dist[5] == dist[6] == dist[32] == 0 and (dist[:5] > 0).all()
-    assert kcenter_greedy(cand, labelled[:0], n)[0] == naive_farthest_first(
-        cand.tolist(), [], n)
+    assert kcenter_greedy(cand, labelled[:0],
+                          n)[0] == naive_farthest_first(cand.tolist(), [], n)
 
 
 def test_class_balanced_equals_class_rounds_on_random_scores():

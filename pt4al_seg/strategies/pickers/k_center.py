@@ -5,7 +5,6 @@ import numpy as np
 from ...registry import PICKERS
 from .base import BasePicker, check_k
 
-
 # Squared distances come from norms and one matrix product (no N x D temporary
 # per pick); pairs closer than NEAR * (|a|^2 + |b|^2) are recomputed from their
 # difference, so duplicates are exactly 0 apart. Distances equal within TIE
@@ -64,8 +63,8 @@ def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray,
         top = min_d2.max()
         i = int(np.flatnonzero(min_d2 >= top * (1 - TIE))[0])
         picked.append(i)
-        np.minimum(min_d2, _sq_dists(cand, sq, cand[i:i + 1])[:, 0],
-                   out=min_d2)
+        np.minimum(
+            min_d2, _sq_dists(cand, sq, cand[i:i + 1])[:, 0], out=min_d2)
         min_d2[picked] = -1.0
     return picked, initial
 

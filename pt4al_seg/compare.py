@@ -25,6 +25,7 @@ STRATEGIES: Dict[str, List[str]] = {
     'pt4al-entropy': ['al.query.type=Entropy'],
     'pt4al-ascending': ['al_hooks.0.order=ascending'],
     'pt4al-balanced': ['al.picker.type=ClassBalanced'],
+    'pt4al-bald': ['al.query.type=BALD'],
     'coreset':
     POOL + ['al.picker.type=KCenterGreedy'],
     'learning-loss':
@@ -37,7 +38,19 @@ STRATEGIES: Dict[str, List[str]] = {
     POOL + ['al.query.type=Entropy'],
     'margin':
     POOL + ['al.query.type=Margin'],
+    # Monte-Carlo dropout (10 passes with the model's dropout active)
+    'bald':
+    POOL + ['al.query.type=BALD'],
+    'varratio':
+    POOL + ['al.query.type=VariationRatio'],
+    'meanstd':
+    POOL + ['al.query.type=MeanStd'],
 }
+MC_DROPOUT = ('bald', 'varratio', 'meanstd', 'pt4al-bald')
+# Model families without dropout of their own get it where MC dropout samples:
+# on the pooled features before the classifier's linear layer (mmseg's decode
+# heads have dropout_ratio=0.1 already).
+MC_DROPOUT_OPTIONS = dict(ImageClassifier=['model.dropout_ratio=0.3'])
 
 # The task model with a loss-prediction module, per config family.
 LEARNING_LOSS_MODELS = dict(
@@ -65,6 +78,8 @@ def run_options(strategy: str,
         o.format(learning_loss_model=ll_model, seed=seed)
         for o in STRATEGIES[strategy]
     ]
+    if strategy in MC_DROPOUT:
+        opts += MC_DROPOUT_OPTIONS.get(model_type, [])
     return opts + [f'randomness.seed={seed}']
 
 

@@ -20,6 +20,9 @@ class ImageClassifier(BaseModel):
         num_classes (int): Number of classes.
         in_channels (int, optional): Channels of the backbone's last output;
             None reads the backbone's ``feat_dim``. Defaults to None.
+        dropout_ratio (float): Dropout on the pooled features before the
+            linear layer (what Monte-Carlo dropout queries such as ``BALD``
+            sample; ResNets have no dropout of their own). Defaults to 0.
         data_preprocessor (dict, optional): Defaults to None.
         init_cfg (dict, optional): Defaults to None.
     """
@@ -28,11 +31,14 @@ class ImageClassifier(BaseModel):
                  backbone: dict,
                  num_classes: int,
                  in_channels: Optional[int] = None,
+                 dropout_ratio: float = 0.0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
+        self.dropout = nn.Dropout(
+            dropout_ratio) if dropout_ratio > 0 else nn.Identity()
         self.head = nn.Linear(in_channels or self.backbone.feat_dim,
                               num_classes)
 
@@ -48,7 +54,7 @@ class ImageClassifier(BaseModel):
                 inputs: Tensor,
                 data_samples: Optional[List] = None,
                 mode: str = 'tensor'):
-        logits = self.head(self.extract_feat(inputs))
+        logits = self.head(self.dropout(self.extract_feat(inputs)))
         if mode == 'tensor':
             return logits
         if mode == 'loss':

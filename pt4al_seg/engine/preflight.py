@@ -12,6 +12,7 @@ from mmengine.registry import init_default_scope
 
 from ..utils import write_ids
 from . import phase_configs as pc
+from .score_loop import NO_DROPOUT, dropout_layers, mc_probs
 from .settings import ALConfigError
 
 # Known failures and the setting that fixes them.
@@ -53,9 +54,20 @@ def check_phase(phase: str, cfg_dict: dict, loader: str, mode: str) -> None:
             outputs = model(**data, mode=mode)
         evaluator = cfg_dict.get('test_evaluator')
         if mode == 'predict' and isinstance(evaluator, dict):
-            metric = Evaluator(METRICS.build(evaluator))
-            metric.dataset_meta = dataset.metainfo
-            metric.process(outputs, batch)
+            metric = METRICS.build(evaluator)
+            samples = getattr(getattr(metric, 'query', None), 'mc_samples', 0)
+            if samples:  # Monte-Carlo dropout queries: the passes they score
+                dropout = dropout_layers(model)
+                if not dropout:
+                    raise ALConfigError(
+                        f'preflight of {phase} failed: {NO_DROPOUT}')
+                with torch.no_grad():
+                    probs = mc_probs(model, batch, samples, dropout)
+                for sample, p in zip(outputs, probs):
+                    sample.mc_probs = p
+            evaluator = Evaluator(metric)
+            evaluator.dataset_meta = dataset.metainfo
+            evaluator.process(outputs, batch)
     except ALConfigError:
         raise
     except Exception as e:  # any crash here would have crashed the run

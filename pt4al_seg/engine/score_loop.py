@@ -1,9 +1,64 @@
+import copy
+from typing import List
+
 import torch
 import torch.nn.functional as F
 from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop
 from mmengine.runner.amp import autocast
 from mmseg.registry import LOOPS
+from torch import nn
+
+NO_DROPOUT = ('Monte-Carlo dropout needs dropout in the model: set '
+              'model.decode_head.dropout_ratio > 0 (segmentation) or '
+              'model.dropout_ratio > 0 (classification)')
+
+
+def dropout_layers(model: nn.Module) -> List[nn.Module]:
+    """The model's dropout layers with a nonzero rate."""
+    return [
+        m for m in model.modules()
+        if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0
+    ]
+
+
+def mc_probs(model: nn.Module,
+             data_batch: dict,
+             samples: int,
+             dropout: List[nn.Module],
+             device_type: str = 'cpu',
+             bf16: bool = False) -> List[torch.Tensor]:
+    """``samples`` stochastic passes of ``model`` over a batch, as one
+    ``test_step`` of that many copies of it (independent dropout masks per
+    copy; ``dropout``, the model's dropout layers, active only meanwhile):
+    each image's (T, C, H, W) float32 softmax probabilities ((T, C) for a
+    classifier)."""
+    size = len(data_batch['data_samples'])
+    inputs = data_batch['inputs']
+    copies = dict(
+        inputs=torch.cat([inputs] * samples)
+        if torch.is_tensor(inputs) else list(inputs) * samples,
+        data_samples=[
+            copy.deepcopy(s) for _ in range(samples)
+            for s in data_batch['data_samples']
+        ])
+    for layer in dropout:
+        layer.train()
+    try:
+        with autocast(
+                device_type=device_type, enabled=bf16, dtype=torch.bfloat16):
+            outputs = model.test_step(copies)
+    finally:
+        for layer in dropout:
+            layer.eval()
+    logits = [
+        o.seg_logits.data if 'seg_logits' in o else o.pred_logits
+        for o in outputs
+    ]
+    return [
+        torch.stack(logits[i::size]).float().softmax(dim=1)
+        for i in range(size)
+    ]
 
 
 @LOOPS.register_module()
@@ -20,6 +75,12 @@ class ScoreLoop(TestLoop):
         features (bool): Attach ``pooled_feat`` (global average of the
             backbone's last output, captured by a forward hook; whole-image
             inference) to every output. Defaults to False.
+
+    When the metric's query asks for Monte-Carlo dropout samples
+    (``mc_samples = T``, e.g. ``BALD``), each batch also goes through the
+    model T more times with its dropout layers active, as one batched forward
+    of T copies of the batch, and each output gets ``mc_probs``: its T softmax
+    maps (T, C, H, W), at the output's size, for this batch only.
     """
 
     def __init__(self,
@@ -33,6 +94,19 @@ class ScoreLoop(TestLoop):
         self.device_type = 'cuda' if torch.cuda.is_available() else 'cpu'
         self.features = features
         self._feat = None
+        self.mc_samples = max(
+            (getattr(getattr(m, 'query', None), 'mc_samples', 0)
+             for m in self.evaluator.metrics),
+            default=0)
+        self._dropout = []
+        if self.mc_samples:
+            self._dropout = dropout_layers(self._model())
+            if not self._dropout:
+                raise ValueError(NO_DROPOUT)
+
+    def _model(self):
+        model = self.runner.model
+        return model.module if is_model_wrapper(model) else model
 
     def _capture(self, module, inputs, output) -> None:
         last = output[-1] if isinstance(output, (list, tuple)) else output
@@ -44,10 +118,8 @@ class ScoreLoop(TestLoop):
             'before_test_iter', batch_idx=idx, data_batch=data_batch)
         handle = None
         if self.features:
-            model = self.runner.model
-            if is_model_wrapper(model):
-                model = model.module
-            handle = model.backbone.register_forward_hook(self._capture)
+            handle = self._model().backbone.register_forward_hook(
+                self._capture)
         with autocast(
                 device_type=self.device_type,
                 enabled=self.bf16,
@@ -57,6 +129,12 @@ class ScoreLoop(TestLoop):
             handle.remove()
             for sample, feat in zip(outputs, self._feat):
                 sample.pooled_feat = feat
+        if self.mc_samples:
+            for sample, probs in zip(
+                    outputs,
+                    mc_probs(self.runner.model, data_batch, self.mc_samples,
+                             self._dropout, self.device_type, self.bf16)):
+                sample.mc_probs = probs
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
         self.runner.call_hook(
             'after_test_iter',

@@ -27,7 +27,8 @@ class LossPredictionClassifier(ImageClassifier):
 
     def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
         feats = self.backbone(inputs)
-        logits = self.head(F.adaptive_avg_pool2d(feats[-1], 1).flatten(1))
+        logits = self.head(
+            self.dropout(F.adaptive_avg_pool2d(feats[-1], 1).flatten(1)))
         if mode == 'tensor':
             return logits
         if mode == 'loss':

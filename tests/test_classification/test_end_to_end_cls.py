@@ -81,3 +81,46 @@ def accuracy_by_hand(cycle_dir):
             right += int(out.pred_label) == int(
                 dataset.get_data_info(k)['gt_label'])
     return 100.0 * right / len(dataset)
+
+
+def test_pt4al_bald_classification_and_no_dropout_refused(tiny_cls, tmp_path):
+    """PT4AL with BALD as its in-batch query on the classifier (dropout on
+    its pooled features); without dropout the run stops in its preflight,
+    before any training, in one line."""
+    from ..conftest import run_in_process
+    base = [
+        'tools/train_al.py', 'configs/pt4al_cls/demo.py', '--cfg-options',
+        f'data_root={tiny_cls}', 'train_cfg.max_epochs=1',
+        'pretext.train_cfg.max_epochs=1', 'train_dataloader.batch_size=8',
+        'pretext.batch_size=8', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False', 'al.num_cycles=2',
+        'al.budget=4', 'al.query.type=BALD', 'al.query.mc_samples=3'
+    ]
+    refused = str(tmp_path / 'refused')
+    proc = run_in_process(base[:2] + ['--work-dir', refused] + base[2:])
+    assert proc.returncode != 0
+    assert proc.stderr.strip().splitlines() == [
+        'train_al.py: error: preflight of scoring failed: '
+        'Monte-Carlo dropout needs dropout in the model: set '
+        'model.decode_head.dropout_ratio > 0 (segmentation) or '
+        'model.dropout_ratio > 0 (classification)'
+    ]
+    assert not osp.exists(osp.join(refused, 'al_state.json'))
+    wd = str(tmp_path / 'bald')
+    proc = subprocess.run(
+        [sys.executable] + base[:2] + ['--work-dir', wd] + base[2:] +
+        ['model.dropout_ratio=0.3'],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    b1 = read_ids(osp.join(wd, 'pretext', 'batches', 'batch_01.txt'))
+    scores = read_scores(osp.join(wd, 'cycle_01', 'scores.csv'), 'score')
+    assert set(scores) == set(b1)
+    assert all(0 <= v <= 2.31 for v in scores.values())  # log 10 = 2.303
+    sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
+    assert sel1 == sorted(scores, key=lambda i: (-scores[i], i))[:4]
+    check_contract(wd, '--metric', 'accuracy')

@@ -101,3 +101,23 @@ def test_learning_loss_strategy(tiny_scenes, tmp_path):
     assert 'LossPredictionEncoderDecoder' in open(wd / 'cycle_01' /
                                                   'config.py').read()
     check_run(wd, '--pool')
+
+
+def test_pool_bald_mc_dropout(tiny_scenes, tmp_path):
+    """BALD over the pool: T = 4 passes with the decode head's dropout
+    active; the highest mutual information is picked, every score within
+    [0, log C]."""
+    wd = tmp_path / 'bald'
+    run_al(
+        wd,
+        tiny_scenes,
+        options=POOL + ['al.query.type=BALD', 'al.query.mc_samples=4'])
+    sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
+    scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
+    assert set(scores) == set(read_ids(str(wd / 'pool.txt'))) - set(sel0)
+    values = np.array(list(scores.values()))
+    assert (values >= -1e-6).all() and (values <= np.log(11)).all()
+    assert values.max() > 0  # dropout made the samples disagree somewhere
+    assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == highest(
+        scores, 5)
+    check_run(wd, '--pool')

@@ -2,10 +2,12 @@ from .base import BaseQuery, masked_mean, region_valid
 from .entropy import Entropy
 from .least_confidence import LeastConfidence
 from .margin import Margin
+from .mc_dropout import BALD, MCDropoutQuery, MeanStd, VariationRatio
 from .predicted_loss import PredictedLoss
 from .random import Random
 
 __all__ = [
     'BaseQuery', 'masked_mean', 'region_valid', 'LeastConfidence', 'Entropy',
-    'Margin', 'Random', 'PredictedLoss'
+    'Margin', 'Random', 'PredictedLoss', 'MCDropoutQuery', 'BALD',
+    'VariationRatio', 'MeanStd'
 ]

@@ -61,6 +61,56 @@ def mc_probs(model: nn.Module,
     ]
 
 
+def last_layer(model: nn.Module, dropout: List[nn.Module]):
+    """``(dropout, layer)`` when the model's only dropout feeds its last
+    layer (mmseg's decode head, whole-image inference: ``dropout`` then
+    ``conv_seg``; the classifier: ``dropout`` then ``head``): nothing before it
+    is random, so the T passes need only that layer again. None otherwise."""
+    head = getattr(model, 'decode_head', None)
+    if isinstance(head, nn.Module) and hasattr(model, 'postprocess_result'):
+        whole = (model.test_cfg or {}).get('mode', 'whole') == 'whole'
+        drop = getattr(head, 'dropout', None)
+        # auxiliary heads only train: their dropout never runs in a test
+        aux = getattr(model, 'auxiliary_head', None)
+        unused = {id(m) for m in aux.modules()} if aux is not None else set()
+        used = [d for d in dropout if id(d) not in unused]
+        if whole and used == [drop] and hasattr(head, 'conv_seg'):
+            return drop, head.conv_seg
+    if dropout == [getattr(model, 'dropout', None)] and isinstance(
+            getattr(model, 'head', None), nn.Linear):
+        return model.dropout, model.head
+    return None
+
+
+def last_layer_probs(model: nn.Module, drop: nn.Module, layer: nn.Module,
+                     feat: torch.Tensor, outputs: list,
+                     samples: int) -> List[torch.Tensor]:
+    """The T passes of :func:`mc_probs` from the features that entered
+    ``drop`` on the deterministic pass: ``drop`` (active) and ``layer`` on T
+    copies of them, then mmseg's own resizing and post-processing (padding
+    removed, flips undone, original size) for segmentation."""
+    size = len(outputs)
+    drop.train()
+    try:
+        logits = layer(drop(torch.cat([feat] * samples)))
+    finally:
+        drop.eval()
+    if logits.dim() == 4:  # segmentation
+        copies = [copy.deepcopy(o) for _ in range(samples) for o in outputs]
+        logits = model.decode_head.predict_by_feat(
+            logits, [c.metainfo for c in copies])
+        logits = [
+            c.seg_logits.data
+            for c in model.postprocess_result(logits, copies)
+        ]
+    else:  # a classifier's (T x B, C)
+        logits = list(logits)
+    return [
+        torch.stack(logits[i::size]).float().softmax(dim=1)
+        for i in range(size)
+    ]
+
+
 @LOOPS.register_module()
 class ScoreLoop(TestLoop):
     """The test loop that scores images: optional bf16 autocast, and
@@ -77,10 +127,13 @@ class ScoreLoop(TestLoop):
             inference) to every output. Defaults to False.
 
     When the metric's query asks for Monte-Carlo dropout samples
-    (``mc_samples = T``, e.g. ``BALD``), each batch also goes through the
-    model T more times with its dropout layers active, as one batched forward
-    of T copies of the batch, and each output gets ``mc_probs``: its T softmax
-    maps (T, C, H, W), at the output's size, for this batch only.
+    (``mc_samples = T``, e.g. ``BALD``), each output gets ``mc_probs``: its T
+    softmax maps (T, C, H, W) with the model's dropout active, at the output's
+    size, for this batch only. Where the only dropout feeds the last layer
+    (mmseg's decode heads, the classifier) only that layer runs again, on T
+    copies of the features the plain pass fed it (nothing before it is
+    random, so this is what T whole passes compute); otherwise the batch goes
+    through the model again as one forward of T copies.
     """
 
     def __init__(self,
@@ -103,6 +156,9 @@ class ScoreLoop(TestLoop):
             self._dropout = dropout_layers(self._model())
             if not self._dropout:
                 raise ValueError(NO_DROPOUT)
+        self._last = last_layer(self._model(),
+                                self._dropout) if self.mc_samples else None
+        self._drop_in = None
 
     def _model(self):
         model = self.runner.model
@@ -112,28 +168,46 @@ class ScoreLoop(TestLoop):
         last = output[-1] if isinstance(output, (list, tuple)) else output
         self._feat = F.adaptive_avg_pool2d(last.float(), 1).flatten(1)
 
+    def _capture_drop_input(self, module, inputs, output) -> None:
+        self._drop_in = inputs[0]
+
+    def _mc(self, data_batch: dict, outputs: list) -> List[torch.Tensor]:
+        """The Monte-Carlo samples of the batch: the last layer again on the
+        features captured where possible, else whole passes."""
+        with autocast(
+                device_type=self.device_type,
+                enabled=self.bf16,
+                dtype=torch.bfloat16):
+            if self._last is not None:
+                return last_layer_probs(self._model(), *self._last,
+                                        self._drop_in, outputs,
+                                        self.mc_samples)
+        return mc_probs(self.runner.model, data_batch, self.mc_samples,
+                        self._dropout, self.device_type, self.bf16)
+
     @torch.no_grad()
     def run_iter(self, idx, data_batch) -> None:
         self.runner.call_hook(
             'before_test_iter', batch_idx=idx, data_batch=data_batch)
-        handle = None
+        handles = []
         if self.features:
-            handle = self._model().backbone.register_forward_hook(
-                self._capture)
+            handles.append(self._model().backbone.register_forward_hook(
+                self._capture))
+        if self._last is not None:
+            handles.append(self._last[0].register_forward_hook(
+                self._capture_drop_input))
         with autocast(
                 device_type=self.device_type,
                 enabled=self.bf16,
                 dtype=torch.bfloat16):
             outputs = self.runner.model.test_step(data_batch)
-        if handle is not None:
+        for handle in handles:
             handle.remove()
+        if self.features:
             for sample, feat in zip(outputs, self._feat):
                 sample.pooled_feat = feat
         if self.mc_samples:
-            for sample, probs in zip(
-                    outputs,
-                    mc_probs(self.runner.model, data_batch, self.mc_samples,
-                             self._dropout, self.device_type, self.bf16)):
+            for sample, probs in zip(outputs, self._mc(data_batch, outputs)):
                 sample.mc_probs = probs
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
         self.runner.call_hook(

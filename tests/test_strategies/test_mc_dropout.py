@@ -120,3 +120,74 @@ def test_mc_passes_are_stochastic_per_copy_and_restore_eval():
         ref = model.conv(batch['inputs'][1][None]).softmax(1)[0]
     assert torch.allclose(plain[1], ref.expand(3, -1, -1, -1), atol=1e-6)
     assert dropout_layers(model) == []
+
+
+def _seg_model_and_batch():
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+    from mmseg.structures import SegDataSample
+
+    from ..conftest import CONFIG
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.decode_head.dropout_ratio = 0.5  # visible disagreement
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).eval()
+    flip = dict(flip=True, flip_direction='horizontal')
+    batch = dict(
+        inputs=[
+            torch.randint(0, 255, (3, 24, 40), dtype=torch.uint8)
+            for _ in range(2)
+        ],
+        data_samples=[
+            SegDataSample(
+                metainfo=dict(img_shape=(24, 40), ori_shape=(30, 50), **f))
+            for f in (dict(), flip)
+        ])
+    return model, batch
+
+
+def _cls_model_and_batch():
+    from mmengine.structures import BaseDataElement
+
+    from pt4al_seg.classification.classifier import ImageClassifier
+    torch.manual_seed(0)
+    model = ImageClassifier(
+        dict(type='ResNetCIFAR', depth=18, base_channels=8, stem_channels=8),
+        num_classes=5,
+        dropout_ratio=0.5,
+        data_preprocessor=dict(type='ImgDataPreprocessor')).eval()
+    batch = dict(
+        inputs=[torch.rand(3, 16, 16) * 255 for _ in range(3)],
+        data_samples=[BaseDataElement() for _ in range(3)])
+    return model, batch
+
+
+@pytest.mark.parametrize('build', [_seg_model_and_batch, _cls_model_and_batch])
+def test_last_layer_samples_equal_whole_passes(build):
+    """Re-running only the layer after the dropout gives exactly what T
+    whole passes give (the same dropout masks drawn from the same seed):
+    DeepLab (resized, flip undone, original size) and the classifier."""
+    import copy
+
+    from pt4al_seg.engine.score_loop import last_layer, last_layer_probs
+    model, batch = build()
+    layers = dropout_layers(model)
+    drop, layer = last_layer(model, layers)
+    seen = []
+    handle = drop.register_forward_hook(lambda m, i, o: seen.append(i[0]))
+    with torch.no_grad():
+        outputs = model.test_step(copy.deepcopy(batch))
+        handle.remove()
+        torch.manual_seed(7)
+        whole = mc_probs(model, batch, 4, layers)
+        torch.manual_seed(7)
+        last = last_layer_probs(model, drop, layer, seen[0], outputs, 4)
+    assert len(seen) == 1 and not drop.training
+    for a, b in zip(whole, last):
+        assert a.shape == b.shape and a.shape[0] == 4
+        assert torch.allclose(a, b, atol=1e-5)
+        assert (a[0] - a[1]).abs().max() > 1e-3  # the samples differ
+    if hasattr(outputs[0], 'seg_logits'):
+        assert tuple(whole[0].shape[-2:]) == (30, 50)  # the original size

@@ -12,7 +12,7 @@ from mmengine.registry import init_default_scope
 
 from ..utils import write_ids
 from . import phase_configs as pc
-from .score_loop import NO_DROPOUT, dropout_layers, mc_probs
+from .mc_dropout import NO_DROPOUT, dropout_layers, mc_probs
 from .settings import ALConfigError
 
 # Known failures and the setting that fixes them.

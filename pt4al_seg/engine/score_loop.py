@@ -1,4 +1,3 @@
-import copy
 from typing import List
 
 import torch
@@ -7,108 +6,9 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop
 from mmengine.runner.amp import autocast
 from mmseg.registry import LOOPS
-from torch import nn
 
-NO_DROPOUT = ('Monte-Carlo dropout needs dropout in the model: set '
-              'model.decode_head.dropout_ratio > 0 (segmentation) or '
-              'model.dropout_ratio > 0 (classification)')
-
-
-def dropout_layers(model: nn.Module) -> List[nn.Module]:
-    """The model's dropout layers with a nonzero rate."""
-    return [
-        m for m in model.modules()
-        if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0
-    ]
-
-
-def mc_probs(model: nn.Module,
-             data_batch: dict,
-             samples: int,
-             dropout: List[nn.Module],
-             device_type: str = 'cpu',
-             bf16: bool = False) -> List[torch.Tensor]:
-    """``samples`` stochastic passes of ``model`` over a batch, as one
-    ``test_step`` of that many copies of it (independent dropout masks per
-    copy; ``dropout``, the model's dropout layers, active only meanwhile):
-    each image's (T, C, H, W) float32 softmax probabilities ((T, C) for a
-    classifier)."""
-    size = len(data_batch['data_samples'])
-    inputs = data_batch['inputs']
-    copies = dict(
-        inputs=torch.cat([inputs] * samples)
-        if torch.is_tensor(inputs) else list(inputs) * samples,
-        data_samples=[
-            copy.deepcopy(s) for _ in range(samples)
-            for s in data_batch['data_samples']
-        ])
-    for layer in dropout:
-        layer.train()
-    try:
-        with autocast(
-                device_type=device_type, enabled=bf16, dtype=torch.bfloat16):
-            outputs = model.test_step(copies)
-    finally:
-        for layer in dropout:
-            layer.eval()
-    logits = [
-        o.seg_logits.data if 'seg_logits' in o else o.pred_logits
-        for o in outputs
-    ]
-    return [
-        torch.stack(logits[i::size]).float().softmax(dim=1)
-        for i in range(size)
-    ]
-
-
-def last_layer(model: nn.Module, dropout: List[nn.Module]):
-    """``(dropout, layer)`` when the model's only dropout feeds its last
-    layer (mmseg's decode head, whole-image inference: ``dropout`` then
-    ``conv_seg``; the classifier: ``dropout`` then ``head``): nothing before it
-    is random, so the T passes need only that layer again. None otherwise."""
-    head = getattr(model, 'decode_head', None)
-    if isinstance(head, nn.Module) and hasattr(model, 'postprocess_result'):
-        whole = (model.test_cfg or {}).get('mode', 'whole') == 'whole'
-        drop = getattr(head, 'dropout', None)
-        # auxiliary heads only train: their dropout never runs in a test
-        aux = getattr(model, 'auxiliary_head', None)
-        unused = {id(m) for m in aux.modules()} if aux is not None else set()
-        used = [d for d in dropout if id(d) not in unused]
-        if whole and used == [drop] and hasattr(head, 'conv_seg'):
-            return drop, head.conv_seg
-    if dropout == [getattr(model, 'dropout', None)] and isinstance(
-            getattr(model, 'head', None), nn.Linear):
-        return model.dropout, model.head
-    return None
-
-
-def last_layer_probs(model: nn.Module, drop: nn.Module, layer: nn.Module,
-                     feat: torch.Tensor, outputs: list,
-                     samples: int) -> List[torch.Tensor]:
-    """The T passes of :func:`mc_probs` from the features that entered
-    ``drop`` on the deterministic pass: ``drop`` (active) and ``layer`` on T
-    copies of them, then mmseg's own resizing and post-processing (padding
-    removed, flips undone, original size) for segmentation."""
-    size = len(outputs)
-    drop.train()
-    try:
-        logits = layer(drop(torch.cat([feat] * samples)))
-    finally:
-        drop.eval()
-    if logits.dim() == 4:  # segmentation
-        copies = [copy.deepcopy(o) for _ in range(samples) for o in outputs]
-        logits = model.decode_head.predict_by_feat(
-            logits, [c.metainfo for c in copies])
-        logits = [
-            c.seg_logits.data
-            for c in model.postprocess_result(logits, copies)
-        ]
-    else:  # a classifier's (T x B, C)
-        logits = list(logits)
-    return [
-        torch.stack(logits[i::size]).float().softmax(dim=1)
-        for i in range(size)
-    ]
+from .mc_dropout import (NO_DROPOUT, dropout_layers, last_layer,
+                         last_layer_probs, mc_probs)
 
 
 @LOOPS.register_module()

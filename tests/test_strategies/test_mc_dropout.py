@@ -191,3 +191,14 @@ def test_last_layer_samples_equal_whole_passes(build):
         assert (a[0] - a[1]).abs().max() > 1e-3  # the samples differ
     if hasattr(outputs[0], 'seg_logits'):
         assert tuple(whole[0].shape[-2:]) == (30, 50)  # the original size
+
+
+def test_auxiliary_head_dropout_does_not_count():
+    """DeepLab's auxiliary head only trains: a model whose decode head has no
+    dropout has none for Monte-Carlo sampling, whatever the auxiliary head
+    has (sampling it would give T equal passes and BALD 0 everywhere)."""
+    model, _ = _seg_model_and_batch()
+    assert model.auxiliary_head.dropout.p > 0
+    assert dropout_layers(model) == [model.decode_head.dropout]
+    model.decode_head.dropout.p = 0.0
+    assert dropout_layers(model) == []

@@ -4,7 +4,7 @@ import csv
 import io
 import os
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -57,10 +57,15 @@ LEARNING_LOSS_MODELS = dict(
     EncoderDecoder='LossPredictionEncoderDecoder',
     ImageClassifier='LossPredictionClassifier')
 
+# Learning Loss stops the module's gradient into the backbone after this
+# share of each cycle's training, as the paper does (epoch 120 of 200).
+LL_STOP_GRAD = 0.6
+
 
 def run_options(strategy: str,
                 seed: int,
-                model_type: str = 'EncoderDecoder') -> List[str]:
+                model_type: str = 'EncoderDecoder',
+                schedule: Optional[dict] = None) -> List[str]:
     """The ``--cfg-options`` of one run: the strategy's and the seed's.
 
     Args:
@@ -69,6 +74,9 @@ def run_options(strategy: str,
             seed).
         model_type (str): The config's ``model.type`` (picks the Learning Loss
             model).
+        schedule (dict, optional): The config's ``train_cfg``: Learning Loss
+            stops its gradient at ``LL_STOP_GRAD`` of its ``max_iters`` or
+            ``max_epochs``. Defaults to None (no stop).
     """
     if strategy not in STRATEGIES:
         raise ValueError(
@@ -80,6 +88,12 @@ def run_options(strategy: str,
     ]
     if strategy in MC_DROPOUT:
         opts += MC_DROPOUT_OPTIONS.get(model_type, [])
+    if strategy == 'learning-loss' and schedule:
+        for unit in ('iter', 'epoch'):
+            if schedule.get(f'max_{unit}s'):
+                stop = round(LL_STOP_GRAD * schedule[f'max_{unit}s'])
+                opts.append(f'model.loss_prediction.stop_grad_{unit}={stop}')
+                break
     return opts + [f'randomness.seed={seed}']
 
 

@@ -57,6 +57,12 @@ def main():
         raise UserError(f'config file {args.config} does not exist')
     cfg = Config.fromfile(args.config)
     metric = cfg.get('al', {}).get('metric') or ALSettings.metric
+    # the cycles' schedule, as --cfg-options leave it (Learning Loss's stop)
+    schedule = dict(cfg.get('train_cfg') or {})
+    for option in args.cfg_options:
+        key, _, value = option.partition('=')
+        if key in ('train_cfg.max_iters', 'train_cfg.max_epochs'):
+            schedule[key.split('.')[1]] = int(value)
     here = osp.dirname(osp.abspath(__file__))
     for strategy in args.strategies:
         for seed in args.seeds:
@@ -65,7 +71,7 @@ def main():
                 sys.executable,
                 osp.join(here, 'train_al.py'), args.config, '--work-dir', wd,
                 '--resume', '--cfg-options', *args.cfg_options,
-                *run_options(strategy, seed, cfg.model.type)
+                *run_options(strategy, seed, cfg.model.type, schedule)
             ]
             print(f'compare.py: {strategy} seed {seed} -> {wd}', flush=True)
             if subprocess.run(cmd).returncode != 0:

@@ -191,4 +191,20 @@ def cycle_config(cfg: Config,
         if 'pipeline' in dataset:
             dataset['pipeline'] = use_label_loader(dataset['pipeline'],
                                                    palette)
+    if has_loss_prediction(c['model']) and c.get('test_evaluator'):
+        # Learning Loss: how well its module orders the test images by loss
+        metrics = c['test_evaluator']
+        metrics = list(metrics) if isinstance(metrics, list) else [metrics]
+        c['test_evaluator'] = metrics + [dict(type='LossRankingMetric')]
     return c
+
+
+def has_loss_prediction(model: dict) -> bool:
+    """Whether the model config builds a Learning Loss model."""
+    from mmseg.registry import MODELS
+
+    from ..learning_loss import (LossPredictionClassifier,
+                                 LossPredictionEncoderDecoder)
+    cls = MODELS.get(model.get('type', ''))
+    return isinstance(cls, type) and issubclass(
+        cls, (LossPredictionClassifier, LossPredictionEncoderDecoder))

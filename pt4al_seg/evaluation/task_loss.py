@@ -26,16 +26,22 @@ class TaskLossMetric(ImageValueMetric):
         self.ignore_index = ignore_index
 
     def image_values(self, data_samples):
-        values = []
-        for s in data_samples:
-            if 'seg_logits' in s:
-                logits = s['seg_logits']['data'][None].float()
-                target = s['gt_sem_seg']['data'].to(logits.device).long()
-            else:
-                logits = s['pred_logits'][None].float()
-                target = torch.as_tensor(s['gt_label']).view(1).to(
-                    logits.device).long()
-            values.append(
-                F.cross_entropy(
-                    logits, target, ignore_index=self.ignore_index).item())
-        return values
+        return image_task_losses(data_samples, self.ignore_index)
+
+
+def image_task_losses(data_samples, ignore_index: int = 255) -> list:
+    """Each predicted sample's task loss: pixel-averaged cross-entropy of its
+    ``seg_logits`` against ``gt_sem_seg`` (``ignore_index`` left out), or of
+    ``pred_logits`` against ``gt_label``."""
+    values = []
+    for s in data_samples:
+        if 'seg_logits' in s:
+            logits = s['seg_logits']['data'][None].float()
+            target = s['gt_sem_seg']['data'].to(logits.device).long()
+        else:
+            logits = s['pred_logits'][None].float()
+            target = torch.as_tensor(s['gt_label']).view(1).to(
+                logits.device).long()
+        values.append(
+            F.cross_entropy(logits, target, ignore_index=ignore_index).item())
+    return values

@@ -1,5 +1,7 @@
 """Pool strategies and set-choosing picks, end to end on tiny data, each
 checked against its selection rule recomputed from the files it wrote."""
+import csv
+
 import numpy as np
 
 from pt4al_seg.utils import read_column, read_ids, read_scores
@@ -100,6 +102,10 @@ def test_learning_loss_strategy(tiny_scenes, tmp_path):
         scores, 5)
     assert 'LossPredictionEncoderDecoder' in open(wd / 'cycle_01' /
                                                   'config.py').read()
+    # the module's ranking accuracy on the test images, per cycle
+    rows = list(csv.DictReader(open(wd / 'summary.csv')))
+    assert len(rows) == 2
+    assert all(0 <= float(r['lpm_rank_acc']) <= 100 for r in rows)
     check_run(wd, '--pool')
 
 

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 from mmengine.config import ConfigDict
@@ -173,3 +175,52 @@ def test_strategy_options_per_family():
         'learning-loss', 0)
     assert 'model.type=LossPredictionClassifier' in run_options(
         'learning-loss', 0, 'ImageClassifier')
+    # the paper's gradient stop at 60 % of each cycle's training
+    assert 'model.loss_prediction.stop_grad_iter=180' in run_options(
+        'learning-loss', 0, schedule=dict(max_iters=300))
+    assert 'model.loss_prediction.stop_grad_epoch=18' in run_options(
+        'learning-loss', 0, 'ImageClassifier',
+        dict(type='EpochBasedTrainLoop', max_epochs=30))
+    assert not any('stop_grad' in o
+                   for o in run_options('lc', 0, schedule=dict(max_iters=300)))
+
+
+def test_ranking_accuracy_known_answers():
+    from pt4al_seg.evaluation import ranking_accuracy
+
+    # pairs (0,1) and (0,2) ordered right, (1,2) wrong
+    assert ranking_accuracy([1, 2, 3],
+                            [0.1, 0.3, 0.2]) == pytest.approx(200 / 3)
+    assert ranking_accuracy([3, 2, 1], [0.3, 0.2, 0.1]) == 100
+    # pairs with equal true losses do not count; a tied prediction is wrong
+    assert ranking_accuracy([1, 1, 5],
+                            [0.2, 0.4, 0.4]) == pytest.approx(100 / 2)
+    assert math.isnan(ranking_accuracy([1, 2], [0.5, 0.5]))
+
+
+def test_loss_ranking_metric_on_hand_made_segmentation():
+    """True losses by hand: one 1x2 image per sample, logits (0, log 3)
+    give p = (1/4, 3/4); the ignored pixel is left out."""
+    from mmseg.registry import METRICS
+
+    from pt4al_seg.evaluation import LossRankingMetric  # noqa: F401
+    logits = torch.tensor([[[0.0, 0.0]], [[math.log(3), math.log(3)]]])
+    samples = []
+    for label, pred in (([1, 255], 0.5), ([0, 255], 0.9), ([0, 1], 0.1)):
+        samples.append(
+            dict(
+                seg_logits=dict(data=logits),
+                gt_sem_seg=dict(data=torch.tensor([[label]])),
+                pred_loss=torch.tensor(pred)))
+    # true losses: -log 3/4 = 0.288, -log 1/4 = 1.386, their mean 0.837
+    metric = METRICS.build(dict(type='LossRankingMetric'))
+    metric.process({}, samples)
+    true = [r[1] for r in metric.results]
+    assert true == pytest.approx([
+        -math.log(0.75), -math.log(0.25),
+        -(math.log(0.75) + math.log(0.25)) / 2
+    ])
+    # true order 1 > 2 > 0; predicted 1 > 0 > 2: pairs (0,1) right,
+    # (0,2) wrong, (1,2) right
+    assert metric.compute_metrics(
+        metric.results) == dict(lpm_rank_acc=round(200 / 3, 2))

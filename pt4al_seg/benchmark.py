@@ -25,7 +25,7 @@ from typing import Callable, Dict, List, Sequence
 import numpy as np
 import torch
 
-QUERIES = ('LeastConfidence', 'Entropy', 'Margin')
+QUERIES = ('LeastConfidence', 'Entropy', 'Margin', 'BALD')
 
 
 def _seconds(fn: Callable[[], object]) -> float:

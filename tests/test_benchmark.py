@@ -29,7 +29,8 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
     assert loops == [
         'bare test_step loop', "mmseg's test loop",
         'scoring pass (LeastConfidence)', 'scoring pass (Entropy)',
-        'scoring pass (Margin)', 'scoring pass (LeastConfidence, bf16)',
+        'scoring pass (Margin)', 'scoring pass (BALD)',
+        'scoring pass (LeastConfidence, bf16)',
         'pretext: bare test_step loop', 'pretext: scoring pass',
         'upfront file checks'
     ]
@@ -40,7 +41,7 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
         abs=2e-3)
     assert 'upfront file checks: ' in proc.stdout
     for r in out['scoring']:
-        bare = out['scoring'][0 if 'pretext' not in r['loop'] else 6]
+        bare = out['scoring'][0 if 'pretext' not in r['loop'] else 7]
         assert r['images'] == 3
         # seconds are rounded to 1 ms: the ratio is as exact as they are
         assert r['vs_bare'] == pytest.approx(
@@ -48,7 +49,7 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
             rel=0.01 + 1e-3 / r['seconds'] + 1e-3 / bare['seconds'],
             abs=2e-3)
     # the scoring passes wrote their scores: the same 3 images each
-    for query in ('LeastConfidence', 'Entropy', 'Margin',
+    for query in ('LeastConfidence', 'Entropy', 'Margin', 'BALD',
                   'LeastConfidence_bf16'):
         rows = (tmp_path / f'score_{query}' /
                 'scores.csv').read_text().splitlines()

@@ -139,6 +139,8 @@ def scoring_rows(cfg,
     rows.append(
         _row("mmseg's test loop", len(ids), _test_seconds(mmseg), bare))
     for query in queries:
+        if _needs_dropout(query) and not _has_dropout(cfg):
+            continue  # e.g. BALD on a model without dropout
         rows.append(
             _row(f'scoring pass ({query})', len(ids),
                  _test_seconds(score_cfg(query)), bare))
@@ -153,6 +155,19 @@ def scoring_rows(cfg,
     if cfg.get('pretext') is not None:
         rows[-1]['vs_pretext_pass'] = round(checks / rows[-2]['seconds'], 3)
     return rows
+
+
+def _needs_dropout(query: str) -> bool:
+    from .registry import QUERIES
+    from .strategies.queries import MCDropoutQuery
+    return issubclass(QUERIES.get(query), MCDropoutQuery)
+
+
+def _has_dropout(cfg) -> bool:
+    from mmseg.registry import MODELS
+
+    from .engine.mc_dropout import dropout_layers
+    return bool(dropout_layers(MODELS.build(copy.deepcopy(cfg.model))))
 
 
 def _check_files(pool, ids: List[str]) -> None:

@@ -35,7 +35,13 @@ elif [ -n "${CUDA:-}" ]; then
     WHY="CUDA=$CUDA"
 elif [ -f "$KIND_FILE" ]; then
     KIND=$(cat "$KIND_FILE"); WHY="what $VENV was made with"
-elif command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L 2>/dev/null | grep -q GPU; then
+elif [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import torch" 2>/dev/null; then
+    # a venv made before the choice was recorded: keep the torch it has
+    KIND=$("$VENV/bin/python" -c "import os, sys, torch
+inside = os.path.realpath(torch.__file__).startswith(os.path.realpath(sys.prefix) + os.sep)
+print('system' if not inside else 'cuda' if torch.version.cuda else 'cpu')")
+    WHY="the torch $VENV has"
+elif command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L 2>/dev/null | grep GPU >/dev/null; then
     KIND=cuda; WHY="nvidia-smi lists a GPU"
 else
     KIND=cpu; WHY="the default: no NVIDIA GPU seen"
@@ -97,9 +103,11 @@ PYEOF
 }
 
 # 1. torch and the build tools (needed by mmcv's setup.py, hence installed before it).
+TORCH_CHANGED=0
 if [ -n "$TORCH_REQ" ] && ! satisfied "$TORCH_REQ"; then
     echo "[setup] installing torch ($TORCH_REQ)"
     "${PIP[@]}" install -r "$TORCH_REQ"
+    TORCH_CHANGED=1
 fi
 if ! satisfied requirements/build.txt; then
     echo "[setup] installing build requirements"
@@ -117,8 +125,10 @@ fi
 TORCH_VERSION=$("$VPY" -c "import torch; print(torch.__version__)")
 MMCV_OK=0
 if "$VPY" -c "import mmcv, mmcv.ops; assert mmcv.__version__ == '$MMCV_VERSION'" 2>/dev/null; then
-    # an mmcv that imports, built against this torch (as recorded; unrecorded: trusted)
-    [ "$(cat "$MMCV_TORCH_FILE" 2>/dev/null || echo "$TORCH_VERSION")" = "$TORCH_VERSION" ] && MMCV_OK=1
+    # an mmcv that imports, built against this torch (as recorded; unrecorded: trusted
+    # unless this run just changed torch)
+    BUILT=$(cat "$MMCV_TORCH_FILE" 2>/dev/null || echo "$TORCH_VERSION")
+    [ "$BUILT" = "$TORCH_VERSION" ] && [ "$TORCH_CHANGED" = 0 ] && MMCV_OK=1
 fi
 if [ "$MMCV_OK" = 0 ]; then
     PYTAG=$("$VPY" -c "import sys; print(f'cp{sys.version_info[0]}{sys.version_info[1]}')")

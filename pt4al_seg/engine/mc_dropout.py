@@ -86,25 +86,27 @@ def last_layer_probs(model: nn.Module, drop: nn.Module, layer: nn.Module,
                      samples: int) -> List[torch.Tensor]:
     """The T passes of :func:`mc_probs` from the features that entered
     ``drop`` on the deterministic pass: ``drop`` (active) and ``layer`` on T
-    copies of them, then mmseg's own resizing and post-processing (padding
-    removed, flips undone, original size) for segmentation."""
+    copies of them at once, then, one sample at a time, mmseg's own resizing
+    and post-processing (padding removed, flips undone, original size) for
+    segmentation: at most one batch of full-size maps besides the
+    probabilities kept."""
     size = len(outputs)
     drop.train()
     try:
         logits = layer(drop(torch.cat([feat] * samples)))
     finally:
         drop.eval()
-    if logits.dim() == 4:  # segmentation
-        copies = [copy.deepcopy(o) for _ in range(samples) for o in outputs]
-        logits = model.decode_head.predict_by_feat(
-            logits, [c.metainfo for c in copies])
-        logits = [
-            c.seg_logits.data
-            for c in model.postprocess_result(logits, copies)
-        ]
-    else:  # a classifier's (T x B, C)
-        logits = list(logits)
-    return [
-        torch.stack(logits[i::size]).float().softmax(dim=1)
-        for i in range(size)
-    ]
+    probs: List[List[torch.Tensor]] = [[] for _ in range(size)]
+    for t in range(samples):
+        part = logits[t * size:(t + 1) * size]
+        if part.dim() == 4:  # segmentation: metainfo-only samples to fill
+            shells = [type(o)(metainfo=o.metainfo) for o in outputs]
+            part = model.decode_head.predict_by_feat(
+                part, [o.metainfo for o in outputs])
+            part = [
+                s.seg_logits.data
+                for s in model.postprocess_result(part, shells)
+            ]
+        for i in range(size):
+            probs[i].append(part[i].float().softmax(dim=0))
+    return [torch.stack(p) for p in probs]

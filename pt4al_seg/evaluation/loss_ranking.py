@@ -10,17 +10,23 @@ from mmseg.registry import METRICS
 from .task_loss import image_task_losses
 
 
-def ranking_accuracy(pred: List[float], true: List[float]) -> float:
+def ranking_accuracy(pred: List[float],
+                     true: List[float],
+                     chunk: int = 2048) -> float:
     """Percentage of the pairs with different true losses that the predicted
-    losses order the same way (a tie in the prediction orders nothing)."""
+    losses order the same way (a tie in the prediction orders nothing); in
+    blocks of ``chunk`` rows, memory O(chunk x n)."""
     pred, true = np.asarray(pred, np.float64), np.asarray(true, np.float64)
-    upper = np.triu(np.ones((len(true), len(true)), bool), k=1)
-    d_true = np.sign(true[:, None] - true[None])[upper]
-    d_pred = np.sign(pred[:, None] - pred[None])[upper]
-    counted = d_true != 0
-    if not counted.any():
-        return float('nan')
-    return float(100 * (d_pred[counted] == d_true[counted]).mean())
+    n, right, counted = len(true), 0, 0
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        later = np.arange(n)[None] > np.arange(start, stop)[:, None]
+        d_true = np.sign(true[start:stop, None] - true[None])
+        d_pred = np.sign(pred[start:stop, None] - pred[None])
+        pairs = later & (d_true != 0)
+        counted += int(pairs.sum())
+        right += int((pairs & (d_pred == d_true)).sum())
+    return 100 * right / counted if counted else float('nan')
 
 
 @METRICS.register_module()

@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 import torch
 from mmengine.config import ConfigDict
@@ -224,3 +225,16 @@ def test_loss_ranking_metric_on_hand_made_segmentation():
     # (0,2) wrong, (1,2) right
     assert metric.compute_metrics(
         metric.results) == dict(lpm_rank_acc=round(200 / 3, 2))
+
+
+def test_ranking_accuracy_in_blocks_equals_pair_by_pair():
+    from pt4al_seg.evaluation import ranking_accuracy
+    rng = np.random.default_rng(0)
+    pred, true = rng.integers(0, 6, 50), rng.integers(0, 6, 50)
+    pairs = [(i, j) for i in range(50) for j in range(i + 1, 50)
+             if true[i] != true[j]]
+    right = sum((pred[i] - pred[j]) * (true[i] - true[j]) > 0
+                for i, j in pairs)
+    for chunk in (1, 7, 2048):
+        assert ranking_accuracy(pred, true, chunk) == pytest.approx(
+            100 * right / len(pairs))

@@ -118,3 +118,14 @@ def test_top_k_equals_a_plain_sort_on_random_scores_with_ties():
     for k in (1, 17, 500):
         assert top_k(scores, k) == sorted(
             scores, key=lambda i: (-scores[i], i))[:k]
+
+
+def test_kcenter_greedy_exact_ties_on_a_lattice_as_farthest_first():
+    """Integer lattice points far from the origin: many pairs at exactly the
+    same (nonzero) distance, which rounding of the norms must not reorder."""
+    rng = np.random.default_rng(3)
+    points = rng.integers(0, 4, size=(70, 6)) + 1000.0
+    cand, labelled = points[:60], points[60:]
+    picked, _ = kcenter_greedy(cand, labelled, 60)
+    assert picked == naive_farthest_first(cand.tolist(), labelled.tolist(),
+                                          60)

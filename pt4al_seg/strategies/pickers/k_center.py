@@ -7,11 +7,12 @@ from .base import BasePicker, check_k
 
 # Squared distances come from norms and one matrix product (no N x D temporary
 # per pick); pairs closer than NEAR * (|a|^2 + |b|^2) are recomputed from their
-# difference, so duplicates are exactly 0 apart. Distances equal within TIE
-# (relative; below the rounding of either way of computing them) are ties.
-NEAR = 1e-6
-TIE = 1e-12
-CHUNK = 1024  # labelled features per block of the first distance pass
+# difference, so duplicates are exactly 0 apart and near pairs exact. Beyond
+# NEAR the norm formula's relative error stays near 1e-13 (float64, centred
+# features), so distances equal within TIE (relative) are ties.
+NEAR = 1e-2
+TIE = 1e-9
+BLOCK = 2**22  # distances per block of the first (candidates x labelled) pass
 
 
 def _sq_dists(a: np.ndarray, a_sq: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -31,7 +32,8 @@ def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray,
     Repeatedly picks the candidate farthest (Euclidean) from the labelled set
     and the candidates picked so far; ties go to the lower index. One
     matrix-vector product per pick (features centred on the candidates' mean,
-    float64), the labelled set in blocks: memory stays O(N x D).
+    float64), the labelled set in blocks of at most ``BLOCK`` distances:
+    memory O(N x D + BLOCK).
 
     Args:
         candidates (np.ndarray): (N, D) features of the unlabelled candidates.
@@ -52,10 +54,11 @@ def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray,
     sq = np.einsum('ij,ij->i', cand, cand)
     min_d2 = np.full(len(cand), np.inf)
     lab = np.asarray(labelled, np.float64).reshape(-1, cand.shape[1]) - centre
-    for start in range(0, len(lab), CHUNK):
+    chunk = max(1, BLOCK // max(1, len(cand)))
+    for start in range(0, len(lab), chunk):
         np.minimum(
             min_d2,
-            _sq_dists(cand, sq, lab[start:start + CHUNK]).min(1),
+            _sq_dists(cand, sq, lab[start:start + chunk]).min(1),
             out=min_d2)
     initial = np.sqrt(min_d2)
     picked: List[int] = []
@@ -65,7 +68,7 @@ def kcenter_greedy(candidates: np.ndarray, labelled: np.ndarray,
         picked.append(i)
         np.minimum(
             min_d2, _sq_dists(cand, sq, cand[i:i + 1])[:, 0], out=min_d2)
-        min_d2[picked] = -1.0
+        min_d2[i] = -1.0  # picked: stays below every distance
     return picked, initial
 
 

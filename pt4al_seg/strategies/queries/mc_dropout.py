@@ -62,7 +62,9 @@ class BALD(MCDropoutQuery):
     over the C classes)."""
 
     def mc_pixel_scores(self, probs: Tensor) -> Tensor:
-        return entropy(probs.mean(0), dim=1) - entropy(probs, dim=2).mean(0)
+        # >= 0 (Jensen); clamped where float rounding dips below
+        return (entropy(probs.mean(0), dim=1) -
+                entropy(probs, dim=2).mean(0)).clamp(min=0)
 
 
 @QUERIES.register_module()

@@ -233,8 +233,8 @@ def test_ranking_accuracy_in_blocks_equals_pair_by_pair():
     pred, true = rng.integers(0, 6, 50), rng.integers(0, 6, 50)
     pairs = [(i, j) for i in range(50) for j in range(i + 1, 50)
              if true[i] != true[j]]
-    right = sum((pred[i] - pred[j]) * (true[i] - true[j]) > 0
-                for i, j in pairs)
+    right = sum(
+        (pred[i] - pred[j]) * (true[i] - true[j]) > 0 for i, j in pairs)
     for chunk in (1, 7, 2048):
         assert ranking_accuracy(pred, true, chunk) == pytest.approx(
             100 * right / len(pairs))

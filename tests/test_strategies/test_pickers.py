@@ -127,5 +127,4 @@ def test_kcenter_greedy_exact_ties_on_a_lattice_as_farthest_first():
     points = rng.integers(0, 4, size=(70, 6)) + 1000.0
     cand, labelled = points[:60], points[60:]
     picked, _ = kcenter_greedy(cand, labelled, 60)
-    assert picked == naive_farthest_first(cand.tolist(), labelled.tolist(),
-                                          60)
+    assert picked == naive_farthest_first(cand.tolist(), labelled.tolist(), 60)

@@ -5,7 +5,6 @@ import copy
 from typing import List
 
 import torch
-from mmengine.runner.amp import autocast
 from torch import nn
 
 NO_DROPOUT = ('Monte-Carlo dropout needs dropout in the model: set '
@@ -25,12 +24,8 @@ def dropout_layers(model: nn.Module) -> List[nn.Module]:
     ]
 
 
-def mc_probs(model: nn.Module,
-             data_batch: dict,
-             samples: int,
-             dropout: List[nn.Module],
-             device_type: str = 'cpu',
-             bf16: bool = False) -> List[torch.Tensor]:
+def mc_probs(model: nn.Module, data_batch: dict, samples: int,
+             dropout: List[nn.Module]) -> List[torch.Tensor]:
     """``samples`` stochastic passes of ``model`` over a batch, as one
     ``test_step`` of that many copies of it (independent dropout masks per
     copy; ``dropout``, the model's dropout layers, active only meanwhile):
@@ -48,16 +43,19 @@ def mc_probs(model: nn.Module,
     for layer in dropout:
         layer.train()
     try:
-        with autocast(
-                device_type=device_type, enabled=bf16, dtype=torch.bfloat16):
-            outputs = model.test_step(copies)
+        outputs = model.test_step(copies)
     finally:
         for layer in dropout:
             layer.eval()
-    logits = [
+    return per_image([
         o.seg_logits.data if 'seg_logits' in o else o.pred_logits
         for o in outputs
-    ]
+    ], size)
+
+
+def per_image(logits: List[torch.Tensor], size: int) -> List[torch.Tensor]:
+    """T x ``size`` logits in sample-major order (sample t of image i at
+    ``t * size + i``) to each image's (T, C, ...) float32 probabilities."""
     return [
         torch.stack(logits[i::size]).float().softmax(dim=1)
         for i in range(size)
@@ -88,15 +86,14 @@ def last_layer_probs(model: nn.Module, drop: nn.Module, layer: nn.Module,
     ``drop`` on the deterministic pass: ``drop`` (active) and ``layer`` on T
     copies of them at once, then, one sample at a time, mmseg's own resizing
     and post-processing (padding removed, flips undone, original size) for
-    segmentation: at most one batch of full-size maps besides the
-    probabilities kept."""
+    segmentation, on metainfo-only samples."""
     size = len(outputs)
     drop.train()
     try:
         logits = layer(drop(torch.cat([feat] * samples)))
     finally:
         drop.eval()
-    probs: List[List[torch.Tensor]] = [[] for _ in range(size)]
+    flat: List[torch.Tensor] = []
     for t in range(samples):
         part = logits[t * size:(t + 1) * size]
         if part.dim() == 4:  # segmentation: metainfo-only samples to fill
@@ -107,6 +104,5 @@ def last_layer_probs(model: nn.Module, drop: nn.Module, layer: nn.Module,
                 s.seg_logits.data
                 for s in model.postprocess_result(part, shells)
             ]
-        for i in range(size):
-            probs[i].append(part[i].float().softmax(dim=0))
-    return [torch.stack(p) for p in probs]
+        flat.extend(part)
+    return per_image(flat, size)

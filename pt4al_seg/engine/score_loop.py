@@ -51,14 +51,12 @@ class ScoreLoop(TestLoop):
             (getattr(getattr(m, 'query', None), 'mc_samples', 0)
              for m in self.evaluator.metrics),
             default=0)
-        self._dropout = []
+        self._dropout, self._last, self._drop_in = [], None, None
         if self.mc_samples:
             self._dropout = dropout_layers(self._model())
             if not self._dropout:
                 raise ValueError(NO_DROPOUT)
-        self._last = last_layer(self._model(),
-                                self._dropout) if self.mc_samples else None
-        self._drop_in = None
+            self._last = last_layer(self._model(), self._dropout)
 
     def _model(self):
         model = self.runner.model
@@ -71,19 +69,22 @@ class ScoreLoop(TestLoop):
     def _capture_drop_input(self, module, inputs, output) -> None:
         self._drop_in = inputs[0]
 
+    def _autocast(self):
+        return autocast(
+            device_type=self.device_type,
+            enabled=self.bf16,
+            dtype=torch.bfloat16)
+
     def _mc(self, data_batch: dict, outputs: list) -> List[torch.Tensor]:
         """The Monte-Carlo samples of the batch: the last layer again on the
         features captured where possible, else whole passes."""
-        with autocast(
-                device_type=self.device_type,
-                enabled=self.bf16,
-                dtype=torch.bfloat16):
+        with self._autocast():
             if self._last is not None:
                 return last_layer_probs(self._model(), *self._last,
                                         self._drop_in, outputs,
                                         self.mc_samples)
-        return mc_probs(self.runner.model, data_batch, self.mc_samples,
-                        self._dropout, self.device_type, self.bf16)
+            return mc_probs(self.runner.model, data_batch, self.mc_samples,
+                            self._dropout)
 
     @torch.no_grad()
     def run_iter(self, idx, data_batch) -> None:
@@ -96,10 +97,7 @@ class ScoreLoop(TestLoop):
         if self._last is not None:
             handles.append(self._last[0].register_forward_hook(
                 self._capture_drop_input))
-        with autocast(
-                device_type=self.device_type,
-                enabled=self.bf16,
-                dtype=torch.bfloat16):
+        with self._autocast():
             outputs = self.runner.model.test_step(data_batch)
         for handle in handles:
             handle.remove()

@@ -45,6 +45,21 @@ STRATEGIES: Dict[str, List[str]] = {
     POOL + ['al.query.type=VariationRatio'],
     'meanstd':
     POOL + ['al.query.type=MeanStd'],
+    # query-by-committee: 3 models, 2 of them extra seeded trainings
+    'qbc':
+    POOL + ['al.query.type=VoteEntropy'],
+    'qbc-kl':
+    POOL + ['al.query.type=ConsensusKL'],
+    # ... or the cycle's one training and 2 of its snapshots
+    'qbc-snapshot':
+    POOL + ['al.query.type=VoteEntropy', 'al.query.committee=snapshots'],
+    # the model against itself a tenth of the training earlier / the previous
+    # cycle's model
+    'tod':
+    POOL + ['al.query.type=TOD'],
+    'cod':
+    POOL + ['al.query.type=COD'],
+    'pt4al-tod': ['al.query.type=TOD'],
 }
 MC_DROPOUT = ('bald', 'varratio', 'meanstd', 'pt4al-bald')
 # Model families without dropout of their own get it where MC dropout samples:

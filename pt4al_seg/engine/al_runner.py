@@ -72,7 +72,8 @@ class ActiveLearningRunner:
         self.files.check_writable()
         self.strategy = self.settings.strategy()
         self.cold_start = self.settings.cold_start_strategy()
-        self.hooks = build_al_hooks(cfg.get('al_hooks') or [])
+        self.hooks = build_al_hooks(
+            list(cfg.get('al_hooks') or []) + self.strategy_hooks())
         # set by hooks: each cycle's candidates (PT4AL's batches), a pretext
         # model's weights (al.init='pretext')
         self.cycle_batches: Optional[List[List[str]]] = None
@@ -80,6 +81,12 @@ class ActiveLearningRunner:
         # set when annotation mode stops to wait for labels
         self.awaiting: Optional[AwaitingLabels] = None
         self._selected_now = None
+
+    def strategy_hooks(self) -> List[dict]:
+        """The hooks the strategy's query needs: a ``CommitteeHook`` keeping
+        the members a ``MemberQuery`` compares the scoring model with."""
+        committee = getattr(self.strategy.query, 'committee', None)
+        return [dict(type='CommitteeHook', **committee)] if committee else []
 
     @classmethod
     def from_cfg(cls, cfg: Config) -> 'ActiveLearningRunner':
@@ -114,6 +121,8 @@ class ActiveLearningRunner:
             return
         strategy = self.strategy if cycle else self.cold_start
         key = f'cycle_{cycle:02d}'
+        if cycle:
+            self.call_hook('before_score', cycle=cycle)
         with timed(self.state.seconds, f'{key}.score'):
             scored = score_candidates(self, cycle, strategy,
                                       self.candidates(cycle))
@@ -239,6 +248,14 @@ class ActiveLearningRunner:
             return self.cycle_batches[cycle]
         labelled = set(self.files.labelled(cycle - 1))
         return [i for i in self.pool.ids if i not in labelled]
+
+    def score_members(self, cycle: int) -> List[str]:
+        """The checkpoints the hooks run beside cycle ``cycle - 1``'s model in
+        cycle ``cycle``'s scoring pass."""
+        return [
+            path for hook in self.hooks
+            for path in hook.score_members(self, cycle)
+        ]
 
     def log(self, msg: str) -> None:
         """A line of the run's story (console and ``al_<timestamp>.log``)."""

@@ -47,10 +47,14 @@ def mc_probs(model: nn.Module, data_batch: dict, samples: int,
     finally:
         for layer in dropout:
             layer.eval()
-    return per_image([
-        o.seg_logits.data if 'seg_logits' in o else o.pred_logits
-        for o in outputs
-    ], size)
+    return per_image([output_logits(o) for o in outputs], size)
+
+
+def output_logits(output) -> torch.Tensor:
+    """A ``test_step`` output's class logits (mmseg's ``seg_logits``, a
+    classifier's ``pred_logits``)."""
+    return output.seg_logits.data if 'seg_logits' in output \
+        else output.pred_logits
 
 
 def per_image(logits: List[torch.Tensor], size: int) -> List[torch.Tensor]:

@@ -11,7 +11,7 @@ import copy
 import itertools
 import os.path as osp
 import time
-from typing import Optional
+from typing import List, Optional
 
 from mmengine.config import Config
 
@@ -149,12 +149,14 @@ def score_config(cfg: Config,
                  checkpoint: str,
                  metric: dict,
                  features: bool = False,
-                 left_file: Optional[str] = None) -> dict:
+                 left_file: Optional[str] = None,
+                 members: Optional[List[str]] = None) -> dict:
     """A test-only run of a trained task model over ``ids_file`` (or the
     ``left_file`` an interrupted pass left) with ``score_pipeline`` (no
     ``LoadAnnotations``: no label is read), collecting ``metric`` (e.g.
     ``StrategyOutputsMetric``); ``features`` attaches pooled backbone
-    features."""
+    features, ``members`` (checkpoints of the same model) each image's
+    probabilities under each of them."""
     c = _phase(cfg, cycle_dir, 'score')
     _no_train(c)
     _no_val(c)
@@ -163,7 +165,11 @@ def score_config(cfg: Config,
     c['test_dataloader'] = score_loader(
         cfg, subset_dataset(cfg, left_file or ids_file, cfg.score_pipeline))
     c['test_evaluator'] = _score_metric(pool, metric, cycle_dir, ids_file)
-    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.bf16, features=features)
+    c['test_cfg'] = dict(
+        type='ScoreLoop',
+        bf16=cfg.al.bf16,
+        features=features,
+        members=list(members or []))
     return c
 
 

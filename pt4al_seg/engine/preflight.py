@@ -12,7 +12,7 @@ from mmengine.registry import init_default_scope
 
 from ..utils import write_ids
 from . import phase_configs as pc
-from .mc_dropout import NO_DROPOUT, dropout_layers, mc_probs
+from .mc_dropout import NO_DROPOUT, dropout_layers, mc_probs, output_logits
 from .settings import ALConfigError
 
 # Known failures and the setting that fixes them.
@@ -65,6 +65,11 @@ def check_phase(phase: str, cfg_dict: dict, loader: str, mode: str) -> None:
                     probs = mc_probs(model, batch, samples, dropout)
                 for sample, p in zip(outputs, probs):
                     sample.mc_probs = p
+            members = getattr(getattr(metric, 'query', None), 'num_members', 0)
+            for sample in outputs if members else []:
+                # a committee's members: the model stands in for them
+                probs = output_logits(sample).float().softmax(0)
+                sample.member_probs = torch.stack([probs] * members)
             evaluator = Evaluator(metric)
             evaluator.dataset_meta = dataset.metainfo
             evaluator.process(outputs, batch)

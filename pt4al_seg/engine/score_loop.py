@@ -1,14 +1,15 @@
-from typing import List
+import copy
+from typing import List, Optional
 
 import torch
 import torch.nn.functional as F
 from mmengine.model import is_model_wrapper
-from mmengine.runner import TestLoop
+from mmengine.runner import TestLoop, load_checkpoint
 from mmengine.runner.amp import autocast
 from mmseg.registry import LOOPS
 
 from .mc_dropout import (NO_DROPOUT, dropout_layers, last_layer,
-                         last_layer_probs, mc_probs)
+                         last_layer_probs, mc_probs, output_logits, per_image)
 
 
 @LOOPS.register_module()
@@ -25,6 +26,10 @@ class ScoreLoop(TestLoop):
         features (bool): Attach ``pooled_feat`` (global average of the
             backbone's last output, captured by a forward hook; whole-image
             inference) to every output. Defaults to False.
+        members (list, optional): Checkpoints of the same model (a committee,
+            an earlier model): each output gets ``member_probs``, its softmax
+            maps under each of them (M, C, H, W), for this batch only.
+            Defaults to None.
 
     When the metric's query asks for Monte-Carlo dropout samples
     (``mc_samples = T``, e.g. ``BALD``), each output gets ``mc_probs``: its T
@@ -41,8 +46,11 @@ class ScoreLoop(TestLoop):
                  dataloader,
                  evaluator,
                  bf16: bool = False,
-                 features: bool = False):
+                 features: bool = False,
+                 members: Optional[List[str]] = None):
         super().__init__(runner, dataloader, evaluator)
+        self.member_files = list(members or [])
+        self.members: List[torch.nn.Module] = []
         self.bf16 = bf16
         self.device_type = 'cuda' if torch.cuda.is_available() else 'cpu'
         self.features = features
@@ -57,6 +65,19 @@ class ScoreLoop(TestLoop):
             if not self._dropout:
                 raise ValueError(NO_DROPOUT)
             self._last = last_layer(self._model(), self._dropout)
+
+    def run(self) -> dict:
+        # the members: copies of the model (weights loaded by now), each with
+        # its checkpoint's weights
+        self.members = []
+        for path in self.member_files:
+            member = copy.deepcopy(self._model())
+            load_checkpoint(member, path, map_location='cpu', logger='silent')
+            self.members.append(member.eval())
+        try:
+            return super().run()
+        finally:
+            self.members = []
 
     def _model(self):
         model = self.runner.model
@@ -86,6 +107,14 @@ class ScoreLoop(TestLoop):
             return mc_probs(self.runner.model, data_batch, self.mc_samples,
                             self._dropout)
 
+    def _member_probs(self, data_batch: dict) -> List[torch.Tensor]:
+        """Each image's (M, C, ...) probabilities under the M members."""
+        flat = []
+        with self._autocast():
+            for member in self.members:
+                flat.extend(map(output_logits, member.test_step(data_batch)))
+        return per_image(flat, len(data_batch['data_samples']))
+
     @torch.no_grad()
     def run_iter(self, idx, data_batch) -> None:
         self.runner.call_hook(
@@ -107,6 +136,9 @@ class ScoreLoop(TestLoop):
         if self.mc_samples:
             for sample, probs in zip(outputs, self._mc(data_batch, outputs)):
                 sample.mc_probs = probs
+        if self.members:
+            for sample, probs in zip(outputs, self._member_probs(data_batch)):
+                sample.member_probs = probs
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
         self.runner.call_hook(
             'after_test_iter',

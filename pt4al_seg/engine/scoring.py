@@ -97,9 +97,15 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         features_file=files.cycle(cycle, 'features.npz')
         if with_features else None,
         scores_file=scores_file)
+    members = runner.score_members(cycle) if 'score' in needs else []
+    missing = [m for m in members if not osp.isfile(m)]
+    if missing:
+        raise RuntimeError(f'{missing[0]} does not exist: '
+                           f'{type(strategy.query).__name__} compares cycle '
+                           f'{cycle - 1}\'s model with it')
     c = pc.score_config(runner.cfg, runner.pool, files.cycle(cycle), ids_file,
                         files.cycle(cycle - 1, 'model.pth'), metric,
-                        with_features, left_file)
+                        with_features, left_file, members)
     run_scoring(runner, c, f'score_{cycle:02d}', num_left)
     if 'score' in needs:
         out.scores = read_scores(scores_file, 'score')

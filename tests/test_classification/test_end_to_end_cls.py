@@ -124,3 +124,61 @@ def test_pt4al_bald_classification_and_no_dropout_refused(tiny_cls, tmp_path):
     sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
     assert sel1 == sorted(scores, key=lambda i: (-scores[i], i))[:4]
     check_contract(wd, '--metric', 'accuracy')
+
+
+@pytest.mark.parametrize('query, kept', [
+    (['al.query.type=ConsensusKL'
+      ], ['committee/member_1/model.pth', 'committee/member_2/model.pth']),
+    (['al.query.type=TOD', 'al.query.interval=1'], ['snapshot_1.pth']),
+])
+def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
+    """A seeded committee and TOD on the epoch-based classifier, as pool
+    strategies: cycle 0 keeps what the query compares its model with, the
+    scores spread, the highest are picked."""
+    wd = str(tmp_path / 'run')
+    proc = subprocess.run(
+        [sys.executable] + pool_cls_argv(wd, tiny_cls) + query,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for path in kept:
+        assert osp.isfile(osp.join(wd, 'cycle_00', path)), path
+    scores = read_scores(osp.join(wd, 'cycle_01', 'scores.csv'), 'score')
+    assert len(scores) == 36 and len(set(scores.values())) > 1
+    sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
+    assert sel1 == sorted(scores, key=lambda i: (-scores[i], i))[:4]
+    check_contract(wd, '--pool', '--metric', 'accuracy')
+
+
+def pool_cls_argv(wd, data_root):
+    """A 2-cycle pool strategy run of the classification demo, 2 epochs."""
+    return [
+        'tools/train_al.py', 'configs/pt4al_cls/demo.py', '--work-dir', wd,
+        '--cfg-options', f'data_root={data_root}', 'train_cfg.max_epochs=2',
+        'train_dataloader.batch_size=8', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False', 'al.num_cycles=2',
+        'al.budget=4', 'al_hooks=[]', 'al.cold_start.query.type=Random',
+        'al.cold_start.picker.type=TopK'
+    ]
+
+
+def test_snapshots_beyond_an_epoch_schedule_are_refused(tiny_cls, tmp_path):
+    """Cycle 0 trains 2 epochs of 4 images in batches of 8: 2 iterations, too
+    few for a snapshot 2 iterations before the end; refused in one line before
+    anything is written."""
+    from ..conftest import run_in_process
+    wd = str(tmp_path / 'refused')
+    proc = run_in_process(
+        pool_cls_argv(wd, tiny_cls) +
+        ['al.query.type=TOD', 'al.query.interval=2'])
+    assert proc.returncode != 0
+    assert proc.stderr.strip().splitlines() == [
+        'train_al.py: error: 1 snapshots 2 iterations apart need more than '
+        'the 2 iterations of cycle 0 (train_cfg.max_epochs=2 of 4 images in '
+        "batches of 8): lower the query's interval"
+    ]
+    assert not osp.exists(wd)

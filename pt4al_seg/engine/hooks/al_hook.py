@@ -41,6 +41,15 @@ class ALHook:
         """A phase's files are complete; ``al_state.json`` records ``phase``
         next."""
 
+    def before_score(self, runner, cycle: int) -> None:
+        """Cycle ``cycle`` (> 0) is about to score its candidates with cycle
+        ``cycle - 1``'s model (a committee trains its members here)."""
+
+    def score_members(self, runner, cycle: int) -> List[str]:
+        """Checkpoints of the models the scoring pass of cycle ``cycle`` runs
+        beside cycle ``cycle - 1``'s (:class:`CommitteeHook`)."""
+        return []
+
     def after_select(self, runner, cycle: int, selected: List[str]) -> None:
         """Cycle ``cycle`` chose ``selected`` (their labels are requested
         next)."""

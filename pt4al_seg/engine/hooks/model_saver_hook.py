@@ -18,16 +18,26 @@ class FinalModelHook(Hook):
     priority = 'VERY_LOW'
 
     def after_train(self, runner) -> None:
-        runner.save_checkpoint(
-            runner.work_dir,
-            'model.pth.tmp',
-            save_optimizer=False,
-            save_param_scheduler=False)
+        save_weights(runner, 'model.pth')
         if is_main_process():
-            os.replace(
-                osp.join(runner.work_dir, 'model.pth.tmp'),
-                osp.join(runner.work_dir, 'model.pth'))
             drop_iter_checkpoints(runner.work_dir)
+
+
+def save_weights(runner, name: str, within_iter: bool = False) -> None:
+    """The model's weights as ``<work_dir>/<name>`` (no optimizer state),
+    written to a temporary name by every rank's ``save_checkpoint`` and renamed
+    by rank 0: the file is whole or absent. ``within_iter``: called after an
+    iteration, before the loop counts it (the ``meta`` then records it)."""
+    runner.save_checkpoint(
+        runner.work_dir,
+        f'{name}.tmp',
+        save_optimizer=False,
+        save_param_scheduler=False,
+        by_epoch=not within_iter)
+    if is_main_process():
+        os.replace(
+            osp.join(runner.work_dir, f'{name}.tmp'),
+            osp.join(runner.work_dir, name))
 
 
 def drop_iter_checkpoints(run_dir: str) -> None:

@@ -1,4 +1,7 @@
-from .base import BaseQuery, masked_mean, region_valid
+from .base import (BaseQuery, StackedQuery, entropy, masked_mean, region_valid,
+                   sample_logits)
+from .committee import (COD, TOD, CommitteeQuery, ConsensusKL, MemberQuery,
+                        VoteEntropy)
 from .entropy import Entropy
 from .least_confidence import LeastConfidence
 from .margin import Margin
@@ -9,5 +12,6 @@ from .random import Random
 __all__ = [
     'BaseQuery', 'masked_mean', 'region_valid', 'LeastConfidence', 'Entropy',
     'Margin', 'Random', 'PredictedLoss', 'MCDropoutQuery', 'BALD',
-    'VariationRatio', 'MeanStd'
+    'VariationRatio', 'MeanStd', 'StackedQuery', 'entropy', 'sample_logits',
+    'MemberQuery', 'CommitteeQuery', 'VoteEntropy', 'ConsensusKL', 'TOD', 'COD'
 ]

@@ -71,15 +71,44 @@ class BaseQuery:
             valid (Tensor, optional): (H, W) bool mask of pixels that count.
                 Defaults to None.
         """
-        logits = sample['seg_logits']['data'] if 'seg_logits' in sample \
-            else sample['pred_logits']
-        return self(logits[None],
-                    None if valid is None else valid[None]).item()
+        return self(
+            sample_logits(sample)[None],
+            None if valid is None else valid[None]).item()
 
     def score_ids(self, ids: Sequence[str]) -> list:
         """Scores from image ids alone, for queries with ``needs_model =
         False``."""
         raise NotImplementedError(f'{type(self).__name__} needs model outputs')
+
+
+class StackedQuery(BaseQuery):
+    """A query on S probability maps per image (Monte-Carlo dropout samples,
+    a committee's members): :meth:`stack_pixel_scores` reduces them per
+    pixel, then the valid pixels are averaged as by every query."""
+
+    def stack_pixel_scores(self, probs: Tensor) -> Tensor:
+        """(S, B, C, H, W) probabilities to (B, H, W) per-pixel scores."""
+        raise NotImplementedError
+
+    def __call__(self,
+                 probs: Tensor,
+                 valid: Optional[Tensor] = None) -> Tensor:
+        """(S, B, C, H, W) or (S, B, C) probabilities to (B,) scores."""
+        if probs.dim() == 3:
+            probs = probs[..., None, None]
+        return masked_mean(self.stack_pixel_scores(probs.float()), valid)
+
+
+def entropy(probs: Tensor, dim: int) -> Tensor:
+    """Shannon entropy (nats) along ``dim``, with 0 log 0 = 0."""
+    return -(probs * probs.clamp(min=1e-12).log()).sum(dim=dim)
+
+
+def sample_logits(sample) -> Tensor:
+    """A predicted sample's class logits: mmseg's ``seg_logits`` (padding
+    removed, original size) or a classifier's ``pred_logits``."""
+    return sample['seg_logits']['data'] if 'seg_logits' in sample \
+        else sample['pred_logits']
 
 
 def region_valid(mask: Optional[Tensor], shape: tuple,

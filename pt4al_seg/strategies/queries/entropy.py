@@ -1,7 +1,7 @@
 from torch import Tensor
 
 from ...registry import QUERIES
-from .base import BaseQuery
+from .base import BaseQuery, entropy
 
 
 @QUERIES.register_module()
@@ -10,4 +10,4 @@ class Entropy(BaseQuery):
     pixels."""
 
     def pixel_scores(self, probs: Tensor) -> Tensor:
-        return -(probs * probs.clamp(min=1e-12).log()).sum(dim=1)
+        return entropy(probs, dim=1)

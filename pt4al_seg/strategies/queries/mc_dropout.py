@@ -9,15 +9,10 @@ from typing import Optional
 from torch import Tensor
 
 from ...registry import QUERIES
-from .base import BaseQuery, masked_mean
+from .base import StackedQuery, entropy
 
 
-def entropy(probs: Tensor, dim: int) -> Tensor:
-    """Shannon entropy (nats) along ``dim``, with 0 log 0 = 0."""
-    return -(probs * probs.clamp(min=1e-12).log()).sum(dim=dim)
-
-
-class MCDropoutQuery(BaseQuery):
+class MCDropoutQuery(StackedQuery):
     """A query on T Monte-Carlo dropout samples.
 
     Args:
@@ -30,18 +25,6 @@ class MCDropoutQuery(BaseQuery):
             raise ValueError(
                 f'mc_samples must be at least 2, got {mc_samples}')
         self.mc_samples = int(mc_samples)
-
-    def mc_pixel_scores(self, probs: Tensor) -> Tensor:
-        """(T, B, C, H, W) probabilities to (B, H, W) per-pixel scores."""
-        raise NotImplementedError
-
-    def __call__(self,
-                 probs: Tensor,
-                 valid: Optional[Tensor] = None) -> Tensor:
-        """(T, B, C, H, W) or (T, B, C) probabilities to (B,) scores."""
-        if probs.dim() == 3:
-            probs = probs[..., None, None]
-        return masked_mean(self.mc_pixel_scores(probs.float()), valid)
 
     def score_sample(self, sample, valid: Optional[Tensor] = None) -> float:
         if 'mc_probs' not in sample:
@@ -61,7 +44,7 @@ class BALD(MCDropoutQuery):
     0 when the T samples agree, log C at most (one-hot samples spread evenly
     over the C classes)."""
 
-    def mc_pixel_scores(self, probs: Tensor) -> Tensor:
+    def stack_pixel_scores(self, probs: Tensor) -> Tensor:
         # >= 0 (Jensen); clamped where float rounding dips below
         return (entropy(probs.mean(0), dim=1) -
                 entropy(probs, dim=2).mean(0)).clamp(min=0)
@@ -73,7 +56,7 @@ class VariationRatio(MCDropoutQuery):
     of the T samples whose arg-max is the modal class (lowest class index on
     ties)."""
 
-    def mc_pixel_scores(self, probs: Tensor) -> Tensor:
+    def stack_pixel_scores(self, probs: Tensor) -> Tensor:
         t, _, c = probs.shape[:3]
         return 1 - max_votes(probs.argmax(2), c).float() / t
 
@@ -92,5 +75,5 @@ class MeanStd(MCDropoutQuery):
     over the T samples (Kampffmeyer et al., 2016; Gal et al., 2017): the
     population deviation, ``sqrt(mean_t p^2 - (mean_t p)^2)``."""
 
-    def mc_pixel_scores(self, probs: Tensor) -> Tensor:
+    def stack_pixel_scores(self, probs: Tensor) -> Tensor:
         return probs.std(0, correction=0).mean(1)

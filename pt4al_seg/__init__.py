@@ -8,6 +8,7 @@ from . import datasets  # noqa: F401
 from . import engine  # noqa: F401
 from . import evaluation  # noqa: F401
 from . import learning_loss  # noqa: F401
+from . import mcdal  # noqa: F401
 from . import pretext  # noqa: F401
 from . import strategies  # noqa: F401
 # loads mmengine checkpoints on torch>=2.6

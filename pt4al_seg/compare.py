@@ -60,6 +60,9 @@ STRATEGIES: Dict[str, List[str]] = {
     'cod':
     POOL + ['al.query.type=COD'],
     'pt4al-tod': ['al.query.type=TOD'],
+    # two auxiliary classifiers trained to disagree on unlabelled images
+    'mcdal':
+    POOL + ['al.query.type=MCDAL', 'model.type={mcdal_model}'],
 }
 MC_DROPOUT = ('bald', 'varratio', 'meanstd', 'pt4al-bald')
 # Model families without dropout of their own get it where MC dropout samples:
@@ -71,6 +74,10 @@ MC_DROPOUT_OPTIONS = dict(ImageClassifier=['model.dropout_ratio=0.3'])
 LEARNING_LOSS_MODELS = dict(
     EncoderDecoder='LossPredictionEncoderDecoder',
     ImageClassifier='LossPredictionClassifier')
+
+# The task model with MCDAL's auxiliary classifiers, per config family.
+MCDAL_MODELS = dict(
+    EncoderDecoder='MCDALEncoderDecoder', ImageClassifier='MCDALClassifier')
 
 # Learning Loss stops the module's gradient into the backbone after this
 # share of each cycle's training, as the paper does (epoch 120 of 200).
@@ -96,11 +103,10 @@ def run_options(strategy: str,
     if strategy not in STRATEGIES:
         raise ValueError(
             f'unknown strategy {strategy!r}; known: {", ".join(STRATEGIES)}')
-    ll_model = LEARNING_LOSS_MODELS.get(model_type, model_type)
-    opts = [
-        o.format(learning_loss_model=ll_model, seed=seed)
-        for o in STRATEGIES[strategy]
-    ]
+    models = dict(
+        learning_loss_model=LEARNING_LOSS_MODELS.get(model_type, model_type),
+        mcdal_model=MCDAL_MODELS.get(model_type, model_type))
+    opts = [o.format(seed=seed, **models) for o in STRATEGIES[strategy]]
     if strategy in MC_DROPOUT:
         opts += MC_DROPOUT_OPTIONS.get(model_type, [])
     if strategy == 'learning-loss' and schedule:

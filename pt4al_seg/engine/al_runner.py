@@ -83,10 +83,10 @@ class ActiveLearningRunner:
         self._selected_now = None
 
     def strategy_hooks(self) -> List[dict]:
-        """The hooks the strategy's query needs: a ``CommitteeHook`` keeping
-        the members a ``MemberQuery`` compares the scoring model with."""
-        committee = getattr(self.strategy.query, 'committee', None)
-        return [dict(type='CommitteeHook', **committee)] if committee else []
+        """The hooks the strategy's query needs (its ``al_hooks``): e.g. a
+        ``CommitteeHook`` keeping the models a ``MemberQuery`` compares the
+        scoring model with."""
+        return list(getattr(self.strategy.query, 'al_hooks', None) or [])
 
     @classmethod
     def from_cfg(cls, cfg: Config) -> 'ActiveLearningRunner':

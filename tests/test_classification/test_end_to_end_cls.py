@@ -130,11 +130,13 @@ def test_pt4al_bald_classification_and_no_dropout_refused(tiny_cls, tmp_path):
     (['al.query.type=ConsensusKL'
       ], ['committee/member_1/model.pth', 'committee/member_2/model.pth']),
     (['al.query.type=TOD', 'al.query.interval=1'], ['snapshot_1.pth']),
+    (['al.query.type=MCDAL', 'model.type=MCDALClassifier'], ['unlabelled.txt'
+                                                             ]),
 ])
 def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
-    """A seeded committee and TOD on the epoch-based classifier, as pool
-    strategies: cycle 0 keeps what the query compares its model with, the
-    scores spread, the highest are picked."""
+    """A seeded committee, TOD and MCDAL on the epoch-based classifier, as
+    pool strategies: cycle 0 keeps what the query compares its model with (or
+    trains with), the scores spread, the highest are picked."""
     wd = str(tmp_path / 'run')
     proc = subprocess.run(
         [sys.executable] + pool_cls_argv(wd, tiny_cls) + query,

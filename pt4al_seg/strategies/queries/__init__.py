@@ -6,6 +6,7 @@ from .entropy import Entropy
 from .least_confidence import LeastConfidence
 from .margin import Margin
 from .mc_dropout import BALD, MCDropoutQuery, MeanStd, VariationRatio
+from .mcdal import MCDAL
 from .predicted_loss import PredictedLoss
 from .random import Random
 
@@ -13,5 +14,6 @@ __all__ = [
     'BaseQuery', 'masked_mean', 'region_valid', 'LeastConfidence', 'Entropy',
     'Margin', 'Random', 'PredictedLoss', 'MCDropoutQuery', 'BALD',
     'VariationRatio', 'MeanStd', 'StackedQuery', 'entropy', 'sample_logits',
-    'MemberQuery', 'CommitteeQuery', 'VoteEntropy', 'ConsensusKL', 'TOD', 'COD'
+    'MemberQuery', 'CommitteeQuery', 'VoteEntropy', 'ConsensusKL', 'TOD',
+    'COD', 'MCDAL'
 ]

@@ -35,6 +35,11 @@ class MemberQuery(StackedQuery):
         self.committee = committee
 
     @property
+    def al_hooks(self) -> list:
+        """What the run adds for this query: the hook keeping the members."""
+        return [dict(type='CommitteeHook', **self.committee)]
+
+    @property
     def num_members(self) -> int:
         """Members besides the scoring model."""
         c = self.committee

@@ -1,0 +1,115 @@
+"""Unlabelled images in each cycle's training batches, for strategies that
+train on them (MCDAL's discrepancy)."""
+import copy
+import re
+
+from mmengine.dist import barrier
+from mmengine.hooks import Hook
+from mmseg.registry import HOOKS
+
+from ...registry import AL_HOOKS
+from .al_hook import ALHook
+
+_CYCLE = re.compile(r'cycle_(\d\d)$')
+#: metainfo key of the unlabelled samples added to a batch
+UNLABELLED = 'unlabelled'
+LABEL_LOADERS = ('LoadAnnotations', 'mmseg.LoadAnnotations', 'LoadLabelMap')
+
+
+def unlabelled_pipeline(pipeline: list) -> list:
+    """A training pipeline for images without labels: the label loaders
+    dropped, ``RandomCrop``'s ``cat_max_ratio`` (which reads the label map)
+    set to 1, ``PackClsInputs`` packing no label."""
+    out = []
+    for t in copy.deepcopy(pipeline):
+        kind = t.get('type') if isinstance(t, dict) else None
+        if kind in LABEL_LOADERS:
+            continue
+        if kind in ('RandomCrop', 'mmseg.RandomCrop'):
+            t['cat_max_ratio'] = 1.0
+        if kind == 'PackClsInputs':
+            t['with_label'] = False
+        out.append(t)
+    return out
+
+
+def unlabelled_loader(cfg, ids_file: str) -> dict:
+    """The training dataloader over ``ids_file`` with the unlabelled pipeline,
+    sampled endlessly."""
+    from ..phase_configs import subset_dataset
+    loader = copy.deepcopy(cfg.to_dict()['train_dataloader'])
+    dataset = subset_dataset(
+        cfg, ids_file, unlabelled_pipeline(loader['dataset']['pipeline']))
+    loader.update(
+        dataset=dataset,
+        sampler=dict(type='InfiniteSampler', shuffle=True),
+        persistent_workers=False)
+    loader.pop('batch_sampler', None)
+    return loader
+
+
+@HOOKS.register_module()
+class UnlabelledBatchHook(Hook):
+    """Adds a batch of unlabelled images (as many as the training batch, their
+    samples' metainfo ``unlabelled=True``) to every training batch before the
+    model sees it.
+
+    Args:
+        dataloader (dict): Dataloader config over the unlabelled images
+            (:func:`unlabelled_loader`).
+    """
+
+    def __init__(self, dataloader: dict):
+        self.dataloader = dataloader
+        self._batches = None
+
+    def before_train(self, runner) -> None:
+        self._batches = iter(
+            runner.build_dataloader(self.dataloader, seed=runner.seed))
+
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
+                          data_batch=None) -> None:
+        extra = next(self._batches)
+        for sample in extra['data_samples']:
+            sample.set_metainfo({UNLABELLED: True})
+        inputs = data_batch['inputs']
+        data_batch['inputs'] = list(inputs) + list(extra['inputs'])
+        data_batch['data_samples'] = list(data_batch['data_samples']) + list(
+            extra['data_samples'])
+
+
+@AL_HOOKS.register_module()
+class UnlabelledDataHook(ALHook):
+    """Gives each cycle's training the images still unlabelled after its
+    selection (``cycle_XX/unlabelled.txt``), a batch of them beside each
+    training batch (:class:`UnlabelledBatchHook`); the run adds it for a query
+    that trains on them (``MCDAL``). Their labels are never loaded."""
+
+    def preflight(self, runner, ids_file: str, tmp_dir: str) -> None:
+        from mmseg.registry import DATASETS
+
+        from ..settings import ALConfigError
+        dataset = unlabelled_loader(runner.cfg, ids_file)['dataset']
+        try:
+            DATASETS.build(dataset)[0]
+        except Exception as e:
+            raise ALConfigError(
+                'preflight of the unlabelled training batches failed: '
+                f'{type(e).__name__}: {" ".join(str(e).split())[:300]}') from e
+
+    def before_phase(self, runner, phase: str, phase_runner) -> None:
+        match = _CYCLE.match(phase)
+        if match is None:
+            return
+        cycle = int(match.group(1))
+        labelled = set(runner.files.labelled(cycle))
+        ids = [i for i in runner.pool.ids if i not in labelled]
+        if not ids:
+            return
+        ids_file = runner.files.cycle(cycle, 'unlabelled.txt')
+        runner.files.write_ids(ids_file, ids)
+        barrier()  # every rank reads it
+        phase_runner.register_hook(
+            UnlabelledBatchHook(unlabelled_loader(runner.cfg, ids_file)))

@@ -123,6 +123,7 @@ class ActiveLearningRunner:
         key = f'cycle_{cycle:02d}'
         if cycle:
             self.call_hook('before_score', cycle=cycle)
+            barrier()  # what rank 0 saved there (members) is there for all
         with timed(self.state.seconds, f'{key}.score'):
             scored = score_candidates(self, cycle, strategy,
                                       self.candidates(cycle))

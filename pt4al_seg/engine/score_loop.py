@@ -72,7 +72,8 @@ class ScoreLoop(TestLoop):
         self.members = []
         for path in self.member_files:
             member = copy.deepcopy(self._model())
-            load_checkpoint(member, path, map_location='cpu', logger='silent')
+            load_checkpoint(
+                member, path, map_location='cpu', strict=True, logger='silent')
             self.members.append(member.eval())
         try:
             return super().run()

@@ -12,8 +12,9 @@ from .heads import mcdal_settings, split_unlabelled, three_way
 class MCDALEncoderDecoder(EncoderDecoder):
     """mmseg's EncoderDecoder with MCDAL's two auxiliary classifiers: 1x1
     convolutions beside the decode head's ``conv_seg``, on the features that
-    enter it, detached (nothing of MCDAL reaches the task model's weights, as
-    in the authors' code).
+    enter it, detached (no gradient of MCDAL reaches the task model's
+    weights, as in the authors' code; its BatchNorm statistics do see the
+    unlabelled images, which pass through it in training mode).
 
     Training batches hold labelled images and, from ``UnlabelledBatchHook``,
     unlabelled ones (metainfo ``unlabelled``). The task model trains on the
@@ -78,6 +79,9 @@ class MCDALEncoderDecoder(EncoderDecoder):
         return losses
 
     def predict(self, inputs, data_samples=None):
+        if (self.test_cfg or {}).get('mode', 'whole') != 'whole':
+            raise RuntimeError('MCDAL needs whole-image inference '
+                               '(test_cfg.mode=whole)')
         captured = {}
         handle = self.decode_head.conv_seg.register_forward_pre_hook(
             lambda module, args: captured.__setitem__('feat', args[0]))
@@ -86,9 +90,6 @@ class MCDALEncoderDecoder(EncoderDecoder):
         finally:
             handle.remove()
         feat = captured['feat']
-        if feat.shape[0] != len(results):
-            raise RuntimeError('MCDAL needs whole-image inference '
-                               '(test_cfg.mode=whole)')
         metas = [r.metainfo for r in results]
         per_head = []
         for logits in self._aux(feat):

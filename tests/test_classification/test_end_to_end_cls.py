@@ -1,6 +1,7 @@
 """A real 2-cycle PT4AL classification run through tools/train_al.py on tiny
 data."""
 import csv
+import glob
 import os.path as osp
 import subprocess
 import sys
@@ -147,6 +148,9 @@ def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
     assert proc.returncode == 0, proc.stderr[-3000:]
     for path in kept:
         assert osp.isfile(osp.join(wd, 'cycle_00', path)), path
+    if 'unlabelled.txt' in kept:  # MCDAL: trained on unlabelled images
+        logs = glob.glob(osp.join(wd, 'cycle_00', '2*', '2*.log'))
+        assert any('loss_mcdal_disc: -' in open(p).read() for p in logs)
     scores = read_scores(osp.join(wd, 'cycle_01', 'scores.csv'), 'score')
     assert len(scores) == 36 and len(set(scores.values())) > 1
     sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
@@ -181,6 +185,6 @@ def test_snapshots_beyond_an_epoch_schedule_are_refused(tiny_cls, tmp_path):
     assert proc.stderr.strip().splitlines() == [
         'train_al.py: error: 1 snapshots 2 iterations apart need more than '
         'the 2 iterations of cycle 0 (train_cfg.max_epochs=2 of 4 images in '
-        "batches of 8): lower the query's interval"
+        "batches of 8): lower the query's interval or its members"
     ]
     assert not osp.exists(wd)

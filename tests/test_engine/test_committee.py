@@ -2,6 +2,7 @@
 models each keeps (seeded members, snapshots, the starting weights), and each
 candidate's score recomputed here from those checkpoints with mmseg's
 inference API and the paper's formula."""
+import os
 import os.path as osp
 
 import numpy as np
@@ -9,7 +10,8 @@ import pytest
 import torch
 
 from pt4al_seg.utils import read_ids, read_scores
-from ..conftest import check_contract, run_al
+from ..conftest import REPO, check_contract, run_al
+from .test_kill_resume import FAULTS, killed_run
 
 POOL = [
     'al_hooks=[]', 'al.cold_start.query.type=Random',
@@ -73,15 +75,15 @@ def check_scores(wd, tiny_scenes, checkpoints, formula, num=4):
     return scores
 
 
-def test_seeded_committee(tiny_scenes, tmp_path):
+def test_seeded_committee(tiny_scenes, tmp_path, monkeypatch):
     """Query-by-committee of 3: two more trainings of cycle 0's model, seeded
     with the run's seed + 1 and + 2, scored beside it (mean KL to the
-    consensus); the last cycle's model gets no committee."""
+    consensus); the last cycle's model gets no committee. A run killed while
+    member 2 trains resumes to the same scores without training member 1
+    again."""
     wd = tmp_path / 'qbc'
-    run_al(
-        wd,
-        tiny_scenes,
-        options=POOL + ['al.query.type=ConsensusKL', 'randomness.seed=7'])
+    options = ['al.query.type=ConsensusKL', 'randomness.seed=7']
+    run_al(wd, tiny_scenes, options=POOL + options)
     c0 = wd / 'cycle_00'
     members = [c0 / 'committee' / f'member_{k}' for k in (1, 2)]
     for k, member in enumerate(members, 1):
@@ -98,6 +100,33 @@ def test_seeded_committee(tiny_scenes, tmp_path):
                  [str(p / 'model.pth') for p in [c0] + members],
                  lambda *maps: consensus_kl(maps))
     check_contract(wd, '--pool')
+
+    faults = tmp_path / 'faults.py'
+    faults.write_text(f"_base_ = ['{osp.join(REPO, FAULTS)}']\n"
+                      "al_hooks = [dict(type='FaultInjectionHook')]\n")
+    killed = tmp_path / 'killed'
+    pool = POOL[1:]  # al_hooks: the fault hook alone
+    killed_run(
+        killed,
+        tiny_scenes,
+        'train:cycle_00_member_2:3',
+        monkeypatch,
+        options=pool + options,
+        config=str(faults))
+    member_1 = killed / 'cycle_00' / 'committee' / 'member_1' / 'model.pth'
+    mtime = os.stat(member_1).st_mtime_ns
+    assert not (killed / 'cycle_00' / 'committee' / 'member_2' /
+                'model.pth').exists()
+    run_al(
+        killed,
+        tiny_scenes,
+        '--resume',
+        options=pool + options,
+        config=str(faults))
+    assert os.stat(member_1).st_mtime_ns == mtime
+    for name in ('cycle_01/scores.csv', 'cycle_01/selected.txt',
+                 'summary.csv'):
+        assert (killed / name).read_bytes() == (wd / name).read_bytes(), name
 
 
 def test_tod_and_cod(tiny_scenes, tmp_path):
@@ -127,20 +156,26 @@ def test_tod_and_cod(tiny_scenes, tmp_path):
     check_contract(wd, '--pool')
 
 
+@pytest.mark.parametrize(
+    'options, snapshots',
+    [
+        (['al.query.interval=3'], '2 snapshots 3'),
+        (['al.query.members=8'], '7 snapshots 1'),  # the default: a tenth, 1
+    ])
 def test_snapshots_that_do_not_fit_the_schedule_are_refused(
-        tiny_scenes, tmp_path):
+        tiny_scenes, tmp_path, options, snapshots):
     wd = tmp_path / 'refused'
     proc = run_al(
         wd,
         tiny_scenes,
         check=False,
         in_process=True,
-        options=POOL + [
-            'al.query.type=VoteEntropy', 'al.query.committee=snapshots',
-            'al.query.interval=3'
-        ])
+        options=POOL +
+        ['al.query.type=VoteEntropy', 'al.query.committee=snapshots'] +
+        options)
     assert proc.returncode != 0
     assert proc.stderr.strip().splitlines()[-1] == (
-        'train_al.py: error: 2 snapshots 3 iterations apart need more than '
-        "train_cfg.max_iters=6 iterations: lower the query's interval")
+        f'train_al.py: error: {snapshots} iterations apart need more than '
+        "train_cfg.max_iters=6 iterations: lower the query's interval or its "
+        'members')
     assert not osp.exists(wd / 'al_state.json')

@@ -17,9 +17,9 @@ COMPARED = [
 ]
 
 
-def killed_run(wd, data, point, monkeypatch, *args, **kwargs):
+def killed_run(wd, data, point, monkeypatch, *args, config=FAULTS, **kwargs):
     monkeypatch.setenv('PT4AL_KILL_AT', point)
-    proc = run_al(wd, data, *args, check=False, config=FAULTS, **kwargs)
+    proc = run_al(wd, data, *args, check=False, config=config, **kwargs)
     monkeypatch.delenv('PT4AL_KILL_AT')
     assert proc.returncode == -signal.SIGKILL, (point, proc.stderr[-2000:])
     return proc

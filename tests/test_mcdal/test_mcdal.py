@@ -167,6 +167,13 @@ def test_segmentor_prediction_attaches_aux_logits():
         assert not torch.equal(s.aux_logits[0], s.aux_logits[1])
 
 
+def test_segmentor_refuses_sliding_window_inference():
+    model, inputs, samples = seg_model_and_batch(labelled=0)
+    model.test_cfg = dict(mode='slide', crop_size=(16, 16), stride=(8, 8))
+    with pytest.raises(RuntimeError, match='whole-image inference'):
+        model.eval().predict(inputs, samples)
+
+
 def test_classifier_losses_and_prediction():
     from pt4al_seg.mcdal import MCDALClassifier
     model = MCDALClassifier(

@@ -8,7 +8,9 @@ al = dict(
     num_cycles=10,
     budget=None,
     query=dict(
-        type='LeastConfidence'),  # or Entropy, Margin, Random, PredictedLoss
+        # or Entropy, Margin, Random, PredictedLoss, BALD, VoteEntropy,
+        # ConsensusKL, TOD, COD, MCDAL: pt4al_seg/strategies/queries/
+        type='LeastConfidence'),
     picker=dict(type='TopK'),  # or ClassBalanced, KCenterGreedy (Core-Set)
     cold_start=dict(
         query=dict(type='Random', seed=0), picker=dict(type='TopK')),

@@ -12,7 +12,9 @@ al = dict(
     num_cycles=10,  # K: cycles, and the number of pretext batches
     budget=None,  # images labelled per cycle (set in the leaf config)
     query=dict(
-        type='LeastConfidence'),  # or Entropy, Margin, Random, PredictedLoss
+        # or Entropy, Margin, Random, PredictedLoss, BALD, VoteEntropy,
+        # ConsensusKL, TOD, COD, MCDAL: pt4al_seg/strategies/queries/
+        type='LeastConfidence'),
     picker=dict(type='TopK'),  # or ClassBalanced, KCenterGreedy (Core-Set)
     cold_start=dict(picker=dict(
         type='EveryNth')),  # cycle 0: uniform over batch 0

@@ -7,9 +7,10 @@ from ...registry import AL_HOOKS
 from ...timings import timed
 from .. import phase_configs as pc
 from .al_hook import ALHook
-from .snapshot_hook import START, SnapshotHook, snapshot_name
+from .snapshot_hook import (START, SnapshotHook, snapshot_interval,
+                            snapshot_name)
 
-_CYCLE = re.compile(r'cycle_(\d\d)$')
+_CYCLE = re.compile(r'cycle_(\d+)$')
 
 
 @AL_HOOKS.register_module()
@@ -48,13 +49,17 @@ class CommitteeHook(ALHook):
 
     def check(self, runner) -> None:
         from ..settings import ALConfigError
-        if not (self.snapshots and self.interval):
+        if not self.snapshots:
             return
         iters, what = first_cycle_iters(runner.cfg, runner.settings.budget)
-        if iters is not None and self.snapshots * self.interval >= iters:
+        if iters is None:
+            return
+        interval = snapshot_interval(self.interval, iters)
+        if self.snapshots * interval >= iters:
             raise ALConfigError(
-                f'{self.snapshots} snapshots {self.interval} iterations apart '
-                f'need more than {what}: lower the query\'s interval')
+                f'{self.snapshots} snapshots {interval} iterations apart '
+                f'need more than {what}: lower the query\'s interval or its '
+                'members')
 
     def before_phase(self, runner, phase: str, phase_runner) -> None:
         match = _CYCLE.match(phase)

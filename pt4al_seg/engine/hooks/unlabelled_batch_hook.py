@@ -10,7 +10,7 @@ from mmseg.registry import HOOKS
 from ...registry import AL_HOOKS
 from .al_hook import ALHook
 
-_CYCLE = re.compile(r'cycle_(\d\d)$')
+_CYCLE = re.compile(r'cycle_(\d+)$')
 #: metainfo key of the unlabelled samples added to a batch
 UNLABELLED = 'unlabelled'
 LABEL_LOADERS = ('LoadAnnotations', 'mmseg.LoadAnnotations', 'LoadLabelMap')
@@ -66,6 +66,9 @@ class UnlabelledBatchHook(Hook):
     def before_train(self, runner) -> None:
         self._batches = iter(
             runner.build_dataloader(self.dataloader, seed=runner.seed))
+
+    def after_train(self, runner) -> None:
+        self._batches = None  # its workers end before the cycle's test
 
     def before_train_iter(self,
                           runner,

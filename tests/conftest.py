@@ -156,6 +156,16 @@ def run_al(work_dir,
     return proc
 
 
+def refusal(work_dir, data_root, options) -> str:
+    """The error line of a run that must fail before any work (run in this
+    process); nothing of it may be written."""
+    proc = run_al(
+        work_dir, data_root, check=False, in_process=True, options=options)
+    assert proc.returncode != 0
+    assert not osp.exists(osp.join(work_dir, 'al_state.json'))
+    return proc.stderr.strip().splitlines()[-1]
+
+
 def run_in_process(argv):
     """``python *argv`` in this process: the tool's ``__main__`` with
     ``sys.argv`` set, its output captured, its exit status returned as a

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from pt4al_seg.utils import read_ids, read_scores
-from ..conftest import REPO, check_contract, run_al
+from ..conftest import REPO, check_contract, refusal, run_al
 from .test_kill_resume import FAULTS, killed_run
 
 POOL = [
@@ -164,18 +164,11 @@ def test_tod_and_cod(tiny_scenes, tmp_path):
     ])
 def test_snapshots_that_do_not_fit_the_schedule_are_refused(
         tiny_scenes, tmp_path, options, snapshots):
-    wd = tmp_path / 'refused'
-    proc = run_al(
-        wd,
-        tiny_scenes,
-        check=False,
-        in_process=True,
-        options=POOL +
-        ['al.query.type=VoteEntropy', 'al.query.committee=snapshots'] +
+    line = refusal(
+        tmp_path / 'refused', tiny_scenes,
+        POOL + ['al.query.type=VoteEntropy', 'al.query.committee=snapshots'] +
         options)
-    assert proc.returncode != 0
-    assert proc.stderr.strip().splitlines()[-1] == (
+    assert line == (
         f'train_al.py: error: {snapshots} iterations apart need more than '
         "train_cfg.max_iters=6 iterations: lower the query's interval or its "
         'members')
-    assert not osp.exists(wd / 'al_state.json')

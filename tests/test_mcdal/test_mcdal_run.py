@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pt4al_seg.utils import read_ids, read_scores
-from ..conftest import check_contract, run_al
+from ..conftest import check_contract, refusal, run_al
 from ..test_engine.test_committee import POOL, highest
 
 
@@ -50,17 +50,10 @@ def test_mcdal_segmentation(tiny_scenes, tmp_path):
 
 
 def test_mcdal_without_its_model_is_refused(tiny_scenes, tmp_path):
-    wd = tmp_path / 'refused'
-    proc = run_al(
-        wd,
-        tiny_scenes,
-        check=False,
-        in_process=True,
-        options=POOL + ['al.query.type=MCDAL'])
-    assert proc.returncode != 0
-    assert proc.stderr.strip().splitlines()[-1] == (
+    line = refusal(tmp_path / 'refused', tiny_scenes,
+                   POOL + ['al.query.type=MCDAL'])
+    assert line == (
         'train_al.py: error: preflight of scoring failed: RuntimeError: '
         "MCDAL scores a model's auxiliary classifiers: set "
         "model.type='MCDALEncoderDecoder' (segmentation) or "
         "'MCDALClassifier' (classification)")
-    assert not osp.exists(wd / 'al_state.json')

@@ -60,6 +60,12 @@ STRATEGIES: Dict[str, List[str]] = {
     'cod':
     POOL + ['al.query.type=COD'],
     'pt4al-tod': ['al.query.type=TOD'],
+    # typical points of uncovered clusters / greedy coverage of delta-balls, on
+    # the previous cycle's model's pooled features
+    'typiclust':
+    POOL + ['al.picker.type=TypiClust'],
+    'probcover':
+    POOL + ['al.picker.type=ProbCover'],
     # two auxiliary classifiers trained to disagree on unlabelled images
     'mcdal':
     POOL + ['al.query.type=MCDAL', 'model.type={mcdal_model}'],

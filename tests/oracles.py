@@ -82,3 +82,29 @@ def miou_by_hand(config,
             union[c] += (p | g).sum()
     seen = union > 0
     return round(float((inter[seen] / union[seen]).mean()) * 100, 2)
+
+
+def naive_max_coverage(points: Sequence[Sequence[float]], num_labelled: int,
+                       delta: float, k: int) -> List[int]:
+    """ProbCover's greedy (Yehuda et al., 2022, Alg. 1) pair by pair: points
+    within distance < delta of a labelled point start covered; k times (while
+    some candidate's ball holds an uncovered point) the candidate covering
+    the most uncovered points, the first on ties. Candidate indices from 0."""
+    n = len(points)
+    ball = [[j for j in range(n) if math.dist(points[i], points[j]) < delta]
+            for i in range(n)]
+    covered = set()
+    for i in range(num_labelled):
+        covered.update(ball[i])
+    picked: List[int] = []
+    while len(picked) < k:
+        best, best_gain = None, 0
+        for i in range(num_labelled, n):
+            gain = len(set(ball[i]) - covered)
+            if i - num_labelled not in picked and gain > best_gain:
+                best, best_gain = i, gain
+        if best is None:
+            break
+        picked.append(best - num_labelled)
+        covered.update(ball[best])
+    return picked

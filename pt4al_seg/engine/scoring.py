@@ -76,7 +76,10 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         Candidates: What the picker gets.
     """
     files, needs = runner.files, set(strategy.needs)
-    out = Candidates(ids=list(ids), labelled=files.labelled(cycle - 1))
+    out = Candidates(
+        ids=list(ids),
+        labelled=files.labelled(cycle - 1),
+        num_classes=runner.pool.num_classes)
     scores_file = files.cycle(cycle, 'scores.csv')
     if not strategy.needs_model:
         if 'score' in needs:

@@ -158,6 +158,23 @@ def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
     check_contract(wd, '--pool', '--metric', 'accuracy')
 
 
+@pytest.mark.parametrize('picker', ['TypiClust', 'ProbCover'])
+def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
+    wd = str(tmp_path / 'run')
+    proc = subprocess.run(
+        [sys.executable] + pool_cls_argv(wd, tiny_cls) +
+        [f'al.picker.type={picker}'],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    sel0 = read_ids(osp.join(wd, 'cycle_00', 'selected.txt'))
+    sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
+    assert len(set(sel1)) == 4 and not set(sel1) & set(sel0)
+    check_contract(wd, '--pool', '--no-topk', '--metric', 'accuracy')
+
+
 def pool_cls_argv(wd, data_root):
     """A 2-cycle pool strategy run of the classification demo, 2 epochs."""
     return [

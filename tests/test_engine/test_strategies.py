@@ -133,3 +133,30 @@ def test_pool_mc_dropout(tiny_scenes, tmp_path, query, upper):
     assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == highest(
         scores, 5)
     check_run(wd, '--pool')
+
+
+@pytest.mark.parametrize('picker', ['TypiClust', 'ProbCover'])
+def test_cover_pickers(tiny_scenes, tmp_path, picker):
+    """TypiClust and ProbCover over the pool on cycle 0's pooled features
+    (labelled first in features.npz): 5 distinct candidates; ProbCover's picks
+    are the pair-by-pair greedy's (δ = 0.3, about the median distance
+    between the tiny model's features) while a ball holds an uncovered
+    point."""
+    from pt4al_seg.strategies.pickers.base import unit_rows
+    from ..oracles import naive_max_coverage
+    wd = tmp_path / picker
+    delta = ['al.picker.delta=0.3'] if picker == 'ProbCover' else []
+    run_al(
+        wd, tiny_scenes, options=POOL + [f'al.picker.type={picker}'] + delta)
+    sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
+    sel1 = read_ids(str(wd / 'cycle_01' / 'selected.txt'))
+    data = np.load(wd / 'cycle_01' / 'features.npz')
+    ids = [str(i) for i in data['ids']]
+    assert ids[:5] == sel0
+    assert len(set(sel1)) == 5 and not set(sel1) & set(sel0)
+    if picker == 'ProbCover':
+        unit = unit_rows(data['features'])
+        oracle = naive_max_coverage(unit.tolist(), 5, 0.3, 5)
+        assert len(oracle) == 3  # then everything is covered
+        assert sel1[:len(oracle)] == [ids[5 + k] for k in oracle]
+    check_run(wd, '--pool', '--no-topk')

@@ -2,10 +2,13 @@ from .base import NEEDS, BasePicker, Candidates
 from .class_balanced import ClassBalanced, class_balanced
 from .every_nth import EveryNth, every_nth
 from .k_center import KCenterGreedy, kcenter_greedy
+from .prob_cover import ProbCover, prob_cover_pick, purity_delta
 from .top_k import TopK, top_k
+from .typiclust import TypiClust, typicality, typiclust_pick
 
 __all__ = [
     'NEEDS', 'BasePicker', 'Candidates', 'TopK', 'top_k', 'ClassBalanced',
     'class_balanced', 'KCenterGreedy', 'kcenter_greedy', 'EveryNth',
-    'every_nth'
+    'every_nth', 'TypiClust', 'typiclust_pick', 'typicality', 'ProbCover',
+    'prob_cover_pick', 'purity_delta'
 ]

@@ -24,6 +24,7 @@ class Candidates:
         labelled (list): Ids labelled before this cycle.
         labelled_features (np.ndarray, optional): (M, D) their features
             (``'labelled_feature'``).
+        num_classes (int, optional): The dataset's number of classes.
     """
     ids: List[str]
     scores: Optional[Dict[str, float]] = None
@@ -31,6 +32,7 @@ class Candidates:
     features: Optional[np.ndarray] = None
     labelled: List[str] = field(default_factory=list)
     labelled_features: Optional[np.ndarray] = None
+    num_classes: Optional[int] = None
 
 
 class BasePicker:
@@ -49,6 +51,17 @@ class BasePicker:
         their own per-candidate score (e.g. a distance), that score for
         ``scores.csv``; None keeps the query's scores."""
         raise NotImplementedError
+
+
+def unit_rows(*parts: np.ndarray) -> np.ndarray:
+    """The rows of ``parts`` stacked, each scaled to unit L2 norm (float32; a
+    zero row stays zero), as the TypiClust/ProbCover authors' code uses its
+    self-supervised features."""
+    parts = [np.asarray(p, np.float32) for p in parts if p is not None]
+    dim = next(p.shape[1] for p in parts if p.ndim == 2)
+    x = np.concatenate([p.reshape(-1, dim) for p in parts])
+    norm = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norm, 1e-12)
 
 
 def check_k(k: int, n: int) -> None:

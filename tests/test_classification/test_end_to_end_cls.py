@@ -160,10 +160,15 @@ def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
 
 @pytest.mark.parametrize('picker', ['TypiClust', 'ProbCover'])
 def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
+    """Both pickers over the classifier's pooled features (ProbCover with
+    δ = 0.4, about the lower quartile of their distances here: the purity
+    rule's δ leaves this tiny model's balls nearly all single points, whose
+    integer scores the contract rejects as ties)."""
     wd = str(tmp_path / 'run')
+    delta = ['al.picker.delta=0.4'] if picker == 'ProbCover' else []
     proc = subprocess.run(
         [sys.executable] + pool_cls_argv(wd, tiny_cls) +
-        [f'al.picker.type={picker}'],
+        [f'al.picker.type={picker}'] + delta,
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -100,13 +100,19 @@ def last_layer_probs(model: nn.Module, drop: nn.Module, layer: nn.Module,
     flat: List[torch.Tensor] = []
     for t in range(samples):
         part = logits[t * size:(t + 1) * size]
-        if part.dim() == 4:  # segmentation: metainfo-only samples to fill
-            shells = [type(o)(metainfo=o.metainfo) for o in outputs]
-            part = model.decode_head.predict_by_feat(
-                part, [o.metainfo for o in outputs])
-            part = [
-                s.seg_logits.data
-                for s in model.postprocess_result(part, shells)
-            ]
-        flat.extend(part)
+        flat.extend(
+            postprocessed(model, part, outputs) if part.dim() == 4 else part)
     return per_image(flat, size)
+
+
+def postprocessed(model: nn.Module, logits: torch.Tensor,
+                  outputs: list) -> List[torch.Tensor]:
+    """(B, C, h, w) logits of a decode head's last layer to each output's
+    ``seg_logits`` as mmseg computes them (resized, padding removed, flips
+    undone, original size), on metainfo-only samples."""
+    shells = [type(o)(metainfo=o.metainfo) for o in outputs]
+    logits = model.decode_head.predict_by_feat(logits,
+                                               [o.metainfo for o in outputs])
+    return [
+        s.seg_logits.data for s in model.postprocess_result(logits, shells)
+    ]

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from typing import List, Optional
 
 import torch
@@ -5,6 +6,7 @@ from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import MODELS
 from torch import Tensor, nn
 
+from ..engine.mc_dropout import postprocessed
 from .heads import mcdal_settings, split_unlabelled, three_way
 
 
@@ -41,15 +43,22 @@ class MCDALEncoderDecoder(EncoderDecoder):
             nn.Conv2d(conv.in_channels, conv.out_channels, 1)
             for _ in range(2))
 
-    def _head(self, x) -> tuple:
-        """The decode head's logits and the features its ``conv_seg`` got."""
+    @contextmanager
+    def _conv_seg_input(self):
+        """Yields a dict that gets ``feat``, the input of the decode head's
+        ``conv_seg`` in the forward run meanwhile."""
         captured = {}
         handle = self.decode_head.conv_seg.register_forward_pre_hook(
             lambda module, args: captured.__setitem__('feat', args[0]))
         try:
-            logits = self.decode_head.forward(x)
+            yield captured
         finally:
             handle.remove()
+
+    def _head(self, x) -> tuple:
+        """The decode head's logits and the features its ``conv_seg`` got."""
+        with self._conv_seg_input() as captured:
+            logits = self.decode_head.forward(x)
         return logits, captured['feat']
 
     def _aux(self, feat: Tensor) -> List[Tensor]:
@@ -82,23 +91,12 @@ class MCDALEncoderDecoder(EncoderDecoder):
         if (self.test_cfg or {}).get('mode', 'whole') != 'whole':
             raise RuntimeError('MCDAL needs whole-image inference '
                                '(test_cfg.mode=whole)')
-        captured = {}
-        handle = self.decode_head.conv_seg.register_forward_pre_hook(
-            lambda module, args: captured.__setitem__('feat', args[0]))
-        try:
+        with self._conv_seg_input() as captured:
             results = super().predict(inputs, data_samples)
-        finally:
-            handle.remove()
-        feat = captured['feat']
-        metas = [r.metainfo for r in results]
-        per_head = []
-        for logits in self._aux(feat):
-            shells = [type(r)(metainfo=r.metainfo) for r in results]
-            logits = self.decode_head.predict_by_feat(logits, metas)
-            per_head.append([
-                s.seg_logits.data
-                for s in self.postprocess_result(logits, shells)
-            ])
+        per_head = [
+            postprocessed(self, logits, results)
+            for logits in self._aux(captured['feat'])
+        ]
         for k, sample in enumerate(results):
             sample.aux_logits = torch.stack([h[k] for h in per_head]).float()
         return results

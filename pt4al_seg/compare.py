@@ -66,6 +66,10 @@ STRATEGIES: Dict[str, List[str]] = {
     POOL + ['al.picker.type=TypiClust'],
     'probcover':
     POOL + ['al.picker.type=ProbCover'],
+    # k-means++ seeding on the last layer's gradient embeddings
+    'badge':
+    POOL + ['al.picker.type=BADGE', 'al.picker.seed={seed}'],
+    'pt4al-badge': ['al.picker.type=BADGE', 'al.picker.seed={seed}'],
     # two auxiliary classifiers trained to disagree on unlabelled images
     'mcdal':
     POOL + ['al.query.type=MCDAL', 'model.type={mcdal_model}'],

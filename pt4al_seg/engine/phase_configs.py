@@ -150,13 +150,15 @@ def score_config(cfg: Config,
                  metric: dict,
                  features: bool = False,
                  left_file: Optional[str] = None,
-                 members: Optional[List[str]] = None) -> dict:
+                 members: Optional[List[str]] = None,
+                 head_io: bool = False) -> dict:
     """A test-only run of a trained task model over ``ids_file`` (or the
     ``left_file`` an interrupted pass left) with ``score_pipeline`` (no
     ``LoadAnnotations``: no label is read), collecting ``metric`` (e.g.
     ``StrategyOutputsMetric``); ``features`` attaches pooled backbone
     features, ``members`` (checkpoints of the same model) each image's
-    probabilities under each of them."""
+    probabilities under each of them, ``head_io`` the input and output of
+    the model's last layer."""
     c = _phase(cfg, cycle_dir, 'score')
     _no_train(c)
     _no_val(c)
@@ -169,7 +171,8 @@ def score_config(cfg: Config,
         type='ScoreLoop',
         bf16=cfg.al.bf16,
         features=features,
-        members=list(members or []))
+        members=list(members or []),
+        head_io=head_io)
     return c
 
 

@@ -2,6 +2,7 @@
 phase, so that a config that would crash in any phase fails in seconds."""
 import os.path as osp
 import tempfile
+from contextlib import nullcontext
 from typing import List, Optional
 
 import torch
@@ -12,6 +13,7 @@ from mmengine.registry import init_default_scope
 
 from ..utils import write_ids
 from . import phase_configs as pc
+from .last_layer_io import attach_last_layer_io, last_layer_io
 from .mc_dropout import NO_DROPOUT, dropout_layers, mc_probs, output_logits
 from .settings import ALConfigError
 
@@ -49,9 +51,13 @@ def check_phase(phase: str, cfg_dict: dict, loader: str, mode: str) -> None:
         dataset = DATASETS.build(cfg_dict[loader]['dataset'])
         size = min(cfg_dict[loader].get('batch_size', 1), len(dataset))
         batch = pseudo_collate([dataset[i] for i in range(size)])
+        head_io = (cfg_dict.get('test_cfg') or {}).get('head_io', False)
         with torch.no_grad():
             data = model.data_preprocessor(batch, training=mode == 'loss')
-            outputs = model(**data, mode=mode)
+            with last_layer_io(model) if head_io else nullcontext() as io:
+                outputs = model(**data, mode=mode)
+        if head_io:
+            attach_last_layer_io(outputs, io)
         evaluator = cfg_dict.get('test_evaluator')
         if mode == 'predict' and isinstance(evaluator, dict):
             metric = METRICS.build(evaluator)
@@ -102,12 +108,20 @@ def preflight(runner, ids: Optional[List[str]] = None) -> None:
         strategy = runner.strategy
         if strategy.needs_model:
             scores = 'score' in strategy.needs and strategy.query.needs_model
+            embeddings = 'gradient_embedding' in strategy.needs
             metric = dict(
                 type='StrategyOutputsMetric',
                 query=strategy.query_cfg if scores else None,
                 region_mask=runner.settings.region_mask,
                 image_class=dict(
-                    exclude=[]) if 'class' in strategy.needs else None)
-            scoring = pc.score_config(cfg, runner.pool, tmp, ids_file, None,
-                                      metric)
+                    exclude=[]) if 'class' in strategy.needs else None,
+                embeddings=embeddings)
+            scoring = pc.score_config(
+                cfg,
+                runner.pool,
+                tmp,
+                ids_file,
+                None,
+                metric,
+                head_io=embeddings)
             check_phase('scoring', scoring, 'test_dataloader', 'predict')

@@ -1,4 +1,5 @@
 import copy
+from contextlib import nullcontext
 from typing import List, Optional
 
 import torch
@@ -8,6 +9,7 @@ from mmengine.runner import TestLoop, load_checkpoint
 from mmengine.runner.amp import autocast
 from mmseg.registry import LOOPS
 
+from .last_layer_io import attach_last_layer_io, last_layer_io
 from .mc_dropout import (NO_DROPOUT, dropout_layers, last_layer,
                          last_layer_probs, mc_probs, output_logits, per_image)
 
@@ -26,6 +28,10 @@ class ScoreLoop(TestLoop):
         features (bool): Attach ``pooled_feat`` (global average of the
             backbone's last output, captured by a forward hook; whole-image
             inference) to every output. Defaults to False.
+        head_io (bool): Attach ``head_feat`` and ``head_logits``, the
+            input and output of the model's last layer (see
+            :mod:`last_layer_io`; BADGE's gradient embeddings). Defaults to
+            False.
         members (list, optional): Checkpoints of the same model (a committee,
             an earlier model): each output gets ``member_probs``, its softmax
             maps under each of them (M, C, H, W), for this batch only.
@@ -47,13 +53,14 @@ class ScoreLoop(TestLoop):
                  evaluator,
                  bf16: bool = False,
                  features: bool = False,
-                 members: Optional[List[str]] = None):
+                 members: Optional[List[str]] = None,
+                 head_io: bool = False):
         super().__init__(runner, dataloader, evaluator)
         self.member_files = list(members or [])
         self.members: List[torch.nn.Module] = []
         self.bf16 = bf16
         self.device_type = 'cuda' if torch.cuda.is_available() else 'cpu'
-        self.features = features
+        self.features, self.head_io = features, head_io
         self._feat = None
         self.mc_samples = max(
             (getattr(getattr(m, 'query', None), 'mc_samples', 0)
@@ -85,11 +92,18 @@ class ScoreLoop(TestLoop):
         return model.module if is_model_wrapper(model) else model
 
     def _capture(self, module, inputs, output) -> None:
-        last = output[-1] if isinstance(output, (list, tuple)) else output
-        self._feat = F.adaptive_avg_pool2d(last.float(), 1).flatten(1)
+        # the first backbone call of the step: a rotation pretext's unrotated
+        # batch
+        if self._feat is None:
+            last = output[-1] if isinstance(output, (list, tuple)) else output
+            self._feat = F.adaptive_avg_pool2d(last.float(), 1).flatten(1)
 
     def _capture_drop_input(self, module, inputs, output) -> None:
         self._drop_in = inputs[0]
+
+    def _last_layer_io(self):
+        return last_layer_io(self._model()) if self.head_io else nullcontext(
+            {})
 
     def _autocast(self):
         return autocast(
@@ -120,17 +134,19 @@ class ScoreLoop(TestLoop):
     def run_iter(self, idx, data_batch) -> None:
         self.runner.call_hook(
             'before_test_iter', batch_idx=idx, data_batch=data_batch)
-        handles = []
+        handles, self._feat = [], None
         if self.features:
             handles.append(self._model().backbone.register_forward_hook(
                 self._capture))
         if self._last is not None:
             handles.append(self._last[0].register_forward_hook(
                 self._capture_drop_input))
-        with self._autocast():
+        with self._autocast(), self._last_layer_io() as io:
             outputs = self.runner.model.test_step(data_batch)
         for handle in handles:
             handle.remove()
+        if self.head_io:
+            attach_last_layer_io(outputs, io)
         if self.features:
             for sample, feat in zip(outputs, self._feat):
                 sample.pooled_feat = feat

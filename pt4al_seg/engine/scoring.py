@@ -63,7 +63,7 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
     the candidates (preceded by the labelled images when the picker needs their
     features, listed in ``cycle_XX/candidates.txt``) writing ``scores.csv``
     (query scores, a ``class`` column when classes are needed) and
-    ``features.npz``; a query that needs no model scores the ids directly. No
+    ``features.npz`` (pooled features, gradient embeddings); a query that needs no model scores the ids directly. No
     label of a candidate is read.
 
     Args:
@@ -87,6 +87,7 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
             files.write_scores(scores_file, out.scores)
         return out
     with_features = bool(needs & {'feature', 'labelled_feature'})
+    with_embeddings = 'gradient_embedding' in needs
     images = (out.labelled if 'labelled_feature' in needs else []) + out.ids
     ids_file = files.cycle(cycle, 'candidates.txt')
     files.write_ids(ids_file, images)
@@ -98,7 +99,8 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         image_class=dict(
             exclude=runner.pool.background) if 'class' in needs else None,
         features_file=files.cycle(cycle, 'features.npz')
-        if with_features else None,
+        if with_features or with_embeddings else None,
+        embeddings=with_embeddings,
         scores_file=scores_file)
     members = runner.score_members(cycle) if 'score' in needs else []
     missing = [m for m in members if not osp.isfile(m)]
@@ -108,7 +110,7 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
                            f'{cycle - 1}\'s model with it')
     c = pc.score_config(runner.cfg, runner.pool, files.cycle(cycle), ids_file,
                         files.cycle(cycle - 1, 'model.pth'), metric,
-                        with_features, left_file, members)
+                        with_features, left_file, members, with_embeddings)
     run_scoring(runner, c, f'score_{cycle:02d}', num_left)
     if 'score' in needs:
         out.scores = read_scores(scores_file, 'score')
@@ -121,9 +123,12 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
             i: int(c)
             for i, c in read_column(scores_file, 'class').items()
         }
-    if with_features:
+    if with_features or with_embeddings:
         data = np.load(metric['features_file'])
         row = {str(i): k for k, i in enumerate(data['ids'])}
+    if with_embeddings:
+        out.embeddings = data['gradient_embeddings'][[row[i] for i in out.ids]]
+    if with_features:
         out.features = data['features'][[row[i] for i in out.ids]]
         if 'labelled_feature' in needs:
             out.labelled_features = data['features'][[

@@ -10,6 +10,7 @@ from mmseg.registry import METRICS
 
 from ..datasets.ids import sample_id
 from ..registry import QUERIES
+from ..strategies.pickers import gradient_embedding
 from ..strategies.queries import region_valid
 from ..utils import write_scores
 from .image_metric import unique_by_id
@@ -37,7 +38,12 @@ class StrategyOutputsMetric(ShardedMetric):
             ``dict(exclude=[0])``. Defaults to None.
         features_file (str, optional): Write each image's ``pooled_feat``
             (attached by ``ScoreLoop(features=True)``) into this ``.npz``
-            (``ids``, ``features``). Defaults to None.
+            (``ids``, ``features``), and its gradient embedding when
+            ``embeddings``. Defaults to None.
+        embeddings (bool): Each image's BADGE gradient embedding
+            (:func:`gradient_embedding` of ``head_feat`` and ``head_logits``,
+            attached by ``ScoreLoop(head_io=True)``; region mask applied) into
+            ``features_file`` as ``gradient_embeddings``. Defaults to False.
         scores_file (str, optional): The scores csv. Defaults to None.
         **kwargs: ``shard_dir`` and ``ids_file`` (see
             :class:`ShardedMetric`), ``collect_device`` and ``prefix``.
@@ -52,12 +58,13 @@ class StrategyOutputsMetric(ShardedMetric):
                  image_class: Optional[dict] = None,
                  features_file: Optional[str] = None,
                  scores_file: Optional[str] = None,
+                 embeddings: bool = False,
                  **kwargs):
         super().__init__(**kwargs)
         self.img_dir, self.img_suffix = img_dir, img_suffix
         self.query = QUERIES.build(query) if query is not None else None
         self.image_class, self.features_file = image_class, features_file
-        self.scores_file = scores_file
+        self.scores_file, self.embeddings = scores_file, embeddings
         self.region_mask = None
         if region_mask is not None:
             mask = cv2.imread(region_mask, cv2.IMREAD_GRAYSCALE)
@@ -66,26 +73,35 @@ class StrategyOutputsMetric(ShardedMetric):
                     f'region_mask {region_mask} is not a readable image')
             self.region_mask = torch.from_numpy(mask > 0)
 
+    def _valid(self, maps: torch.Tensor) -> Optional[torch.Tensor]:
+        """The region mask at the size of ``maps`` (None: no mask, or no
+        map)."""
+        if self.region_mask is None or maps.dim() < 3:
+            return None
+        return region_valid(self.region_mask, tuple(maps.shape[-2:]),
+                            maps.device)
+
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for s in data_samples:
-            score = cls = feat = None
+            score = cls = feat = emb = None
             if self.query is not None and self.query.needs_model:
-                valid = None
-                if self.region_mask is not None and 'seg_logits' in s:
-                    logits = s['seg_logits']['data']
-                    valid = region_valid(self.region_mask,
-                                         tuple(logits.shape[-2:]),
-                                         logits.device)
+                valid = self._valid(s['seg_logits']['data']) \
+                    if 'seg_logits' in s else None
                 score = self.query.score_sample(s, valid)
             if self.image_class is not None:
                 logits = s['seg_logits']['data'] if 'seg_logits' in s else s[
                     'pred_logits']
                 cls = predicted_class(logits,
                                       self.image_class.get('exclude', ()))
-            if self.features_file:
+            if self.features_file and 'pooled_feat' in s:
                 feat = s['pooled_feat'].float().cpu().numpy()
-            self.results.append((sample_id(s, self.img_dir,
-                                           self.img_suffix), score, cls, feat))
+            if self.embeddings:
+                emb = gradient_embedding(s['head_feat'], s['head_logits'],
+                                         self._valid(
+                                             s['head_logits'])).cpu().numpy()
+            self.results.append(
+                (sample_id(s, self.img_dir,
+                           self.img_suffix), score, cls, feat, emb))
         self.flush()
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
@@ -105,11 +121,12 @@ class StrategyOutputsMetric(ShardedMetric):
             arr = np.array(list(scores.values()), dtype=np.float64)
             out.update(mean=float(arr.mean()), max=float(arr.max()))
         if self.features_file:
+            arrays = dict(ids=np.array(ids))
+            for k, name in ((3, 'features'), (4, 'gradient_embeddings')):
+                if results and results[0][k] is not None:
+                    arrays[name] = np.stack([r[k] for r in results])
             tmp = f'{self.features_file}.tmp{os.getpid()}.npz'
-            np.savez(
-                tmp,
-                ids=np.array(ids),
-                features=np.stack([r[3] for r in results]))
+            np.savez(tmp, **arrays)
             os.replace(tmp, self.features_file)
         self.drop_shards()
         return out

@@ -6,6 +6,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from pt4al_seg.strategies import every_nth
@@ -158,12 +159,14 @@ def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
     check_contract(wd, '--pool', '--metric', 'accuracy')
 
 
-@pytest.mark.parametrize('picker', ['TypiClust', 'ProbCover'])
+@pytest.mark.parametrize('picker', ['TypiClust', 'ProbCover', 'BADGE'])
 def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
-    """Both pickers over the classifier's pooled features (ProbCover with
+    """The pickers over the classifier's pooled features (ProbCover with
     δ = 0.4, about the lower quartile of their distances here: the purity
     rule's δ leaves this tiny model's balls nearly all single points, whose
-    integer scores the contract rejects as ties)."""
+    integer scores the contract rejects as ties), and BADGE over its linear
+    head's gradient embeddings (10 classes x 128 features), first picking
+    the longest."""
     wd = str(tmp_path / 'run')
     delta = ['al.picker.delta=0.4'] if picker == 'ProbCover' else []
     proc = subprocess.run(
@@ -177,6 +180,13 @@ def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
     sel0 = read_ids(osp.join(wd, 'cycle_00', 'selected.txt'))
     sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
     assert len(set(sel1)) == 4 and not set(sel1) & set(sel0)
+    if picker == 'BADGE':
+        data = np.load(osp.join(wd, 'cycle_01', 'features.npz'))
+        emb = data['gradient_embeddings']
+        assert emb.shape == (36, 1280) and 'features' not in data
+        ids = [str(i) for i in data['ids']]
+        assert set(ids) == set(read_ids(osp.join(wd, 'pool.txt'))) - set(sel0)
+        assert sel1[0] == ids[int(np.linalg.norm(emb, axis=1).argmax())]
     check_contract(wd, '--pool', '--no-topk', '--metric', 'accuracy')
 
 

@@ -160,3 +160,42 @@ def test_cover_pickers(tiny_scenes, tmp_path, picker):
         assert len(oracle) == 3  # then everything is covered
         assert sel1[:len(oracle)] == [ids[5 + k] for k in oracle]
     check_run(wd, '--pool', '--no-topk')
+
+
+def test_badge(tiny_scenes, tmp_path):
+    """BADGE over the pool: each candidate's gradient embedding equals minus
+    the gradient of the cross-entropy under its predicted map with respect to
+    conv_seg's weights, recomputed by autograd from cycle 0's checkpoint
+    through mmseg's inference API; the first pick is the longest embedding,
+    then 4 more distinct candidates."""
+    import os.path as osp
+
+    import torch.nn.functional as F
+    from mmseg.apis import inference_model, init_model
+    wd = tmp_path / 'badge'
+    run_al(wd, tiny_scenes, options=POOL + ['al.picker.type=BADGE'])
+    sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
+    sel1 = read_ids(str(wd / 'cycle_01' / 'selected.txt'))
+    data = np.load(wd / 'cycle_01' / 'features.npz')
+    ids, emb = [str(i) for i in data['ids']], data['gradient_embeddings']
+    assert set(ids) == set(read_ids(str(wd / 'pool.txt'))) - set(sel0)
+    model = init_model(
+        str(wd / 'cycle_00' / 'config.py'),
+        str(wd / 'cycle_00' / 'model.pth'),
+        device='cpu')
+    conv = model.decode_head.conv_seg
+    assert emb.shape[1] == conv.out_channels * conv.in_channels
+    captured = {}
+    conv.register_forward_hook(
+        lambda m, args, out: captured.update(feat=args[0].detach()))
+    for row, i in list(enumerate(ids))[:3]:
+        inference_model(model,
+                        osp.join(tiny_scenes, 'img_dir', 'train', f'{i}.png'))
+        conv.zero_grad()
+        logits = conv(captured['feat'])
+        F.cross_entropy(logits, logits.argmax(1)).backward()
+        expected = (-conv.weight.grad).flatten().numpy()
+        assert emb[row] == pytest.approx(expected, rel=1e-3, abs=1e-6), i
+    assert sel1[0] == ids[int(np.linalg.norm(emb, axis=1).argmax())]
+    assert len(set(sel1)) == 5 and not set(sel1) & set(sel0)
+    check_run(wd, '--pool', '--no-topk')

@@ -11,7 +11,10 @@ al = dict(
         # or Entropy, Margin, Random, PredictedLoss, BALD, VoteEntropy,
         # ConsensusKL, TOD, COD, MCDAL: pt4al_seg/strategies/queries/
         type='LeastConfidence'),
-    picker=dict(type='TopK'),  # or ClassBalanced, KCenterGreedy (Core-Set)
+    picker=dict(
+        # or ClassBalanced, KCenterGreedy (Core-Set), TypiClust, ProbCover,
+        # BADGE: pt4al_seg/strategies/pickers/
+        type='TopK'),
     cold_start=dict(
         query=dict(type='Random', seed=0), picker=dict(type='TopK')),
     mode='simulate',

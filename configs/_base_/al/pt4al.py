@@ -15,7 +15,10 @@ al = dict(
         # or Entropy, Margin, Random, PredictedLoss, BALD, VoteEntropy,
         # ConsensusKL, TOD, COD, MCDAL: pt4al_seg/strategies/queries/
         type='LeastConfidence'),
-    picker=dict(type='TopK'),  # or ClassBalanced, KCenterGreedy (Core-Set)
+    picker=dict(
+        # or ClassBalanced, KCenterGreedy (Core-Set), TypiClust, ProbCover,
+        # BADGE: pt4al_seg/strategies/pickers/
+        type='TopK'),
     cold_start=dict(picker=dict(
         type='EveryNth')),  # cycle 0: uniform over batch 0
     mode='simulate',  # 'annotate': stop after each selection for human labels

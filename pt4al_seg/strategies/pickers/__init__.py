@@ -1,3 +1,4 @@
+from .badge import BADGE, gradient_embedding, kmeanspp_seeding
 from .base import NEEDS, BasePicker, Candidates
 from .class_balanced import ClassBalanced, class_balanced
 from .every_nth import EveryNth, every_nth
@@ -10,5 +11,6 @@ __all__ = [
     'NEEDS', 'BasePicker', 'Candidates', 'TopK', 'top_k', 'ClassBalanced',
     'class_balanced', 'KCenterGreedy', 'kcenter_greedy', 'EveryNth',
     'every_nth', 'TypiClust', 'typiclust_pick', 'typicality', 'ProbCover',
-    'prob_cover_pick', 'purity_delta'
+    'prob_cover_pick', 'purity_delta', 'BADGE', 'gradient_embedding',
+    'kmeanspp_seeding'
 ]

@@ -17,6 +17,9 @@ POOL = [
     'al_hooks=[]', 'al.cold_start.query.type=Random',
     'al.cold_start.query.seed={seed}', 'al.cold_start.picker.type=TopK'
 ]
+# A pool strategy on the pretext model's features: the pretext stage without
+# its batches.
+PRETEXT_POOL = ['al_hooks.0.batches=False', 'al.features=pretext']
 # Strategy name -> the --cfg-options that make it from a PT4AL config: a query
 # and a picker (pt4al_seg.registry), with or without the pretext stage
 # (PretextBatchHook).
@@ -60,16 +63,37 @@ STRATEGIES: Dict[str, List[str]] = {
     'cod':
     POOL + ['al.query.type=COD'],
     'pt4al-tod': ['al.query.type=TOD'],
-    # typical points of uncovered clusters / greedy coverage of delta-balls, on
-    # the previous cycle's model's pooled features
+    # typical points of uncovered clusters / greedy coverage of delta-balls on
+    # the pretext model's pooled features (self-supervised, as the papers),
+    # from the first cycle on
     'typiclust':
-    POOL + ['al.picker.type=TypiClust'],
+    PRETEXT_POOL + [
+        f'al.{p}.{k}' for p in ('cold_start.picker', 'picker')
+        for k in ('type=TypiClust', 'seed={seed}')
+    ],
     'probcover':
+    PRETEXT_POOL +
+    [f'al.{p}.type=ProbCover' for p in ('cold_start.picker', 'picker')],
+    # ... on the previous cycle's task model (a random first cycle)
+    'typiclust-task':
+    POOL + ['al.picker.type=TypiClust', 'al.picker.seed={seed}'],
+    'probcover-task':
     POOL + ['al.picker.type=ProbCover'],
+    # PT4AL with either as its cycle-0 pick from batch 0 (on the pretext
+    # model's features) instead of every N-th image
+    'pt4al-typiclust-start': [
+        'al.features=pretext', 'al.cold_start.picker.type=TypiClust',
+        'al.cold_start.picker.seed={seed}'
+    ],
+    'pt4al-probcover-start':
+    ['al.features=pretext', 'al.cold_start.picker.type=ProbCover'],
     # k-means++ seeding on the last layer's gradient embeddings
     'badge':
     POOL + ['al.picker.type=BADGE', 'al.picker.seed={seed}'],
     'pt4al-badge': ['al.picker.type=BADGE', 'al.picker.seed={seed}'],
+    # an equal share per class of the images nearest its decision boundary
+    'base':
+    POOL + ['al.picker.type=BASE'],
     # two auxiliary classifiers trained to disagree on unlabelled images
     'mcdal':
     POOL + ['al.query.type=MCDAL', 'model.type={mcdal_model}'],

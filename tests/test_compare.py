@@ -83,3 +83,40 @@ def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
     assert '| pt4al |' in proc.stdout and '| random |' in proc.stdout
     assert not (tmp_path / 'random' / 'seed_0' /
                 'pretext').exists()  # pool strategy
+
+
+@pytest.mark.parametrize('config, model_type', [
+    (CONFIG, 'EncoderDecoder'),
+    ('configs/pt4al_cls/demo.py', 'ImageClassifier'),
+])
+def test_every_strategy_name_makes_a_config_the_runner_accepts(
+        config, model_type):
+    """Each name's --cfg-options, merged as train_al.py merges them, give
+    `al` settings, hooks and a model the runner parses (no training)."""
+    import argparse
+    import os.path as osp
+
+    from mmengine.config import Config, DictAction
+    from mmseg.registry import MODELS
+
+    from pt4al_seg.compare import STRATEGIES
+    from pt4al_seg.engine.hooks import build_al_hooks
+    from pt4al_seg.engine.settings import ALSettings
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    for name in STRATEGIES:
+        cfg = Config.fromfile(osp.join(REPO, config))
+        opts = run_options(name, 3, model_type, cfg.get('train_cfg'))
+        cfg.merge_from_dict(
+            parser.parse_args(['--cfg-options'] + opts).cfg_options)
+        settings = ALSettings.from_config(cfg)
+        hooks = build_al_hooks(list(cfg.al_hooks))
+        assert MODELS.get(cfg.model.type) is not None, name
+        assert cfg.randomness.seed == 3, name
+        pretext = [h for h in hooks if hasattr(h, 'batches')]
+        if settings.features == 'pretext':  # a pretext stage serves them
+            assert pretext, name
+        if name.startswith('pt4al'):
+            assert pretext and pretext[0].batches, name
+        elif pretext:
+            assert not pretext[0].batches, name

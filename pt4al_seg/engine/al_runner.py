@@ -203,10 +203,12 @@ class ActiveLearningRunner:
         for hook in self.hooks:  # PT4AL: the budget fits a batch
             hook.check(self)
         self.settings.check_pool(len(self.pool))
-        if self.settings.init == 'pretext' and self.pretext_checkpoint is None:
-            raise ALConfigError(
-                "al.init='pretext' needs a pretext stage (PretextBatchHook "
-                'in al_hooks)')
+        for key in ('init', 'features'):
+            if getattr(self.settings, key) == 'pretext' and \
+                    self.pretext_checkpoint is None:
+                raise ALConfigError(
+                    f"al.{key}='pretext' needs a pretext stage "
+                    '(PretextBatchHook in al_hooks)')
         self.evaluated = self.labels.test_split_labelled(self.cfg)
         self.state = self._open_state()
         self.logger = open_run_log(self.files.work_dir, self.cfg)

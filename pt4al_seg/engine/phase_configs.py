@@ -95,7 +95,8 @@ def pretext_config(cfg: Config,
                    train: bool,
                    left_file: Optional[str] = None) -> dict:
     """The pretext stage: train on every pool image (no labels), then score
-    each one.
+    each one (``losses.csv``) and keep its pooled feature
+    (``features.npz``).
 
     Args:
         cfg (Config): The run's config.
@@ -135,9 +136,10 @@ def pretext_config(cfg: Config,
         pool,
         dict(
             type='PretextLossMetric',
-            out_file=osp.join(pretext_dir, 'losses.csv')), pretext_dir,
+            out_file=osp.join(pretext_dir, 'losses.csv'),
+            features_file=osp.join(pretext_dir, 'features.npz')), pretext_dir,
         pool_file)
-    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.bf16)
+    c['test_cfg'] = dict(type='ScoreLoop', bf16=cfg.al.bf16, features=True)
     _no_visualization(c)
     return c
 

@@ -11,9 +11,11 @@ from mmengine.dataset import pseudo_collate
 from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 
+from ..evaluation.strategy_outputs import HEAD_OUTPUTS
 from ..utils import write_ids
 from . import phase_configs as pc
-from .last_layer_io import attach_last_layer_io, last_layer_io
+from .feature_taps import (attach_last_layer_io, last_layer_io,
+                           pooled_backbone_output)
 from .mc_dropout import NO_DROPOUT, dropout_layers, mc_probs, output_logits
 from .settings import ALConfigError
 
@@ -51,13 +53,19 @@ def check_phase(phase: str, cfg_dict: dict, loader: str, mode: str) -> None:
         dataset = DATASETS.build(cfg_dict[loader]['dataset'])
         size = min(cfg_dict[loader].get('batch_size', 1), len(dataset))
         batch = pseudo_collate([dataset[i] for i in range(size)])
-        head_io = (cfg_dict.get('test_cfg') or {}).get('head_io', False)
+        loop = cfg_dict.get('test_cfg') or {}
+        head_io = mode == 'predict' and loop.get('head_io', False)
+        pooled = mode == 'predict' and loop.get('features', False)
         with torch.no_grad():
             data = model.data_preprocessor(batch, training=mode == 'loss')
-            with last_layer_io(model) if head_io else nullcontext() as io:
+            with (last_layer_io(model) if head_io else nullcontext()) as io, \
+                    (pooled_backbone_output(model)
+                     if pooled else nullcontext()) as feats:
                 outputs = model(**data, mode=mode)
         if head_io:
             attach_last_layer_io(outputs, io)
+        for sample, feat in zip(outputs, feats['feat'] if pooled else []):
+            sample.pooled_feat = feat
         evaluator = cfg_dict.get('test_evaluator')
         if mode == 'predict' and isinstance(evaluator, dict):
             metric = METRICS.build(evaluator)
@@ -108,14 +116,14 @@ def preflight(runner, ids: Optional[List[str]] = None) -> None:
         strategy = runner.strategy
         if strategy.needs_model:
             scores = 'score' in strategy.needs and strategy.query.needs_model
-            embeddings = 'gradient_embedding' in strategy.needs
+            head = [n for n in HEAD_OUTPUTS if n in strategy.needs]
             metric = dict(
                 type='StrategyOutputsMetric',
                 query=strategy.query_cfg if scores else None,
                 region_mask=runner.settings.region_mask,
                 image_class=dict(
                     exclude=[]) if 'class' in strategy.needs else None,
-                embeddings=embeddings)
+                head_outputs=head)
             scoring = pc.score_config(
                 cfg,
                 runner.pool,
@@ -123,5 +131,5 @@ def preflight(runner, ids: Optional[List[str]] = None) -> None:
                 ids_file,
                 None,
                 metric,
-                head_io=embeddings)
+                head_io=bool(head))
             check_phase('scoring', scoring, 'test_dataloader', 'predict')

@@ -3,13 +3,13 @@ from contextlib import nullcontext
 from typing import List, Optional
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop, load_checkpoint
 from mmengine.runner.amp import autocast
 from mmseg.registry import LOOPS
 
-from .last_layer_io import attach_last_layer_io, last_layer_io
+from .feature_taps import (attach_last_layer_io, last_layer_io,
+                           pooled_backbone_output)
 from .mc_dropout import (NO_DROPOUT, dropout_layers, last_layer,
                          last_layer_probs, mc_probs, output_logits, per_image)
 
@@ -26,8 +26,8 @@ class ScoreLoop(TestLoop):
             on CPUs without bf16 units). Scores are computed from the logits
             in float32 either way. Defaults to False.
         features (bool): Attach ``pooled_feat`` (global average of the
-            backbone's last output, captured by a forward hook; whole-image
-            inference) to every output. Defaults to False.
+            backbone's last output on its first call, captured by a forward
+            hook; whole-image inference) to every output. Defaults to False.
         head_io (bool): Attach ``head_feat`` and ``head_logits``, the
             input and output of the model's last layer (see
             :mod:`last_layer_io`; BADGE's gradient embeddings). Defaults to
@@ -61,7 +61,6 @@ class ScoreLoop(TestLoop):
         self.bf16 = bf16
         self.device_type = 'cuda' if torch.cuda.is_available() else 'cpu'
         self.features, self.head_io = features, head_io
-        self._feat = None
         self.mc_samples = max(
             (getattr(getattr(m, 'query', None), 'mc_samples', 0)
              for m in self.evaluator.metrics),
@@ -91,19 +90,16 @@ class ScoreLoop(TestLoop):
         model = self.runner.model
         return model.module if is_model_wrapper(model) else model
 
-    def _capture(self, module, inputs, output) -> None:
-        # the first backbone call of the step: a rotation pretext's unrotated
-        # batch
-        if self._feat is None:
-            last = output[-1] if isinstance(output, (list, tuple)) else output
-            self._feat = F.adaptive_avg_pool2d(last.float(), 1).flatten(1)
-
     def _capture_drop_input(self, module, inputs, output) -> None:
         self._drop_in = inputs[0]
 
     def _last_layer_io(self):
         return last_layer_io(self._model()) if self.head_io else nullcontext(
             {})
+
+    def _pooled(self):
+        return pooled_backbone_output(
+            self._model()) if self.features else nullcontext({})
 
     def _autocast(self):
         return autocast(
@@ -134,21 +130,19 @@ class ScoreLoop(TestLoop):
     def run_iter(self, idx, data_batch) -> None:
         self.runner.call_hook(
             'before_test_iter', batch_idx=idx, data_batch=data_batch)
-        handles, self._feat = [], None
-        if self.features:
-            handles.append(self._model().backbone.register_forward_hook(
-                self._capture))
+        handles = []
         if self._last is not None:
             handles.append(self._last[0].register_forward_hook(
                 self._capture_drop_input))
-        with self._autocast(), self._last_layer_io() as io:
+        with self._autocast(), self._last_layer_io() as io, \
+                self._pooled() as pooled:
             outputs = self.runner.model.test_step(data_batch)
         for handle in handles:
             handle.remove()
         if self.head_io:
             attach_last_layer_io(outputs, io)
         if self.features:
-            for sample, feat in zip(outputs, self._feat):
+            for sample, feat in zip(outputs, pooled['feat']):
                 sample.pooled_feat = feat
         if self.mc_samples:
             for sample, probs in zip(outputs, self._mc(data_batch, outputs)):

@@ -4,12 +4,12 @@ import os.path as osp
 import shutil
 from typing import List, Optional, Tuple
 
-import numpy as np
 from mmengine.dist import is_main_process, master_only
 
 from ..evaluation.score_shards import shard_dir_of, shard_rows
+from ..evaluation.strategy_outputs import HEAD_OUTPUTS
 from ..strategies import Candidates, Strategy
-from ..utils import read_column, read_scores
+from ..utils import read_column, read_features, read_scores
 from . import phase_configs as pc
 from .dist import sync_buffers
 
@@ -63,7 +63,9 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
     the candidates (preceded by the labelled images when the picker needs their
     features, listed in ``cycle_XX/candidates.txt``) writing ``scores.csv``
     (query scores, a ``class`` column when classes are needed) and
-    ``features.npz`` (pooled features, gradient embeddings); a query that needs no model scores the ids directly. No
+    ``features.npz`` (pooled features, what the last layer gives); a query that
+    needs no model scores the ids directly, and features of the pretext
+    model (``al.features='pretext'``) come from ``pretext/features.npz``. No
     label of a candidate is read.
 
     Args:
@@ -80,15 +82,22 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         ids=list(ids),
         labelled=files.labelled(cycle - 1),
         num_classes=runner.pool.num_classes)
+    if needs & {'feature', 'labelled_feature'} and \
+            not strategy.model_features:  # the pretext model's
+        path = files.path('pretext', 'features.npz')
+        out.features = read_features(path, out.ids)
+        if 'labelled_feature' in needs:
+            out.labelled_features = read_features(path, out.labelled)
     scores_file = files.cycle(cycle, 'scores.csv')
     if not strategy.needs_model:
         if 'score' in needs:
             out.scores = dict(zip(ids, strategy.query.score_ids(ids)))
             files.write_scores(scores_file, out.scores)
         return out
-    with_features = bool(needs & {'feature', 'labelled_feature'})
-    with_embeddings = 'gradient_embedding' in needs
-    images = (out.labelled if 'labelled_feature' in needs else []) + out.ids
+    with_features = strategy.model_features
+    head = [n for n in HEAD_OUTPUTS if n in needs]
+    images = (out.labelled if with_features and 'labelled_feature' in needs
+              else []) + out.ids
     ids_file = files.cycle(cycle, 'candidates.txt')
     files.write_ids(ids_file, images)
     left_file, num_left = left_to_score(runner, files.cycle(cycle), images)
@@ -99,8 +108,8 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         image_class=dict(
             exclude=runner.pool.background) if 'class' in needs else None,
         features_file=files.cycle(cycle, 'features.npz')
-        if with_features or with_embeddings else None,
-        embeddings=with_embeddings,
+        if with_features or head else None,
+        head_outputs=head,
         scores_file=scores_file)
     members = runner.score_members(cycle) if 'score' in needs else []
     missing = [m for m in members if not osp.isfile(m)]
@@ -110,7 +119,7 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
                            f'{cycle - 1}\'s model with it')
     c = pc.score_config(runner.cfg, runner.pool, files.cycle(cycle), ids_file,
                         files.cycle(cycle - 1, 'model.pth'), metric,
-                        with_features, left_file, members, with_embeddings)
+                        with_features, left_file, members, bool(head))
     run_scoring(runner, c, f'score_{cycle:02d}', num_left)
     if 'score' in needs:
         out.scores = read_scores(scores_file, 'score')
@@ -123,15 +132,12 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
             i: int(c)
             for i, c in read_column(scores_file, 'class').items()
         }
-    if with_features or with_embeddings:
-        data = np.load(metric['features_file'])
-        row = {str(i): k for k, i in enumerate(data['ids'])}
-    if with_embeddings:
-        out.embeddings = data['gradient_embeddings'][[row[i] for i in out.ids]]
+    path = metric['features_file']
+    for name in head:
+        array = HEAD_OUTPUTS[name][0]
+        setattr(out, array, read_features(path, out.ids, array))
     if with_features:
-        out.features = data['features'][[row[i] for i in out.ids]]
+        out.features = read_features(path, out.ids)
         if 'labelled_feature' in needs:
-            out.labelled_features = data['features'][[
-                row[i] for i in out.labelled
-            ]]
+            out.labelled_features = read_features(path, out.labelled)
     return out

@@ -19,6 +19,7 @@ from ..utils.errors import UserError
 MODES = ('simulate', 'annotate')
 INITS = ('scratch', 'previous', 'pretext')
 RESUME_TRAINING = ('restart', 'checkpoint')
+FEATURES = ('task', 'pretext')
 # Keys of pt4al_seg 0.1 and what replaced them.
 RENAMED = {
     'selector': 'al.query',
@@ -51,6 +52,13 @@ class ALSettings:
         cold_start (dict): ``picker`` (and ``query``) of cycle 0, when no model
             exists. Defaults to a seeded random pick (``Random`` query, seed 0,
             ``TopK``).
+        features (str): Where pickers that need features (``TypiClust``,
+            ``ProbCover``, ``KCenterGreedy``) take them: the pooled backbone
+            features of the previous cycle's task model (``'task'``, one
+            scoring pass per cycle) or of the pretext model (``'pretext'``:
+            ``pretext/features.npz``, written once by the pretext stage;
+            usable by ``cold_start``, before any label exists). Defaults to
+            'task'.
         mode (str): ``'simulate'`` (labels on disk) or ``'annotate'`` (ask for
             them after each selection). Defaults to 'simulate'.
         export_dir (str, optional): Annotate: copy the images to label here.
@@ -81,6 +89,7 @@ class ALSettings:
     picker: dict = field(default_factory=lambda: dict(type='TopK'))
     cold_start: dict = field(default_factory=lambda: dict(
         query=dict(type='Random', seed=0), picker=dict(type='TopK')))
+    features: str = 'task'
     mode: str = 'simulate'
     export_dir: Optional[str] = None
     init: str = 'scratch'
@@ -119,7 +128,8 @@ class ALSettings:
 
     def _check(self) -> None:
         for key, allowed in (('mode', MODES), ('init', INITS),
-                             ('resume_training', RESUME_TRAINING)):
+                             ('features', FEATURES), ('resume_training',
+                                                      RESUME_TRAINING)):
             if getattr(self, key) not in allowed:
                 raise ALConfigError(
                     f'al.{key} must be one of {", ".join(allowed)}, got '
@@ -129,7 +139,8 @@ class ALSettings:
         if cold.needs_model:
             raise ALConfigError(
                 'al.cold_start picks before any model exists: its query and '
-                'picker must need no model (e.g. Random + TopK, EveryNth)')
+                'picker must need no model (e.g. Random + TopK, EveryNth, or '
+                "TypiClust/ProbCover with al.features='pretext')")
         if self.region_mask is not None:
             if not osp.isfile(self.region_mask):
                 raise ALConfigError(
@@ -148,7 +159,8 @@ class ALSettings:
 
     def strategy(self) -> Strategy:
         """The query and picker of cycles 1..K-1."""
-        return _strategy(dict(picker=self.picker, query=self.query), 'al')
+        return _strategy(
+            dict(picker=self.picker, query=self.query), 'al', self.features)
 
     def cold_start_strategy(self) -> Strategy:
         """The query and picker of cycle 0."""
@@ -157,7 +169,7 @@ class ALSettings:
             raise ALConfigError(
                 "al.cold_start must be a dict with a picker, e.g. "
                 "dict(picker=dict(type='EveryNth'))")
-        return _strategy(self.cold_start, 'al.cold_start')
+        return _strategy(self.cold_start, 'al.cold_start', self.features)
 
     def check_pool(self, pool_size: int) -> None:
         """The budget fits a pool of ``pool_size`` images."""
@@ -172,13 +184,13 @@ class ALSettings:
         return asdict(self)
 
 
-def _strategy(spec: dict, name: str) -> Strategy:
+def _strategy(spec: dict, name: str, features: str) -> Strategy:
     unknown = set(spec) - {'picker', 'query'}
     if unknown:
         raise ALConfigError(
             f'{name}: unknown keys {sorted(unknown)} (picker, query)')
     try:
-        return Strategy(spec['picker'], spec.get('query'), name)
+        return Strategy(spec['picker'], spec.get('query'), name, features)
     except ValueError as e:
         raise ALConfigError(str(e)) from e
 

@@ -5,12 +5,13 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from ..datasets.ids import sample_id
-from ..utils import write_scores
+from ..utils import write_features, write_scores
 from .score_shards import ShardedMetric
 
 
 class ImageValueMetric(ShardedMetric):
-    """Collects ``(image id, value)`` for every image, in dataset order.
+    """Collects ``(image id, value, feature)`` for every image, in dataset
+    order.
 
     mmengine's ``collect_results`` gathers the parts of all ranks and drops the
     duplicates DistributedSampler pads with; ``compute_metrics`` runs on rank 0
@@ -24,6 +25,9 @@ class ImageValueMetric(ShardedMetric):
         img_suffix (str, optional): The data set's image suffix.
         out_file (str, optional): csv to write (``image,<column>``). Defaults
             to None.
+        features_file (str, optional): Also write each image's
+            ``pooled_feat`` (``ScoreLoop(features=True)``) into this
+            ``features.npz``. Defaults to None.
         **kwargs: ``shard_dir`` and ``ids_file`` (see
             :class:`ShardedMetric`), ``collect_device`` and ``prefix``.
     """
@@ -33,10 +37,11 @@ class ImageValueMetric(ShardedMetric):
                  img_dir: str,
                  img_suffix: Optional[str],
                  out_file: Optional[str] = None,
+                 features_file: Optional[str] = None,
                  **kwargs):
         super().__init__(**kwargs)
         self.img_dir, self.img_suffix = img_dir, img_suffix
-        self.out_file = out_file
+        self.out_file, self.features_file = out_file, features_file
 
     def image_values(self, data_samples: Sequence[dict]) -> List[float]:
         """One value per sample."""
@@ -45,15 +50,24 @@ class ImageValueMetric(ShardedMetric):
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample, value in zip(data_samples,
                                  self.image_values(data_samples)):
-            self.results.append((sample_id(sample, self.img_dir,
-                                           self.img_suffix), float(value)))
+            feat = sample['pooled_feat'].float().cpu().numpy(
+            ) if self.features_file else None
+            self.results.append(
+                (sample_id(sample, self.img_dir,
+                           self.img_suffix), float(value), feat))
         self.flush()
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         unique_by_id(results)
-        values = dict(self.all_rows(results))
+        rows = self.all_rows(results)
+        values = {r[0]: r[1] for r in rows}
         if self.out_file:
             write_scores(self.out_file, values, self.column)
+        if self.features_file:
+            write_features(
+                self.features_file,
+                list(values),
+                features=np.stack([r[2] for r in rows]))
         self.drop_shards()
         arr = np.array(list(values.values()), dtype=np.float64)
         return dict(

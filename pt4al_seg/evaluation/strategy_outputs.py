@@ -1,6 +1,5 @@
 """What a strategy's parts declared, collected per image in one scoring pass.
 """
-import os
 from typing import Dict, Optional, Sequence
 
 import cv2
@@ -10,11 +9,23 @@ from mmseg.registry import METRICS
 
 from ..datasets.ids import sample_id
 from ..registry import QUERIES
-from ..strategies.pickers import gradient_embedding
+from ..strategies.pickers import boundary_distances, gradient_embedding
 from ..strategies.queries import region_valid
-from ..utils import write_scores
+from ..utils import write_features, write_scores
 from .image_metric import unique_by_id
 from .score_shards import ShardedMetric
+
+# What a picker may ask of the last layer -> (the array in features.npz, its
+# value for a sample with head_feat, head_logits, head_weight and a valid
+# mask).
+HEAD_OUTPUTS = {
+    'gradient_embedding':
+    ('gradient_embeddings', lambda s, valid: gradient_embedding(
+        s['head_feat'], s['head_logits'], valid)),
+    'boundary_distance':
+    ('boundary_distances', lambda s, valid: boundary_distances(
+        s['head_logits'], s['head_weight'], valid)),
+}
 
 
 @METRICS.register_module()
@@ -39,11 +50,13 @@ class StrategyOutputsMetric(ShardedMetric):
         features_file (str, optional): Write each image's ``pooled_feat``
             (attached by ``ScoreLoop(features=True)``) into this ``.npz``
             (``ids``, ``features``), and its gradient embedding when
-            ``embeddings``. Defaults to None.
-        embeddings (bool): Each image's BADGE gradient embedding
-            (:func:`gradient_embedding` of ``head_feat`` and ``head_logits``,
-            attached by ``ScoreLoop(head_io=True)``; region mask applied) into
-            ``features_file`` as ``gradient_embeddings``. Defaults to False.
+            ``head_outputs``. Defaults to None.
+        head_outputs (sequence of str): What to compute per image from its
+            last layer's input and output (``head_feat``, ``head_logits``,
+            ``head_weight``, attached by ``ScoreLoop(head_io=True)``; region
+            mask applied) into ``features_file``: ``'gradient_embedding'``
+            (BADGE, array ``gradient_embeddings``), ``'boundary_distance'``
+            (BASE, array ``boundary_distances``). Defaults to ().
         scores_file (str, optional): The scores csv. Defaults to None.
         **kwargs: ``shard_dir`` and ``ids_file`` (see
             :class:`ShardedMetric`), ``collect_device`` and ``prefix``.
@@ -58,13 +71,13 @@ class StrategyOutputsMetric(ShardedMetric):
                  image_class: Optional[dict] = None,
                  features_file: Optional[str] = None,
                  scores_file: Optional[str] = None,
-                 embeddings: bool = False,
+                 head_outputs: Sequence[str] = (),
                  **kwargs):
         super().__init__(**kwargs)
         self.img_dir, self.img_suffix = img_dir, img_suffix
         self.query = QUERIES.build(query) if query is not None else None
         self.image_class, self.features_file = image_class, features_file
-        self.scores_file, self.embeddings = scores_file, embeddings
+        self.scores_file, self.head_outputs = scores_file, tuple(head_outputs)
         self.region_mask = None
         if region_mask is not None:
             mask = cv2.imread(region_mask, cv2.IMREAD_GRAYSCALE)
@@ -83,7 +96,7 @@ class StrategyOutputsMetric(ShardedMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for s in data_samples:
-            score = cls = feat = emb = None
+            score = cls = feat = None
             if self.query is not None and self.query.needs_model:
                 valid = self._valid(s['seg_logits']['data']) \
                     if 'seg_logits' in s else None
@@ -95,13 +108,15 @@ class StrategyOutputsMetric(ShardedMetric):
                                       self.image_class.get('exclude', ()))
             if self.features_file and 'pooled_feat' in s:
                 feat = s['pooled_feat'].float().cpu().numpy()
-            if self.embeddings:
-                emb = gradient_embedding(s['head_feat'], s['head_logits'],
-                                         self._valid(
-                                             s['head_logits'])).cpu().numpy()
+            head = {
+                name:
+                HEAD_OUTPUTS[name][1](s, self._valid(
+                    s['head_logits'])).cpu().numpy()
+                for name in self.head_outputs
+            }
             self.results.append(
                 (sample_id(s, self.img_dir,
-                           self.img_suffix), score, cls, feat, emb))
+                           self.img_suffix), score, cls, feat, head))
         self.flush()
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
@@ -121,13 +136,13 @@ class StrategyOutputsMetric(ShardedMetric):
             arr = np.array(list(scores.values()), dtype=np.float64)
             out.update(mean=float(arr.mean()), max=float(arr.max()))
         if self.features_file:
-            arrays = dict(ids=np.array(ids))
-            for k, name in ((3, 'features'), (4, 'gradient_embeddings')):
-                if results and results[0][k] is not None:
-                    arrays[name] = np.stack([r[k] for r in results])
-            tmp = f'{self.features_file}.tmp{os.getpid()}.npz'
-            np.savez(tmp, **arrays)
-            os.replace(tmp, self.features_file)
+            arrays = {
+                HEAD_OUTPUTS[name][0]: np.stack([r[4][name] for r in results])
+                for name in self.head_outputs
+            }
+            if results and results[0][3] is not None:
+                arrays['features'] = np.stack([r[3] for r in results])
+            write_features(self.features_file, ids, **arrays)
         self.drop_shards()
         return out
 

@@ -14,13 +14,18 @@ class Strategy:
         query (dict, optional): Query config, e.g.
             ``dict(type='LeastConfidence')``. Defaults to None.
         name (str): The setting it came from, for messages. Defaults to 'al'.
+        features (str): Where features come from: ``'task'`` (a scoring
+            pass of the previous cycle's model) or ``'pretext'`` (the
+            pretext model's, there before any model is trained). Defaults to
+            'task'.
     """
 
     def __init__(self,
                  picker: dict,
                  query: Optional[dict] = None,
-                 name: str = 'al'):
-        self.query_cfg = query
+                 name: str = 'al',
+                 features: str = 'task'):
+        self.query_cfg, self.features = query, features
         self.picker = _build(PICKERS, picker, f'{name}.picker')
         self.query = _build(QUERIES, query,
                             f'{name}.query') if query is not None else None
@@ -39,10 +44,17 @@ class Strategy:
         return self.picker.needs
 
     @property
+    def model_features(self) -> bool:
+        """Whether the picker's features come from a scoring pass."""
+        return self.features == 'task' and bool(
+            set(self.needs) & {'feature', 'labelled_feature'})
+
+    @property
     def needs_model(self) -> bool:
         """Whether picking needs a scoring pass of a trained model."""
         model_score = 'score' in self.needs and self.query.needs_model
-        return model_score or bool(set(self.needs) - {'score'})
+        other = set(self.needs) - {'score', 'feature', 'labelled_feature'}
+        return model_score or self.model_features or bool(other)
 
 
 def _build(registry, cfg: dict, name: str):

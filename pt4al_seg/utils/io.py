@@ -80,6 +80,38 @@ def read_scores(path: str, column: str) -> Dict[str, float]:
         return {row[0]: float(row[1]) for row in reader if row}
 
 
+def write_features(path: str, ids: List[str], **arrays) -> None:
+    """``features.npz``: ``ids`` and each of ``arrays`` (rows as ``ids``;
+    None ones left out), written whole or not at all."""
+    import numpy as np
+    tmp = f'{path}.tmp{os.getpid()}.npz'
+    np.savez(
+        tmp,
+        ids=np.array(ids),
+        **{
+            k: v
+            for k, v in arrays.items() if v is not None
+        })
+    os.replace(tmp, path)
+
+
+def read_features(path: str, ids: List[str], name: str = 'features'):
+    """The rows of array ``name`` of a ``features.npz`` for ``ids``, in that
+    order."""
+    import numpy as np
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path} does not exist')
+    data = np.load(path)
+    if name not in data:
+        raise KeyError(f'{path} has no {name}')
+    row = {str(i): k for k, i in enumerate(data['ids'])}
+    missing = [i for i in ids if i not in row]
+    if missing:
+        raise KeyError(f'{path} has no row for {len(missing)} images, e.g. '
+                       f'{missing[0]}')
+    return data[name][[row[i] for i in ids]]
+
+
 def write_json(path: str, obj) -> None:
     atomic_write(path, json.dumps(obj, indent=2, sort_keys=True) + '\n')
 

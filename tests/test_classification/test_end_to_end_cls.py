@@ -159,14 +159,15 @@ def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
     check_contract(wd, '--pool', '--metric', 'accuracy')
 
 
-@pytest.mark.parametrize('picker', ['TypiClust', 'ProbCover', 'BADGE'])
+@pytest.mark.parametrize('picker', ['TypiClust', 'ProbCover', 'BADGE', 'BASE'])
 def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
     """The pickers over the classifier's pooled features (ProbCover with
     δ = 0.4, about the lower quartile of their distances here: the purity
     rule's δ leaves this tiny model's balls nearly all single points, whose
     integer scores the contract rejects as ties), and BADGE over its linear
     head's gradient embeddings (10 classes x 128 features), first picking
-    the longest."""
+    the longest, and BASE over its distances to the 10 classes' boundaries
+    (4 picks: classes 0-3 take the nearest to theirs in turn)."""
     wd = str(tmp_path / 'run')
     delta = ['al.picker.delta=0.4'] if picker == 'ProbCover' else []
     proc = subprocess.run(
@@ -187,6 +188,15 @@ def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
         ids = [str(i) for i in data['ids']]
         assert set(ids) == set(read_ids(osp.join(wd, 'pool.txt'))) - set(sel0)
         assert sel1[0] == ids[int(np.linalg.norm(emb, axis=1).argmax())]
+    if picker == 'BASE':
+        data = np.load(osp.join(wd, 'cycle_01', 'features.npz'))
+        dist, ids = data['boundary_distances'], [str(i) for i in data['ids']]
+        assert dist.shape == (36, 10) and (dist >= 0).all()
+        expected = []
+        for c in range(4):
+            left = [k for k in range(36) if ids[k] not in expected]
+            expected.append(ids[min(left, key=lambda k: (dist[k, c], k))])
+        assert sel1 == expected
     check_contract(wd, '--pool', '--no-topk', '--metric', 'accuracy')
 
 
@@ -220,3 +230,36 @@ def test_snapshots_beyond_an_epoch_schedule_are_refused(tiny_cls, tmp_path):
         "batches of 8): lower the query's interval or its members"
     ]
     assert not osp.exists(wd)
+
+
+def test_pretext_features_on_the_classifier(tiny_cls, tmp_path):
+    """The rotation pretext's features of the unrotated images
+    (pretext/features.npz, 128-d) serve a TypiClust cold start and Core-Set
+    in cycle 1, with no scoring pass in either cycle."""
+    from pt4al_seg.strategies import Candidates
+    from pt4al_seg.strategies.pickers import TypiClust
+    from pt4al_seg.utils import read_features
+    wd = str(tmp_path / 'run')
+    argv = [a for a in pool_cls_argv(wd, tiny_cls) if a != 'al_hooks=[]']
+    proc = subprocess.run(
+        [sys.executable] + argv + [
+            'al_hooks.0.batches=False', 'pretext.train_cfg.max_epochs=1',
+            'pretext.batch_size=8', 'al.features=pretext',
+            'al.cold_start.picker.type=TypiClust',
+            'al.picker.type=KCenterGreedy'
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pool = read_ids(osp.join(wd, 'pool.txt'))
+    feats = osp.join(wd, 'pretext', 'features.npz')
+    assert read_features(feats, pool).shape == (40, 128)
+    sel0 = read_ids(osp.join(wd, 'cycle_00', 'selected.txt'))
+    assert sel0 == TypiClust()(Candidates(
+        ids=pool, features=read_features(feats, pool)), 4)[0]
+    assert not glob.glob(osp.join(wd, 'cycle_0*', 'candidates.txt'))
+    sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
+    assert len(set(sel1)) == 4 and not set(sel1) & set(sel0)
+    check_contract(wd, '--pool', '--no-topk', '--metric', 'accuracy')

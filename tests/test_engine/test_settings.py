@@ -168,17 +168,18 @@ def test_pretext_hook_checks_its_order_pretext_model_and_batch_size():
         PretextBatchHook().check(runner)
 
 
-def test_pretext_init_needs_the_pretext_stage(tiny_scenes, tmp_path):
+@pytest.mark.parametrize('key', ['init', 'features'])
+def test_pretext_settings_need_the_pretext_stage(tiny_scenes, tmp_path, key):
     from ..conftest import run_al
     proc = run_al(
         tmp_path / 'wd',
         tiny_scenes,
         check=False,
         in_process=True,
-        options=['al_hooks=[]', 'al.init=pretext'])
+        options=['al_hooks=[]', f'al.{key}=pretext'])
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (
-        "train_al.py: error: al.init='pretext' needs a pretext stage "
+        f"train_al.py: error: al.{key}='pretext' needs a pretext stage "
         '(PretextBatchHook in al_hooks)')
     assert not (tmp_path / 'wd').exists()
 

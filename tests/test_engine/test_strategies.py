@@ -199,3 +199,133 @@ def test_badge(tiny_scenes, tmp_path):
     assert sel1[0] == ids[int(np.linalg.norm(emb, axis=1).argmax())]
     assert len(set(sel1)) == 5 and not set(sel1) & set(sel0)
     check_run(wd, '--pool', '--no-topk')
+
+
+def pretext_features_by_hand(wd, img_dir, ids):
+    """Each image's pooled backbone feature under ``pretext/model.pth``: the
+    demo config's pretext model (the task model's backbone, 1 input channel),
+    its score pipeline and data preprocessor, the backbone's last output
+    averaged."""
+    import os.path as osp
+
+    import torch
+    from mmengine.config import Config
+    from mmengine.dataset import Compose, pseudo_collate
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import load_checkpoint
+    from mmseg.registry import MODELS
+
+    from ..conftest import CONFIG, REPO
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(osp.join(REPO, CONFIG))
+    model = MODELS.build(dict(cfg.pretext.model, backbone=cfg.model.backbone))
+    load_checkpoint(
+        model, str(wd / 'pretext' / 'model.pth'), strict=True, logger='silent')
+    model.eval()
+    pipeline = Compose(cfg.pretext.score_pipeline)
+    out = {}
+    for i in ids:
+        packed = pipeline(
+            dict(
+                img_path=osp.join(img_dir, f'{i}.png'),
+                seg_fields=[],
+                reduce_zero_label=False))
+        with torch.no_grad():
+            inputs = model.data_preprocessor(pseudo_collate([packed]),
+                                             False)['inputs']
+            out[i] = model.backbone(inputs)[-1].mean((2, 3))[0].numpy()
+    return out
+
+
+def test_pretext_features_and_typiclust_cold_start(tiny_scenes, tmp_path):
+    """A pool strategy with the pretext stage but no batches
+    (PretextBatchHook(batches=False)):
+    pretext/features.npz holds every pool image's pooled feature under the
+    pretext model (recomputed by hand), and TypiClust picks from it in cycle
+    0 (al.cold_start) and cycle 1 (al.features='pretext') with no scoring
+    pass of a task model."""
+    import os.path as osp
+
+    from pt4al_seg.strategies import Candidates
+    from pt4al_seg.strategies.pickers import TypiClust
+    from pt4al_seg.utils import read_features
+    wd = tmp_path / 'typiclust'
+    run_al(
+        wd,
+        tiny_scenes,
+        options=POOL[1:] + [
+            'al_hooks.0.batches=False', 'al.features=pretext',
+            'al.cold_start.picker.type=TypiClust', 'al.picker.type=TypiClust'
+        ])
+    pool = read_ids(str(wd / 'pool.txt'))
+    feats = str(wd / 'pretext' / 'features.npz')
+    assert [str(i) for i in np.load(feats)['ids']] == pool
+    assert not (wd / 'pretext' / 'batches').exists()
+    by_hand = pretext_features_by_hand(
+        wd, osp.join(tiny_scenes, 'img_dir', 'train'), pool[:3])
+    for i, feat in by_hand.items():
+        assert read_features(feats, [i])[0] == pytest.approx(
+            feat, rel=1e-4, abs=1e-5), i
+    labelled = []
+    for c in (0, 1):
+        cycle = wd / f'cycle_{c:02d}'
+        assert not (cycle / 'candidates.txt').exists()  # no scoring pass
+        cand = [i for i in pool if i not in labelled]
+        expected, _ = TypiClust()(Candidates(
+            ids=cand,
+            features=read_features(feats, cand),
+            labelled=labelled,
+            labelled_features=read_features(feats, labelled)), 5)
+        selected = read_ids(str(cycle / 'selected.txt'))
+        assert selected == expected
+        labelled += selected
+    check_run(wd, '--pool', '--no-topk')
+
+
+def test_base(tiny_scenes, tmp_path):
+    """BASE over the pool: each candidate's distances to the 11 classes'
+    boundaries, recomputed pixel by pixel from cycle 0's checkpoint (mmseg's
+    inference API, conv_seg's output and weights), and the picks: class c
+    takes the candidate nearest its boundary not taken before (5 picks over
+    11 classes: classes 0-4 one each)."""
+    import os.path as osp
+
+    from mmseg.apis import inference_model, init_model
+    wd = tmp_path / 'base'
+    run_al(wd, tiny_scenes, options=POOL + ['al.picker.type=BASE'])
+    sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
+    sel1 = read_ids(str(wd / 'cycle_01' / 'selected.txt'))
+    data = np.load(wd / 'cycle_01' / 'features.npz')
+    ids, dist = [str(i) for i in data['ids']], data['boundary_distances']
+    assert set(ids) == set(read_ids(str(wd / 'pool.txt'))) - set(sel0)
+    assert dist.shape == (len(ids), 11)
+    model = init_model(
+        str(wd / 'cycle_00' / 'config.py'),
+        str(wd / 'cycle_00' / 'model.pth'),
+        device='cpu')
+    conv = model.decode_head.conv_seg
+    w = conv.weight.detach().double().flatten(1).numpy()
+    captured = {}
+    conv.register_forward_hook(
+        lambda m, args, out: captured.update(z=out.detach()))
+    for row, i in list(enumerate(ids))[:2]:
+        inference_model(model,
+                        osp.join(tiny_scenes, 'img_dir', 'train', f'{i}.png'))
+        z = captured['z'][0].double().flatten(1).numpy()  # (C, pixels)
+        per_pixel = []
+        for x in z.T:
+            p = int(x.argmax())
+            d = [(x[p] - x[c]) /
+                 np.linalg.norm(w[p] - w[c]) if c != p else np.inf
+                 for c in range(11)]
+            d[p] = min(d)
+            per_pixel.append(d)
+        assert dist[row] == pytest.approx(np.mean(per_pixel, 0), rel=1e-4), i
+    expected, taken = [], set()
+    for c in range(5):
+        best = min((k for k in range(len(ids)) if k not in taken),
+                   key=lambda k: (dist[k, c], k))
+        expected.append(ids[best])
+        taken.add(best)
+    assert sel1 == expected
+    check_run(wd, '--pool', '--no-topk')

@@ -74,6 +74,22 @@ def test_rotation_loss_is_mean_ce_over_four_rotations():
         single, losses[1:2], atol=1e-5)  # independent of the batch in eval
 
 
+def test_pooled_feature_of_a_rotation_pretext_is_the_unrotated_image():
+    """The scoring pass keeps the backbone's first call of a step: for the
+    rotation pretext, the image as it is (not the last, 270-degree turn)."""
+    from pt4al_seg.engine.feature_taps import pooled_backbone_output
+    model = MODELS.build(dict(type='RotationPretext',
+                              backbone=BACKBONE)).eval()
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad(), pooled_backbone_output(model) as captured:
+        model.image_losses(x)
+        plain = model.backbone(x)[-1].mean((2, 3))
+        turned = model.backbone(torch.rot90(x, 3, dims=(2, 3)))[-1].mean(
+            (2, 3))
+    assert torch.allclose(captured['feat'], plain, atol=1e-6)
+    assert not torch.allclose(captured['feat'], turned, atol=1e-3)
+
+
 def test_colorization_loss_excludes_padding_and_predict_attaches():
     model = MODELS.build(
         dict(type='ColorizationPretext', backbone=BACKBONE,

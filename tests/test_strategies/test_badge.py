@@ -94,7 +94,7 @@ def test_badge_picker():
     x, cluster = separable()
     ids = [f'{i:02d}' for i in range(len(x))]
     chosen, scores = PICKERS.build(dict(type='BADGE', seed=3))(Candidates(
-        ids=ids, embeddings=x), 4)
+        ids=ids, gradient_embeddings=x), 4)
     assert sorted(cluster[[ids.index(i) for i in chosen]]) == [0, 1, 2, 3]
     assert scores['05'] == pytest.approx(float(np.linalg.norm(x[5])))
     assert PICKERS.get('BADGE').needs == ('gradient_embedding', )

@@ -1,6 +1,6 @@
-"""PT4AL's pretext stage as an active-learning hook: train a self-supervised
-model on every pool image, score each image by its pretext loss, rank the pool
-into one batch per cycle."""
+"""PT4AL's pretext stage as active-learning hooks: train a self-supervised
+model on every pool image, score each image by its pretext loss (and keep its
+pooled features), and, for PT4AL, rank the pool into one batch per cycle."""
 import os.path as osp
 from functools import partial
 
@@ -19,9 +19,13 @@ ORDERS = ('descending', 'ascending')
 @AL_HOOKS.register_module()
 class PretextBatchHook(ALHook):
     """PT4AL: before the first cycle, train the config's ``pretext`` model on
-    every training image (no labels), write each image's loss to
-    ``pretext/losses.csv`` and rank the pool into ``al.num_cycles`` batches
-    (``pretext/batches/batch_XX.txt``); cycle ``i`` then picks from batch ``i``
+    every training image (no labels), then one pass over them writes each
+    image's pretext loss (``pretext/losses.csv``) and its pooled backbone
+    feature (``pretext/features.npz``: the model's first backbone call, i.e.
+    the image as the pretext sees it: unrotated, or its L channel; what
+    ``al.features='pretext'`` gives the pickers, from cycle 0 on); then the
+    pool is ranked by loss into ``al.num_cycles`` batches
+    (``pretext/batches/batch_XX.txt``) and cycle ``i`` picks from batch ``i``
     only (``runner.cycle_batches``).
 
     Phases: ``pretext.trained`` -> ``pretext.scored`` -> ``ranked``.
@@ -29,16 +33,19 @@ class PretextBatchHook(ALHook):
     Args:
         order (str): ``'descending'`` (hardest first, the paper) or
             ``'ascending'`` (the ablation). Defaults to 'descending'.
+        batches (bool): False stops after the pretext stage: every cycle
+            picks from the whole pool (a pool strategy on the pretext
+            model's features). Defaults to True.
     """
 
     # the batches exist before any other hook's before_run
     priority = 'VERY_HIGH'
 
-    def __init__(self, order: str = 'descending'):
+    def __init__(self, order: str = 'descending', batches: bool = True):
         if order not in ORDERS:
             raise ALConfigError(f'PretextBatchHook: order must be one of '
                                 f'{", ".join(ORDERS)}, got {order!r}')
-        self.order = order
+        self.order, self.batches = order, batches
 
     def check(self, runner) -> None:
         from mmseg.registry import MODELS
@@ -51,7 +58,7 @@ class PretextBatchHook(ALHook):
                 f'unknown pretext model {pretext.model.type!r}; known: '
                 'ColorizationPretext, RotationPretext')
         s, size = runner.settings, len(runner.pool)
-        if s.budget > size // s.num_cycles:
+        if self.batches and s.budget > size // s.num_cycles:
             raise ALConfigError(
                 f'al.budget {s.budget} exceeds the smallest cycle batch '
                 f'({size} images / {s.num_cycles} cycles = '
@@ -65,6 +72,23 @@ class PretextBatchHook(ALHook):
         check_phase('pretext scoring', c, 'test_dataloader', 'predict')
 
     def before_run(self, runner) -> None:
+        self.pretext_stage(runner)
+        if not self.batches:
+            return
+        if not runner.state.done('ranked'):
+            with timed(runner.state.seconds, 'pretext.rank'):
+                self.rank(runner)
+            runner.log(f'ranked by pretext loss ({self.order}) into '
+                       f'{runner.settings.num_cycles} batches')
+            runner.mark('ranked')
+        runner.cycle_batches = [
+            read_ids(self.batch_file(runner, i))
+            for i in range(runner.settings.num_cycles)
+        ]
+
+    def pretext_stage(self, runner) -> None:
+        """Train the pretext model, then score (and keep features of) every
+        pool image."""
         pretext_dir = runner.files.path('pretext')
         config = partial(pc.pretext_config, runner.cfg, runner.pool,
                          pretext_dir, runner.files.pool)
@@ -91,16 +115,6 @@ class PretextBatchHook(ALHook):
             with timed(runner.state.seconds, 'pretext.score'):
                 run_scoring(runner, c, 'pretext', num_left, phase_runner)
             runner.mark('pretext.scored')
-        if not runner.state.done('ranked'):
-            with timed(runner.state.seconds, 'pretext.rank'):
-                self.rank(runner)
-            runner.log(f'ranked by pretext loss ({self.order}) into '
-                       f'{runner.settings.num_cycles} batches')
-            runner.mark('ranked')
-        runner.cycle_batches = [
-            read_ids(self.batch_file(runner, i))
-            for i in range(runner.settings.num_cycles)
-        ]
 
     def rank(self, runner) -> None:
         losses = read_scores(

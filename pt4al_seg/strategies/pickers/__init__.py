@@ -1,5 +1,6 @@
 from .badge import BADGE, gradient_embedding, kmeanspp_seeding
 from .base import NEEDS, BasePicker, Candidates
+from .base_balanced import BASE, base_pick, boundary_distances
 from .class_balanced import ClassBalanced, class_balanced
 from .every_nth import EveryNth, every_nth
 from .k_center import KCenterGreedy, kcenter_greedy
@@ -12,5 +13,5 @@ __all__ = [
     'class_balanced', 'KCenterGreedy', 'kcenter_greedy', 'EveryNth',
     'every_nth', 'TypiClust', 'typiclust_pick', 'typicality', 'ProbCover',
     'prob_cover_pick', 'purity_delta', 'BADGE', 'gradient_embedding',
-    'kmeanspp_seeding'
+    'kmeanspp_seeding', 'BASE', 'base_pick', 'boundary_distances'
 ]

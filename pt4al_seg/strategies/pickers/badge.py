@@ -84,7 +84,7 @@ class BADGE(BasePicker):
         self.seed = seed
 
     def __call__(self, candidates, k):
-        emb = candidates.embeddings
+        emb = candidates.gradient_embeddings
         picked = kmeanspp_seeding(emb, k, self.seed)
         norms = np.linalg.norm(np.asarray(emb, np.float64), axis=1)
         return [candidates.ids[i]

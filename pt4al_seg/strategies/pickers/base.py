@@ -7,7 +7,8 @@ import numpy as np
 
 #: What a picker may declare in ``needs`` (the scoring pass collects exactly
 #: these).
-NEEDS = ('score', 'class', 'feature', 'labelled_feature', 'gradient_embedding')
+NEEDS = ('score', 'class', 'feature', 'labelled_feature', 'gradient_embedding',
+         'boundary_distance')
 
 
 @dataclass
@@ -25,8 +26,11 @@ class Candidates:
         labelled_features (np.ndarray, optional): (M, D) their features
             (``'labelled_feature'``).
         num_classes (int, optional): The dataset's number of classes.
-        embeddings (np.ndarray, optional): (N, C * D) gradient embeddings of
-            the last layer, rows as ``ids`` (``'gradient_embedding'``).
+        gradient_embeddings (np.ndarray, optional): (N, C * D) gradient
+            embeddings of the last layer, rows as ``ids``
+            (``'gradient_embedding'``).
+        boundary_distances (np.ndarray, optional): (N, C) distances to each
+            class's decision boundary (``'boundary_distance'``).
     """
     ids: List[str]
     scores: Optional[Dict[str, float]] = None
@@ -35,7 +39,8 @@ class Candidates:
     labelled: List[str] = field(default_factory=list)
     labelled_features: Optional[np.ndarray] = None
     num_classes: Optional[int] = None
-    embeddings: Optional[np.ndarray] = None
+    gradient_embeddings: Optional[np.ndarray] = None
+    boundary_distances: Optional[np.ndarray] = None
 
 
 class BasePicker:

@@ -1,14 +1,37 @@
-"""What goes into and comes out of a task model's last layer in a scoring pass
-(BADGE's gradient embeddings are computed from it)."""
+"""Forward hooks that keep what a scoring pass needs besides the outputs: the
+pooled backbone feature of each image, and what goes into and comes out of
+the task model's last layer (BADGE's gradient embeddings are computed from
+it)."""
 import math
 from contextlib import contextmanager
 from typing import List
 
+import torch.nn.functional as F
 from torch import nn
 
 NO_CLASSIFIER = ('gradient embeddings need the task model\'s last layer: '
                  'decode_head.conv_seg (mmseg, whole-image inference) or a '
                  'linear head (the classifier)')
+
+
+@contextmanager
+def pooled_backbone_output(model: nn.Module):
+    """Yields a dict that gets ``feat``: the global average of the last output
+    of the model's backbone on its first call meanwhile (B, D), float32 (for
+    a rotation pretext: the unrotated batch; whole-image inference)."""
+    captured = {}
+
+    def keep(module, args, output):
+        if 'feat' not in captured:
+            last = output[-1] if isinstance(output, (list, tuple)) else output
+            captured['feat'] = F.adaptive_avg_pool2d(last.float(),
+                                                     1).flatten(1)
+
+    handle = model.backbone.register_forward_hook(keep)
+    try:
+        yield captured
+    finally:
+        handle.remove()
 
 
 def classifier_layer(model: nn.Module) -> nn.Module:
@@ -29,11 +52,12 @@ def classifier_layer(model: nn.Module) -> nn.Module:
 @contextmanager
 def last_layer_io(model: nn.Module):
     """Yields a dict that gets ``feat`` and ``logits``, the input and output
-    of :func:`classifier_layer` in the forward run meanwhile."""
+    of :func:`classifier_layer` in the forward run meanwhile, and its
+    ``weight``."""
     captured = {}
 
     def keep(module, args, output):
-        captured.update(feat=args[0], logits=output)
+        captured.update(feat=args[0], logits=output, weight=module.weight)
 
     handle = classifier_layer(model).register_forward_hook(keep)
     try:
@@ -44,7 +68,7 @@ def last_layer_io(model: nn.Module):
 
 def attach_last_layer_io(outputs: List, captured: dict) -> None:
     """Give each output ``head_feat`` and ``head_logits`` (float32), its rows
-    of ``captured``; feature maps are cut to the part the image covers in
+    of ``captured``, and ``head_weight`` (C, D); feature maps are cut to the part the image covers in
     its padded batch (``img_shape`` of ``pad_shape``)."""
     for sample, feat, logits in zip(outputs, captured['feat'],
                                     captured['logits']):
@@ -57,3 +81,4 @@ def attach_last_layer_io(outputs: List, captured: dict) -> None:
                 feat, logits = feat[:, :h, :w], logits[:, :h, :w]
         sample.head_feat = feat.float()
         sample.head_logits = logits.float()
+        sample.head_weight = captured['weight'].detach().flatten(1)

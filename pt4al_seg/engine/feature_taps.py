@@ -68,8 +68,9 @@ def last_layer_io(model: nn.Module):
 
 def attach_last_layer_io(outputs: List, captured: dict) -> None:
     """Give each output ``head_feat`` and ``head_logits`` (float32), its rows
-    of ``captured``, and ``head_weight`` (C, D); feature maps are cut to the part the image covers in
-    its padded batch (``img_shape`` of ``pad_shape``)."""
+    of ``captured``, and ``head_weight`` (C, D); feature maps are cut to the
+    part the image covers in its padded batch (``img_shape`` of
+    ``pad_shape``)."""
     for sample, feat, logits in zip(outputs, captured['feat'],
                                     captured['logits']):
         if feat.dim() == 3:

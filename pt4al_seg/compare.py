@@ -91,6 +91,12 @@ STRATEGIES: Dict[str, List[str]] = {
     'badge':
     POOL + ['al.picker.type=BADGE', 'al.picker.seed={seed}'],
     'pt4al-badge': ['al.picker.type=BADGE', 'al.picker.seed={seed}'],
+    # a GCN over labelled images and candidates learns which are labelled:
+    # the candidates it is least sure of / k-center on its features
+    'uncertaingcn':
+    POOL + ['al.picker.type=UncertainGCN', 'al.picker.seed={seed}'],
+    'coregcn':
+    POOL + ['al.picker.type=CoreGCN', 'al.picker.seed={seed}'],
     # an equal share per class of the images nearest its decision boundary
     'base':
     POOL + ['al.picker.type=BASE'],

@@ -136,6 +136,10 @@ class ALSettings:
                     f'{getattr(self, key)!r}')
         self.strategy()
         cold = self.cold_start_strategy()
+        if getattr(cold.picker, 'needs_labelled', False):
+            raise ALConfigError(
+                f'al.cold_start: {type(cold.picker).__name__} learns from '
+                'labelled images, and cycle 0 has none')
         if cold.needs_model:
             raise ALConfigError(
                 'al.cold_start picks before any model exists: its query and '

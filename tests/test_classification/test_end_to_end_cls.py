@@ -159,7 +159,8 @@ def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
     check_contract(wd, '--pool', '--metric', 'accuracy')
 
 
-@pytest.mark.parametrize('picker', ['TypiClust', 'ProbCover', 'BADGE', 'BASE'])
+@pytest.mark.parametrize(
+    'picker', ['TypiClust', 'ProbCover', 'BADGE', 'BASE', 'CoreGCN'])
 def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
     """The pickers over the classifier's pooled features (ProbCover with
     δ = 0.4, about the lower quartile of their distances here: the purity
@@ -167,7 +168,8 @@ def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
     integer scores the contract rejects as ties), and BADGE over its linear
     head's gradient embeddings (10 classes x 128 features), first picking
     the longest, and BASE over its distances to the 10 classes' boundaries
-    (4 picks: classes 0-3 take the nearest to theirs in turn)."""
+    (4 picks: classes 0-3 take the nearest to theirs in turn), and CoreGCN
+    on a GCN over the classifier's pooled features."""
     wd = str(tmp_path / 'run')
     delta = ['al.picker.delta=0.4'] if picker == 'ProbCover' else []
     proc = subprocess.run(

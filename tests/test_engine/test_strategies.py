@@ -329,3 +329,30 @@ def test_base(tiny_scenes, tmp_path):
         taken.add(best)
     assert sel1 == expected
     check_run(wd, '--pool', '--no-topk')
+
+
+def test_uncertain_gcn(tiny_scenes, tmp_path):
+    """UncertainGCN over the pool on cycle 0's pooled features (labelled
+    first in features.npz): the scores are -|p - 0.1| of a GCN trained
+    again on those features with the same seed, and the picks the highest;
+    as a cold start it is refused (no labelled image to learn from)."""
+    from pt4al_seg.strategies.pickers import train_gcn
+    from ..conftest import refusal
+    wd = tmp_path / 'ugcn'
+    run_al(wd, tiny_scenes, options=POOL + ['al.picker.type=UncertainGCN'])
+    sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
+    data = np.load(wd / 'cycle_01' / 'features.npz')
+    ids, feats = [str(i) for i in data['ids']], data['features']
+    assert ids[:5] == sel0
+    order = list(range(5, len(ids))) + list(range(5))  # candidates first
+    prob, _ = train_gcn(feats[order], np.arange(len(ids)) >= len(ids) - 5)
+    scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
+    for k, i in enumerate(ids[5:]):
+        assert scores[i] == pytest.approx(-abs(prob[k] - 0.1), abs=1e-6), i
+    assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == highest(
+        scores, 5)
+    check_run(wd, '--pool')
+    line = refusal(tmp_path / 'cold', tiny_scenes,
+                   POOL + ['al.cold_start.picker.type=UncertainGCN'])
+    assert line.endswith('al.cold_start: UncertainGCN learns from labelled '
+                         'images, and cycle 0 has none')

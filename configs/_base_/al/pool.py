@@ -13,7 +13,7 @@ al = dict(
         type='LeastConfidence'),
     picker=dict(
         # or ClassBalanced, KCenterGreedy (Core-Set), TypiClust, ProbCover,
-        # BADGE, BASE: pt4al_seg/strategies/pickers/
+        # BADGE, BASE, UncertainGCN, CoreGCN: pt4al_seg/strategies/pickers/
         type='TopK'),
     cold_start=dict(
         query=dict(type='Random', seed=0), picker=dict(type='TopK')),

@@ -17,7 +17,7 @@ al = dict(
         type='LeastConfidence'),
     picker=dict(
         # or ClassBalanced, KCenterGreedy (Core-Set), TypiClust, ProbCover,
-        # BADGE, BASE: pt4al_seg/strategies/pickers/
+        # BADGE, BASE, UncertainGCN, CoreGCN: pt4al_seg/strategies/pickers/
         type='TopK'),
     cold_start=dict(picker=dict(
         type='EveryNth')),  # cycle 0: uniform over batch 0

@@ -11,6 +11,7 @@ from . import learning_loss  # noqa: F401
 from . import mcdal  # noqa: F401
 from . import pretext  # noqa: F401
 from . import strategies  # noqa: F401
+from . import vaal  # noqa: F401
 # loads mmengine checkpoints on torch>=2.6
 from .utils import checkpoint  # noqa: F401
 from .utils import mmengine_memo

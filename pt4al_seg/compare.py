@@ -103,6 +103,9 @@ STRATEGIES: Dict[str, List[str]] = {
     # two auxiliary classifiers trained to disagree on unlabelled images
     'mcdal':
     POOL + ['al.query.type=MCDAL', 'model.type={mcdal_model}'],
+    # a VAE and a discriminator learn what the labelled images do not cover
+    'vaal':
+    POOL + ['al.query.type=VAAL', 'model.type={vaal_model}'],
 }
 MC_DROPOUT = ('bald', 'varratio', 'meanstd', 'pt4al-bald')
 # Model families without dropout of their own get it where MC dropout samples:
@@ -118,6 +121,10 @@ LEARNING_LOSS_MODELS = dict(
 # The task model with MCDAL's auxiliary classifiers, per config family.
 MCDAL_MODELS = dict(
     EncoderDecoder='MCDALEncoderDecoder', ImageClassifier='MCDALClassifier')
+
+# The task model beside VAAL's VAE and discriminator, per config family.
+VAAL_MODELS = dict(
+    EncoderDecoder='VAALEncoderDecoder', ImageClassifier='VAALClassifier')
 
 # Learning Loss stops the module's gradient into the backbone after this
 # share of each cycle's training, as the paper does (epoch 120 of 200).
@@ -145,7 +152,8 @@ def run_options(strategy: str,
             f'unknown strategy {strategy!r}; known: {", ".join(STRATEGIES)}')
     models = dict(
         learning_loss_model=LEARNING_LOSS_MODELS.get(model_type, model_type),
-        mcdal_model=MCDAL_MODELS.get(model_type, model_type))
+        mcdal_model=MCDAL_MODELS.get(model_type, model_type),
+        vaal_model=VAAL_MODELS.get(model_type, model_type))
     opts = [o.format(seed=seed, **models) for o in STRATEGIES[strategy]]
     if strategy in MC_DROPOUT:
         opts += MC_DROPOUT_OPTIONS.get(model_type, [])

@@ -134,9 +134,13 @@ def test_pt4al_bald_classification_and_no_dropout_refused(tiny_cls, tmp_path):
     (['al.query.type=TOD', 'al.query.interval=1'], ['snapshot_1.pth']),
     (['al.query.type=MCDAL', 'model.type=MCDALClassifier'], ['unlabelled.txt'
                                                              ]),
+    ([
+        'al.query.type=VAAL', 'model.type=VAALClassifier',
+        'model.vaal.channels=(8,16,32,64)'
+    ], ['unlabelled.txt']),
 ])
 def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
-    """A seeded committee, TOD and MCDAL on the epoch-based classifier, as
+    """A seeded committee, TOD, MCDAL and VAAL on the epoch-based classifier, as
     pool strategies: cycle 0 keeps what the query compares its model with (or
     trains with), the scores spread, the highest are picked."""
     wd = str(tmp_path / 'run')
@@ -149,9 +153,10 @@ def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
     assert proc.returncode == 0, proc.stderr[-3000:]
     for path in kept:
         assert osp.isfile(osp.join(wd, 'cycle_00', path)), path
-    if 'unlabelled.txt' in kept:  # MCDAL: trained on unlabelled images
+    if 'unlabelled.txt' in kept:  # MCDAL, VAAL: trained on unlabelled images
         logs = glob.glob(osp.join(wd, 'cycle_00', '2*', '2*.log'))
-        assert any('loss_mcdal_disc: -' in open(p).read() for p in logs)
+        mark = 'vaal_dsc: ' if 'VAAL' in query[0] else 'loss_mcdal_disc: -'
+        assert any(mark in open(p).read() for p in logs)
     scores = read_scores(osp.join(wd, 'cycle_01', 'scores.csv'), 'score')
     assert len(scores) == 36 and len(set(scores.values())) > 1
     sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))

@@ -9,7 +9,7 @@ al = dict(
     budget=None,
     query=dict(
         # or Entropy, Margin, Random, PredictedLoss, BALD, VoteEntropy,
-        # ConsensusKL, TOD, COD, MCDAL: pt4al_seg/strategies/queries/
+        # ConsensusKL, TOD, COD, MCDAL, VAAL: pt4al_seg/strategies/queries/
         type='LeastConfidence'),
     picker=dict(
         # or ClassBalanced, KCenterGreedy (Core-Set), TypiClust, ProbCover,

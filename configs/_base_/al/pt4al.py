@@ -13,7 +13,7 @@ al = dict(
     budget=None,  # images labelled per cycle (set in the leaf config)
     query=dict(
         # or Entropy, Margin, Random, PredictedLoss, BALD, VoteEntropy,
-        # ConsensusKL, TOD, COD, MCDAL: pt4al_seg/strategies/queries/
+        # ConsensusKL, TOD, COD, MCDAL, VAAL: pt4al_seg/strategies/queries/
         type='LeastConfidence'),
     picker=dict(
         # or ClassBalanced, KCenterGreedy (Core-Set), TypiClust, ProbCover,

@@ -28,9 +28,9 @@ def vaal_settings(cfg: Optional[dict]) -> dict:
             f'vaal: unknown keys {sorted(unknown)} ({", ".join(out)})')
     out.update(cfg or {})
     if out['image_size'] % 16:
+        size = out['image_size']
         raise ValueError(
-            f'vaal.image_size must be a multiple of 16, got {out["image_size"]}'
-        )
+            f'vaal.image_size must be a multiple of 16, got {size}')
     return out
 
 
@@ -188,10 +188,10 @@ class VAALModule(nn.Module):
                 for part in (self.vae, self.discriminator)
             ]
         out = {}
-        for (name, loss_fn), part, optimizer in zip(
-            (('vaal_vae', self.vae_loss),
-             ('vaal_dsc', self.discriminator_loss)),
-            (self.vae, self.discriminator), self._optimizers):
+        steps = zip(('vaal_vae', 'vaal_dsc'),
+                    (self.vae_loss, self.discriminator_loss),
+                    (self.vae, self.discriminator), self._optimizers)
+        for name, loss_fn, part, optimizer in steps:
             loss = loss_fn(labelled, unlabelled)
             optimizer.zero_grad()
             loss.backward()

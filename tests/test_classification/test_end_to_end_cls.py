@@ -140,8 +140,8 @@ def test_pt4al_bald_classification_and_no_dropout_refused(tiny_cls, tmp_path):
     ], ['unlabelled.txt']),
 ])
 def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
-    """A seeded committee, TOD, MCDAL and VAAL on the epoch-based classifier, as
-    pool strategies: cycle 0 keeps what the query compares its model with (or
+    """A seeded committee, TOD, MCDAL and VAAL on the epoch-based classifier,
+    as pool strategies: cycle 0 keeps what the query compares its model with (or
     trains with), the scores spread, the highest are picked."""
     wd = str(tmp_path / 'run')
     proc = subprocess.run(

@@ -141,8 +141,8 @@ def test_pt4al_bald_classification_and_no_dropout_refused(tiny_cls, tmp_path):
 ])
 def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
     """A seeded committee, TOD, MCDAL and VAAL on the epoch-based classifier,
-    as pool strategies: cycle 0 keeps what the query compares its model with (or
-    trains with), the scores spread, the highest are picked."""
+    as pool strategies: cycle 0 keeps what the query compares its model with
+    (or trains with), the scores spread, the highest are picked."""
     wd = str(tmp_path / 'run')
     proc = subprocess.run(
         [sys.executable] + pool_cls_argv(wd, tiny_cls) + query,

@@ -194,3 +194,30 @@ def finished_run(tiny_scenes, tmp_path_factory):
     # what a user sees on the console (test_end_to_end checks it)
     (work_dir.parent / 'console.txt').write_text(proc.stdout + proc.stderr)
     return str(work_dir)
+
+
+def labelled_unlabelled_batch(model: dict, labelled=2, unlabelled=2):
+    """The demo's segmentation model with ``model`` changed in its config
+    (e.g. ``dict(type='MCDALEncoderDecoder')``), and a random 32x32 batch of
+    ``labelled`` samples with label maps then ``unlabelled`` ones marked so
+    (what ``UnlabelledBatchHook`` makes)."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.structures import PixelData
+    from mmseg.registry import MODELS
+    from mmseg.structures import SegDataSample
+    cfg = Config.fromfile(osp.join(REPO, CONFIG))
+    net = MODELS.build(dict(cfg.model, **model))
+    samples = []
+    for k in range(labelled + unlabelled):
+        s = SegDataSample(
+            metainfo=dict(
+                img_shape=(32, 32),
+                ori_shape=(32, 32),
+                pad_shape=(32, 32),
+                unlabelled=k >= labelled))
+        if k < labelled:
+            s.gt_sem_seg = PixelData(
+                data=torch.randint(0, 11, (1, 32, 32), dtype=torch.long))
+        samples.append(s)
+    return net, torch.randn(labelled + unlabelled, 3, 32, 32), samples

@@ -162,43 +162,58 @@ def test_cover_pickers(tiny_scenes, tmp_path, picker):
     check_run(wd, '--pool', '--no-topk')
 
 
+def last_layer_run(tiny_scenes, wd, picker, array):
+    """A pool run of ``picker`` (a picker of the last layer's outputs): its
+    cycle 0 and 1 selections, cycle 1's candidate ids and ``array`` from its
+    features.npz, and cycle 0's model through mmseg's inference API, with a
+    function giving conv_seg's input and output for an image."""
+    import os.path as osp
+
+    from mmseg.apis import inference_model, init_model
+    run_al(wd, tiny_scenes, options=POOL + [f'al.picker.type={picker}'])
+    sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
+    sel1 = read_ids(str(wd / 'cycle_01' / 'selected.txt'))
+    data = np.load(wd / 'cycle_01' / 'features.npz')
+    ids = [str(i) for i in data['ids']]
+    assert set(ids) == set(read_ids(str(wd / 'pool.txt'))) - set(sel0)
+    model = init_model(
+        str(wd / 'cycle_00' / 'config.py'),
+        str(wd / 'cycle_00' / 'model.pth'),
+        device='cpu')
+    captured = {}
+    model.decode_head.conv_seg.register_forward_hook(
+        lambda m, args, out: captured.update(
+            feat=args[0].detach(), logits=out.detach()))
+
+    def conv_seg_io(i):
+        inference_model(model,
+                        osp.join(tiny_scenes, 'img_dir', 'train', f'{i}.png'))
+        return captured['feat'], captured['logits']
+
+    return sel0, sel1, ids, data[array], model.decode_head.conv_seg, \
+        conv_seg_io
+
+
 def test_badge(tiny_scenes, tmp_path):
     """BADGE over the pool: each candidate's gradient embedding equals minus
     the gradient of the cross-entropy under its predicted map with respect to
     conv_seg's weights, recomputed by autograd from cycle 0's checkpoint
     through mmseg's inference API; the first pick is the longest embedding,
     then 4 more distinct candidates."""
-    import os.path as osp
-
     import torch.nn.functional as F
-    from mmseg.apis import inference_model, init_model
-    wd = tmp_path / 'badge'
-    run_al(wd, tiny_scenes, options=POOL + ['al.picker.type=BADGE'])
-    sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
-    sel1 = read_ids(str(wd / 'cycle_01' / 'selected.txt'))
-    data = np.load(wd / 'cycle_01' / 'features.npz')
-    ids, emb = [str(i) for i in data['ids']], data['gradient_embeddings']
-    assert set(ids) == set(read_ids(str(wd / 'pool.txt'))) - set(sel0)
-    model = init_model(
-        str(wd / 'cycle_00' / 'config.py'),
-        str(wd / 'cycle_00' / 'model.pth'),
-        device='cpu')
-    conv = model.decode_head.conv_seg
+    sel0, sel1, ids, emb, conv, conv_seg_io = last_layer_run(
+        tiny_scenes, tmp_path / 'badge', 'BADGE', 'gradient_embeddings')
     assert emb.shape[1] == conv.out_channels * conv.in_channels
-    captured = {}
-    conv.register_forward_hook(
-        lambda m, args, out: captured.update(feat=args[0].detach()))
     for row, i in list(enumerate(ids))[:3]:
-        inference_model(model,
-                        osp.join(tiny_scenes, 'img_dir', 'train', f'{i}.png'))
+        feat, _ = conv_seg_io(i)
         conv.zero_grad()
-        logits = conv(captured['feat'])
+        logits = conv(feat)
         F.cross_entropy(logits, logits.argmax(1)).backward()
         expected = (-conv.weight.grad).flatten().numpy()
         assert emb[row] == pytest.approx(expected, rel=1e-3, abs=1e-6), i
     assert sel1[0] == ids[int(np.linalg.norm(emb, axis=1).argmax())]
     assert len(set(sel1)) == 5 and not set(sel1) & set(sel0)
-    check_run(wd, '--pool', '--no-topk')
+    check_run(tmp_path / 'badge', '--pool', '--no-topk')
 
 
 def pretext_features_by_hand(wd, img_dir, ids):
@@ -288,30 +303,12 @@ def test_base(tiny_scenes, tmp_path):
     inference API, conv_seg's output and weights), and the picks: class c
     takes the candidate nearest its boundary not taken before (5 picks over
     11 classes: classes 0-4 one each)."""
-    import os.path as osp
-
-    from mmseg.apis import inference_model, init_model
-    wd = tmp_path / 'base'
-    run_al(wd, tiny_scenes, options=POOL + ['al.picker.type=BASE'])
-    sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
-    sel1 = read_ids(str(wd / 'cycle_01' / 'selected.txt'))
-    data = np.load(wd / 'cycle_01' / 'features.npz')
-    ids, dist = [str(i) for i in data['ids']], data['boundary_distances']
-    assert set(ids) == set(read_ids(str(wd / 'pool.txt'))) - set(sel0)
+    sel0, sel1, ids, dist, conv, conv_seg_io = last_layer_run(
+        tiny_scenes, tmp_path / 'base', 'BASE', 'boundary_distances')
     assert dist.shape == (len(ids), 11)
-    model = init_model(
-        str(wd / 'cycle_00' / 'config.py'),
-        str(wd / 'cycle_00' / 'model.pth'),
-        device='cpu')
-    conv = model.decode_head.conv_seg
     w = conv.weight.detach().double().flatten(1).numpy()
-    captured = {}
-    conv.register_forward_hook(
-        lambda m, args, out: captured.update(z=out.detach()))
     for row, i in list(enumerate(ids))[:2]:
-        inference_model(model,
-                        osp.join(tiny_scenes, 'img_dir', 'train', f'{i}.png'))
-        z = captured['z'][0].double().flatten(1).numpy()  # (C, pixels)
+        z = conv_seg_io(i)[1][0].double().flatten(1).numpy()  # (C, pixels)
         per_pixel = []
         for x in z.T:
             p = int(x.argmax())
@@ -328,7 +325,7 @@ def test_base(tiny_scenes, tmp_path):
         expected.append(ids[best])
         taken.add(best)
     assert sel1 == expected
-    check_run(wd, '--pool', '--no-topk')
+    check_run(tmp_path / 'base', '--pool', '--no-topk')
 
 
 def test_uncertain_gcn(tiny_scenes, tmp_path):

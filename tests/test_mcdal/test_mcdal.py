@@ -3,17 +3,15 @@
 training batches."""
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.structures import BaseDataElement, PixelData
-from mmseg.registry import MODELS
+from mmengine.structures import BaseDataElement
 from mmseg.structures import SegDataSample
 
 from pt4al_seg.engine.hooks import UnlabelledBatchHook
 from pt4al_seg.engine.hooks.unlabelled_batch_hook import unlabelled_pipeline
 from pt4al_seg.mcdal import discrepancy, split_unlabelled
 from pt4al_seg.registry import QUERIES
-from ..conftest import CONFIG
+from ..conftest import labelled_unlabelled_batch
 
 
 @pytest.fixture(autouse=True)
@@ -99,22 +97,8 @@ def test_unlabelled_pipeline_loads_no_label():
 
 
 def seg_model_and_batch(labelled=2, unlabelled=2):
-    cfg = Config.fromfile(CONFIG)
-    model = MODELS.build(dict(cfg.model, type='MCDALEncoderDecoder'))
-    inputs = torch.randn(labelled + unlabelled, 3, 32, 32)
-    samples = []
-    for k in range(labelled + unlabelled):
-        s = SegDataSample(
-            metainfo=dict(
-                img_shape=(32, 32),
-                ori_shape=(32, 32),
-                pad_shape=(32, 32),
-                unlabelled=k >= labelled))
-        if k < labelled:
-            s.gt_sem_seg = PixelData(
-                data=torch.randint(0, 11, (1, 32, 32), dtype=torch.long))
-        samples.append(s)
-    return model, inputs, samples
+    return labelled_unlabelled_batch(
+        dict(type='MCDALEncoderDecoder'), labelled, unlabelled)
 
 
 def test_segmentor_losses_reach_only_their_weights():

@@ -6,16 +6,14 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.structures import BaseDataElement, PixelData
-from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
+from mmengine.structures import BaseDataElement
 
 from pt4al_seg.registry import QUERIES
 from pt4al_seg.utils import read_ids, read_scores
 from pt4al_seg.vaal import VAALModule, vaal_settings
-from ..conftest import CONFIG, check_contract, refusal, run_al
+from ..conftest import (CONFIG, check_contract, labelled_unlabelled_batch,
+                        refusal, run_al)
 from ..test_engine.test_committee import POOL, highest
 
 SMALL = dict(image_size=32, channels=(8, 16, 32, 64))
@@ -106,22 +104,8 @@ def test_training_iteration_steps_its_own_optimizers():
 
 
 def seg_model_and_batch(labelled=2, unlabelled=2):
-    cfg = Config.fromfile(CONFIG)
-    model = MODELS.build(
-        dict(cfg.model, type='VAALEncoderDecoder', vaal=SMALL))
-    samples = []
-    for k in range(labelled + unlabelled):
-        s = SegDataSample(
-            metainfo=dict(
-                img_shape=(32, 32),
-                ori_shape=(32, 32),
-                pad_shape=(32, 32),
-                unlabelled=k >= labelled))
-        if k < labelled:
-            s.gt_sem_seg = PixelData(
-                data=torch.randint(0, 11, (1, 32, 32), dtype=torch.long))
-        samples.append(s)
-    return model, torch.randn(labelled + unlabelled, 3, 32, 32), samples
+    return labelled_unlabelled_batch(
+        dict(type='VAALEncoderDecoder', vaal=SMALL), labelled, unlabelled)
 
 
 def test_segmentor_keeps_the_task_model_apart():

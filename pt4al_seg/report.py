@@ -146,6 +146,7 @@ class RunReport:
 
     @master_only
     def finish(self, state, logger) -> None:
+        write_timings(self.work_dir, state.seconds)  # after_run's steps too
         rows = summary_rows(state.cycles, self.metric)
         print_log('\n' + format_table(rows, self.metric), logger=logger)
         floor = state.extras.get('background_mIoU')

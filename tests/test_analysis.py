@@ -51,3 +51,10 @@ def test_tool_on_a_finished_run(finished_run, tiny_scenes, tmp_path):
     rho = spearmanr([pretext[i] for i in ids], [task[i] for i in ids])[0]
     assert result['rho'] == pytest.approx(rho, abs=1e-9)
     assert all(v >= 0 for v in task.values())
+    # the run measured the same itself, after its last cycle (H1 per run)
+    h1 = json.loads(open(f'{finished_run}/pretext/h1.json').read())
+    assert h1 == pytest.approx(result)
+    assert open(f'{finished_run}/pretext/h1.csv').read() == open(
+        tmp_path / 'analysis.csv').read()
+    assert open(f'{finished_run}/pretext/h1.png', 'rb').read(4) == \
+        b'\x89PNG'

@@ -86,6 +86,27 @@ class PretextBatchHook(ALHook):
             for i in range(runner.settings.num_cycles)
         ]
 
+    def after_run(self, runner) -> None:
+        """H1 of this run when its test split is labelled (the paper's
+        hypothesis: the pretext loss ranks images as the task loss does):
+        Spearman's rho of the pretext model's loss and the last cycle's task
+        loss on the held-out images (:func:`pt4al_seg.analysis.run_h1`:
+        ``pretext/h1.csv``, ``h1.png``, ``h1.json``). Done once: a resumed
+        run with ``h1.json`` skips it."""
+        if not runner.evaluated or osp.isfile(
+                runner.files.path('pretext', 'h1.json')):
+            return
+        from ...analysis import run_h1
+        with timed(runner.state.seconds, 'h1.measure'):
+            result = run_h1(runner)
+        if result is not None:
+            runner.log(f'H1: Spearman rho {result["rho"]:.3f} (p = '
+                       f'{result["p_value"]:.2g}) between the pretext loss '
+                       f'and cycle {runner.settings.num_cycles - 1:02d}\'s '
+                       f'task loss on {result["num_images"]} held-out images '
+                       '(pretext/h1.csv, h1.png)')
+        runner.state.save()
+
     def pretext_stage(self, runner) -> None:
         """Train the pretext model, then score (and keep features of) every
         pool image."""

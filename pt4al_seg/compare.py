@@ -72,21 +72,25 @@ STRATEGIES: Dict[str, List[str]] = {
         for k in ('type=TypiClust', 'seed={seed}')
     ],
     'probcover':
-    PRETEXT_POOL +
-    [f'al.{p}.type=ProbCover' for p in ('cold_start.picker', 'picker')],
+    PRETEXT_POOL + [
+        f'al.{p}.{k}' for p in ('cold_start.picker', 'picker')
+        for k in ('type=ProbCover', 'seed={seed}')
+    ],
     # ... on the previous cycle's task model (a random first cycle)
     'typiclust-task':
     POOL + ['al.picker.type=TypiClust', 'al.picker.seed={seed}'],
     'probcover-task':
-    POOL + ['al.picker.type=ProbCover'],
+    POOL + ['al.picker.type=ProbCover', 'al.picker.seed={seed}'],
     # PT4AL with either as its cycle-0 pick from batch 0 (on the pretext
     # model's features) instead of every N-th image
     'pt4al-typiclust-start': [
         'al.features=pretext', 'al.cold_start.picker.type=TypiClust',
         'al.cold_start.picker.seed={seed}'
     ],
-    'pt4al-probcover-start':
-    ['al.features=pretext', 'al.cold_start.picker.type=ProbCover'],
+    'pt4al-probcover-start': [
+        'al.features=pretext', 'al.cold_start.picker.type=ProbCover',
+        'al.cold_start.picker.seed={seed}'
+    ],
     # k-means++ seeding on the last layer's gradient embeddings
     'badge':
     POOL + ['al.picker.type=BADGE', 'al.picker.seed={seed}'],

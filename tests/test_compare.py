@@ -92,16 +92,23 @@ def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
 def test_every_strategy_name_makes_a_config_the_runner_accepts(
         config, model_type):
     """Each name's --cfg-options, merged as train_al.py merges them, give
-    `al` settings, hooks and a model the runner parses (no training)."""
+    `al` settings, hooks (the config's and its query's) and a model that
+    build, and a pretext stage wherever pretext features are asked for (the
+    runner's own check); the names that promise it use pretext features,
+    and every part that takes a seed gets the run's."""
     import argparse
+    import inspect
     import os.path as osp
 
     from mmengine.config import Config, DictAction
+    from mmengine.registry import init_default_scope
     from mmseg.registry import MODELS
 
     from pt4al_seg.compare import STRATEGIES
     from pt4al_seg.engine.hooks import build_al_hooks
     from pt4al_seg.engine.settings import ALSettings
+    from pt4al_seg.registry import PICKERS, QUERIES
+    init_default_scope('mmseg')
     parser = argparse.ArgumentParser()
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     for name in STRATEGIES:
@@ -110,13 +117,33 @@ def test_every_strategy_name_makes_a_config_the_runner_accepts(
         cfg.merge_from_dict(
             parser.parse_args(['--cfg-options'] + opts).cfg_options)
         settings = ALSettings.from_config(cfg)
-        hooks = build_al_hooks(list(cfg.al_hooks))
-        assert MODELS.get(cfg.model.type) is not None, name
-        assert cfg.randomness.seed == 3, name
+        strategy = settings.strategy()
+        hooks = build_al_hooks(
+            list(cfg.al_hooks) +
+            list(getattr(strategy.query, 'al_hooks', None) or []))
+        MODELS.build(cfg.model)
         pretext = [h for h in hooks if hasattr(h, 'batches')]
-        if settings.features == 'pretext':  # a pretext stage serves them
+        if settings.features == 'pretext':  # the runner's check passes
             assert pretext, name
+        assert (settings.features == 'pretext') == (
+            name in ('typiclust', 'probcover')
+            or name.endswith('-start')), name
         if name.startswith('pt4al'):
             assert pretext and pretext[0].batches, name
         elif pretext:
             assert not pretext[0].batches, name
+        parts = [(PICKERS, settings.picker), (QUERIES, settings.query),
+                 (PICKERS, settings.cold_start['picker']),
+                 (QUERIES, settings.cold_start.get('query'))]
+        for registry, part in parts:
+            if part is None or (part is settings.cold_start.get('query')
+                                and not strategy_uses_cold_query(settings)):
+                continue
+            takes = inspect.signature(registry.get(part['type'])).parameters
+            if 'seed' in takes:
+                assert part.get('seed') == 3, (name, part)
+
+
+def strategy_uses_cold_query(settings):
+    """Whether cycle 0 reads its query (a picker that picks by score)."""
+    return 'score' in settings.cold_start_strategy().needs

@@ -16,6 +16,7 @@ from ..utils import write_ids
 from . import phase_configs as pc
 from .feature_taps import (attach_last_layer_io, last_layer_io,
                            pooled_backbone_output)
+from .hooks.unlabelled_batch_hook import UNLABELLED, UnlabelledDataHook
 from .mc_dropout import NO_DROPOUT, dropout_layers, mc_probs, output_logits
 from .settings import ALConfigError
 
@@ -31,7 +32,11 @@ HINTS = {
 }
 
 
-def check_phase(phase: str, cfg_dict: dict, loader: str, mode: str) -> None:
+def check_phase(phase: str,
+                cfg_dict: dict,
+                loader: str,
+                mode: str,
+                unlabelled: bool = False) -> None:
     """Build ``cfg_dict``'s model and push one batch of ``loader`` through its
     pipeline, data preprocessor and forward (``mode``: ``'loss'`` for a
     training phase, ``'predict'`` for a test or scoring phase), on the GPU when
@@ -42,6 +47,9 @@ def check_phase(phase: str, cfg_dict: dict, loader: str, mode: str) -> None:
         cfg_dict (dict): The phase's Runner config.
         loader (str): ``'train_dataloader'`` or ``'test_dataloader'``.
         mode (str): ``'loss'`` or ``'predict'``.
+        unlabelled (bool): Mark the second half of the batch as unlabelled
+            images (what ``UnlabelledBatchHook`` adds to a training batch).
+            Defaults to False.
     """
     from mmseg.registry import DATASETS, METRICS, MODELS
     cfg_dict = Config(cfg_dict)  # attribute access, as a Runner has it
@@ -53,6 +61,9 @@ def check_phase(phase: str, cfg_dict: dict, loader: str, mode: str) -> None:
         dataset = DATASETS.build(cfg_dict[loader]['dataset'])
         size = min(cfg_dict[loader].get('batch_size', 1), len(dataset))
         batch = pseudo_collate([dataset[i] for i in range(size)])
+        for sample in batch['data_samples'][size // 2:] \
+                if unlabelled and size > 1 else []:
+            sample.set_metainfo({UNLABELLED: True})
         loop = cfg_dict.get('test_cfg') or {}
         head_io = mode == 'predict' and loop.get('head_io', False)
         pooled = mode == 'predict' and loop.get('features', False)
@@ -110,7 +121,15 @@ def preflight(runner, ids: Optional[List[str]] = None) -> None:
         cycle = pc.cycle_config(cfg, tmp, ids_file, None, False,
                                 runner.pool.palette)
         if runner.labels.on_disk:  # annotation: no label exists yet
-            check_phase('cycle training', cycle, 'train_dataloader', 'loss')
+            # with unlabelled images beside the labelled ones where the
+            # strategy trains on them (MCDAL, VAAL)
+            check_phase(
+                'cycle training',
+                cycle,
+                'train_dataloader',
+                'loss',
+                unlabelled=any(
+                    isinstance(h, UnlabelledDataHook) for h in runner.hooks))
         if runner.evaluated:
             check_phase('cycle test', cycle, 'test_dataloader', 'predict')
         strategy = runner.strategy

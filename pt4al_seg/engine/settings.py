@@ -136,6 +136,13 @@ class ALSettings:
                     f'{getattr(self, key)!r}')
         self.strategy()
         cold = self.cold_start_strategy()
+        feature_needs = {'feature', 'labelled_feature'}
+        if self.features == 'pretext' and not feature_needs & set(
+                self.strategy().needs + cold.needs):
+            raise ALConfigError(
+                "al.features='pretext' but neither al.picker nor "
+                'al.cold_start.picker uses features (e.g. TypiClust, '
+                'ProbCover, KCenterGreedy)')
         if getattr(cold.picker, 'needs_labelled', False):
             raise ALConfigError(
                 f'al.cold_start: {type(cold.picker).__name__} learns from '

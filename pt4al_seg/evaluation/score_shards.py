@@ -1,7 +1,7 @@
 """A scoring pass kept as it is computed, so that a killed pass resumes.
 
 Each rank writes the rows its metric collected from a batch into
-``<out_dir>/score_shards/<pass>-rank<r>-<batch>.pkl``, atomically (a temporary
+``<out_dir>/score_shards/v2-<pass>-rank<r>-<batch>.pkl``, atomically (a temporary
 name, then ``os.replace``). ``--resume`` after a kill reads them back
 (:func:`shard_rows`) and scores only the images they lack; the metric then
 writes its files from both, in the order of the pass's id list, exactly as an
@@ -20,6 +20,10 @@ from mmengine.evaluator import BaseMetric
 from ..utils import read_ids
 
 SHARD_DIR = 'score_shards'
+#: Prefix of this version's shard files: shards of a version whose rows had
+#: another shape (e.g. before pooled features joined the pretext losses) are
+#: not read back, their images are scored again.
+FORMAT = 'v2'
 
 
 def shard_dir_of(out_dir: str) -> str:
@@ -35,7 +39,8 @@ def shard_rows(shard_dir: str) -> Dict[str, tuple]:
     if not osp.isdir(shard_dir):
         return rows
     for name in sorted(os.listdir(shard_dir)):
-        if name.endswith('.pkl') and '.tmp' not in name:
+        if name.startswith(f'{FORMAT}-') and name.endswith(
+                '.pkl') and '.tmp' not in name:
             with open(osp.join(shard_dir, name), 'rb') as f:
                 for row in pickle.load(f):
                     rows.setdefault(row[0], row)
@@ -75,7 +80,7 @@ class ShardedMetric(BaseMetric):
             return
         os.makedirs(self.shard_dir, exist_ok=True)
         path = osp.join(
-            self.shard_dir, f'{self._pass}-rank{get_rank()}-'
+            self.shard_dir, f'{FORMAT}-{self._pass}-rank{get_rank()}-'
             f'{self._shards:06d}.pkl')
         tmp = f'{path}.tmp'
         with open(tmp, 'wb') as f:

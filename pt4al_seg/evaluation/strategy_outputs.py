@@ -140,8 +140,12 @@ class StrategyOutputsMetric(ShardedMetric):
                 HEAD_OUTPUTS[name][0]: np.stack([r[4][name] for r in results])
                 for name in self.head_outputs
             }
-            if results and results[0][3] is not None:
-                arrays['features'] = np.stack([r[3] for r in results])
+            feats = [r[3] for r in results]
+            if any(f is not None for f in feats):
+                if any(f is None for f in feats):
+                    raise RuntimeError('the scoring pass attached pooled '
+                                       'features to some images only')
+                arrays['features'] = np.stack(feats)
             write_features(self.features_file, ids, **arrays)
         self.drop_shards()
         return out

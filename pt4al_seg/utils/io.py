@@ -101,15 +101,15 @@ def read_features(path: str, ids: List[str], name: str = 'features'):
     import numpy as np
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path} does not exist')
-    data = np.load(path)
-    if name not in data:
-        raise KeyError(f'{path} has no {name}')
-    row = {str(i): k for k, i in enumerate(data['ids'])}
-    missing = [i for i in ids if i not in row]
-    if missing:
-        raise KeyError(f'{path} has no row for {len(missing)} images, e.g. '
-                       f'{missing[0]}')
-    return data[name][[row[i] for i in ids]]
+    with np.load(path) as data:
+        if name not in data:
+            raise KeyError(f'{path} has no {name}')
+        row = {str(i): k for k, i in enumerate(data['ids'])}
+        missing = [i for i in ids if i not in row]
+        if missing:
+            raise KeyError(f'{path} has no row for {len(missing)} images, '
+                           f'e.g. {missing[0]}')
+        return data[name][[row[i] for i in ids]]
 
 
 def write_json(path: str, obj) -> None:

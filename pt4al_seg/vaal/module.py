@@ -34,6 +34,13 @@ def vaal_settings(cfg: Optional[dict]) -> dict:
     return out
 
 
+def _from_rank0(module: nn.Module) -> None:
+    from mmengine.dist import broadcast, get_world_size
+    if get_world_size() > 1:
+        for t in list(module.parameters()) + list(module.buffers()):
+            broadcast(t.data, src=0)
+
+
 def _average_over_ranks(module: nn.Module) -> None:
     from mmengine.dist import all_reduce, get_world_size
     if get_world_size() > 1:
@@ -171,18 +178,27 @@ class VAALModule(nn.Module):
 
     def train_iteration(self, labelled: Tensor,
                         unlabelled: Tensor) -> Dict[str, Tensor]:
+        with torch.autocast(labelled.device.type, enabled=False):
+            return self._train_iteration(labelled, unlabelled)
+
+    def _train_iteration(self, labelled: Tensor,
+                         unlabelled: Tensor) -> Dict[str, Tensor]:
         """One training iteration of the authors' solver with their own
         optimizers (Adam, ``lr``): a VAE step, then a discriminator step
         (their code takes 2 VAE steps on fresh batches; here one per training
         batch). Gradients are averaged over ranks; none is left on the
         parameters for the run's optimizer. Without gradient (e.g. the
         preflight) the losses are only computed. Returns them, detached, for
-        the log (keys without ``loss``: the run does not optimise them)."""
+        the log (keys without ``loss``: the run does not optimise them).
+        Always in float32, outside any autocast (``--amp`` scales only the
+        run's loss). Under DDP the first iteration copies rank 0's weights
+        and buffers to every rank (DDP leaves them alone)."""
         if not torch.is_grad_enabled():
             return dict(
                 vaal_vae=self.vae_loss(labelled, unlabelled),
                 vaal_dsc=self.discriminator_loss(labelled, unlabelled))
         if self._optimizers is None:
+            _from_rank0(self)
             self._optimizers = [
                 torch.optim.Adam(part.parameters(), lr=self.cfg['lr'])
                 for part in (self.vae, self.discriminator)
@@ -207,7 +223,8 @@ class VAALModule(nn.Module):
         training = self.training
         self.eval()
         try:
-            _, mu, _ = self.vae(self._resize(x))
-            return torch.sigmoid(self.discriminator(mu)).detach().float()
+            with torch.autocast(x.device.type, enabled=False):
+                _, mu, _ = self.vae(self._resize(x))
+                return torch.sigmoid(self.discriminator(mu)).detach().float()
         finally:
             self.train(training)

@@ -176,12 +176,26 @@ def test_pretext_settings_need_the_pretext_stage(tiny_scenes, tmp_path, key):
         tiny_scenes,
         check=False,
         in_process=True,
-        options=['al_hooks=[]', f'al.{key}=pretext'])
+        options=[
+            'al_hooks=[]', f'al.{key}=pretext', 'al.picker.type=TypiClust'
+        ])
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (
         f"train_al.py: error: al.{key}='pretext' needs a pretext stage "
         '(PretextBatchHook in al_hooks)')
     assert not (tmp_path / 'wd').exists()
+
+
+def test_pretext_features_unused_are_refused():
+    from mmengine.config import Config
+
+    from pt4al_seg.engine.settings import ALConfigError, ALSettings
+    with pytest.raises(
+            ALConfigError,
+            match="al.features='pretext' but "
+            'neither al.picker nor al.cold_start.picker uses'):
+        ALSettings.from_config(
+            Config(dict(al=dict(num_cycles=2, budget=5, features='pretext'))))
 
 
 def test_hook_priority_from_the_config():

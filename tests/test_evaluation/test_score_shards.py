@@ -112,3 +112,23 @@ def test_strategy_outputs_resume_with_classes_and_features(tmp_path):
     assert list(a['ids']) == list(b['ids']) == IDS
     assert (a['features'] == b['features']).all()
     assert a['features'][:, 0].tolist() == [float(ord(i)) for i in IDS]
+
+
+def test_shards_of_an_older_format_are_scored_again(tmp_path):
+    """A pass killed under pt4al_seg before the shard format changed left
+    (id, loss) rows in unversioned files: they are not read back (no
+    pooled feature in them), their images are scored again."""
+    import pickle
+
+    from pt4al_seg.evaluation.score_shards import shard_rows
+    shards = tmp_path / 'shards'
+    shards.mkdir()
+    with open(shards / 'abc-rank0-000000.pkl', 'wb') as f:
+        pickle.dump([('c', 2.5), ('a', 0.5)], f)
+    assert shard_rows(str(shards)) == {}
+    metric = pretext_metric(tmp_path, 'out.csv')
+    score(metric, IDS)
+    metric.compute_metrics(list(metric.results))
+    assert (tmp_path / 'out.csv').read_text().splitlines()[1:] == [
+        f'{i},{LOSS[i]}' for i in IDS
+    ]

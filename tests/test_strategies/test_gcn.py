@@ -32,7 +32,7 @@ def test_gcn_learns_which_nodes_look_labelled():
     feats = np.concatenate([a[6:], b, a[:6]])  # candidates, then labelled
     labelled = np.arange(len(feats)) >= 18
     prob, hidden = gcn.train_gcn(feats, labelled, seed=0)
-    assert hidden.shape == (24, 128)
+    assert hidden.shape == (24, 129)
     # unlabelled images like the labelled ones score above the others
     assert prob[:6].min() > prob[6:18].max()
     again, _ = gcn.train_gcn(feats, labelled, seed=0)

@@ -191,9 +191,10 @@ def test_vaal_segmentation_run(tiny_scenes, tmp_path):
 
 
 def test_vaal_under_ddp(tiny_scenes, tmp_path):
-    """Two gloo processes: DDP leaves VAAL's parameters to its own
-    optimizers (their gradients averaged over the ranks) and the run
-    finishes with the contract met."""
+    """Two gloo processes: with VAAL's parameters left out of DDP and
+    stepped inside the forward, the run trains and finishes with the
+    contract met (no reducer error). That the ranks stay equal is not
+    checked here: only rank 0 saves."""
     from ..conftest import tiny_options
     from ..test_engine.test_distributed import torchrun
     wd = tmp_path / 'ddp'
@@ -205,3 +206,18 @@ def test_vaal_under_ddp(tiny_scenes, tmp_path):
     logs = ''.join(open(p).read() for p in (wd / 'cycle_00').glob('2*/2*.log'))
     assert 'vaal_dsc' in logs
     check_contract(wd, '--pool')
+
+
+def test_vaal_training_is_in_the_preflight(tiny_scenes, tmp_path):
+    """The preflight's training batch holds unlabelled images where the
+    strategy trains on them: VAAL's step fails there, before any work (at
+    16x16 its encoder ends at 1x1, and one image per part leaves BatchNorm a
+    single value per channel)."""
+    line = refusal(
+        tmp_path / 'refused', tiny_scenes, POOL + [
+            'al.query.type=VAAL', 'model.type=VAALEncoderDecoder',
+            'model.vaal.image_size=16', 'train_dataloader.batch_size=2'
+        ])
+    assert line.startswith(
+        'train_al.py: error: preflight of cycle training failed: '
+        'ValueError: Expected more than 1 value per channel'), line

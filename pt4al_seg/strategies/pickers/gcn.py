@@ -28,8 +28,9 @@ class GCN(nn.Module):
     """The authors' GCN as it runs: a graph convolution to ``hidden`` channels,
     ReLU, dropout, a graph convolution to one channel, sigmoid (Kipf & Welling
     layers: ``A (X W) + b``, weights and biases uniform in ±1/sqrt(out)).
-    Returns each node's probability of being labelled and its hidden
-    features."""
+    Returns each node's probability of being labelled and, as the code's
+    third output, its hidden features with the last layer's output appended
+    (``hidden + 1`` values)."""
 
     def __init__(self, in_dim: int, hidden: int = 128, dropout: float = 0.3):
         super().__init__()
@@ -48,7 +49,7 @@ class GCN(nn.Module):
         h = F.relu(adj @ (x @ self.weights[0]) + self.biases[0])
         feat = F.dropout(h, self.dropout, training=self.training)
         out = adj @ (feat @ self.weights[1]) + self.biases[1]
-        return torch.sigmoid(out).squeeze(1), feat
+        return torch.sigmoid(out).squeeze(1), torch.cat((feat, out), 1)
 
 
 def train_gcn(feats: np.ndarray,
@@ -71,14 +72,16 @@ def train_gcn(feats: np.ndarray,
         labelled (np.ndarray): (N,) bool, True for labelled nodes.
 
     Returns:
-        tuple: each node's probability of being labelled (N,) and its hidden
-        features (N, hidden), in eval mode.
+        tuple: each node's probability of being labelled (N,) and its
+        features for CoreGCN (N, hidden + 1: the hidden layer's and the last
+        layer's output, as the authors'), in eval mode.
     """
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     x = torch.as_tensor(unit_rows(feats), device=device)
     adj = cosine_adjacency(x)
     lab = torch.as_tensor(labelled, device=device)
-    with torch.random.fork_rng(devices=[]):
+    devices = [torch.cuda.current_device()] if device == 'cuda' else []
+    with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         model = GCN(x.shape[1], hidden, dropout).to(device)
         opt = torch.optim.Adam(
@@ -185,7 +188,8 @@ class UncertainGCN(_GCNPicker):
 @PICKERS.register_module()
 class CoreGCN(_GCNPicker):
     """CoreGCN: Core-Set's k-center greedy (:func:`kcenter_greedy`) on the
-    GCN's hidden features, the labelled images the first centres. A
+    GCN's features (hidden layer and output, as the authors' code), the
+    labelled images the first centres. A
     candidate's score (``scores.csv``, the subset's) is its distance to the
     labelled set there.
 

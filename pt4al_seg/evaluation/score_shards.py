@@ -1,7 +1,8 @@
 """A scoring pass kept as it is computed, so that a killed pass resumes.
 
 Each rank writes the rows its metric collected from a batch into
-``<out_dir>/score_shards/v2-<pass>-rank<r>-<batch>.pkl``, atomically (a temporary
+``<out_dir>/score_shards/v2-<pass>-rank<r>-<batch>.pkl``
+(``v2``: :data:`FORMAT`), atomically (a temporary
 name, then ``os.replace``). ``--resume`` after a kill reads them back
 (:func:`shard_rows`) and scores only the images they lack; the metric then
 writes its files from both, in the order of the pass's id list, exactly as an

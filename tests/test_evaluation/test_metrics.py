@@ -51,13 +51,13 @@ def test_ids_classification_logits_and_duplicates(tmp_path):
     metric.process(
         None,
         [dict(img_id='train_00001', pred_logits=torch.tensor([0.0, 0.0]))])
-    assert metric.results == [('train_00001', 1.0, None, None)]
+    assert metric.results == [('train_00001', 1.0, None, None, {})]
     losses = PretextLossMetric(img_dir='/d', img_suffix='.png')
     with pytest.raises(RuntimeError, match='scored twice'):
         losses.compute_metrics([('a', 1.0), ('a', 1.0)])
     with pytest.raises(RuntimeError, match='scored twice'):
-        metric.compute_metrics([('a', 1.0, None, None),
-                                ('a', 1.0, None, None)])
+        metric.compute_metrics([('a', 1.0, None, None, {}),
+                                ('a', 1.0, None, None, {})])
 
 
 def test_class_column_and_predicted_class(tmp_path):

@@ -11,6 +11,8 @@ import numpy as np
 from .utils import atomic_write
 from .utils.errors import UserError
 
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
 # A pool strategy from a PT4AL config: no pretext stage, a seeded random first
 # cycle.
 POOL = [
@@ -111,6 +113,18 @@ STRATEGIES: Dict[str, List[str]] = {
     'vaal':
     POOL + ['al.query.type=VAAL', 'model.type={vaal_model}'],
 }
+# PT4AL with each pretext (the paper's ablation), from scratch or starting each
+# cycle's model from the pretext backbone: the pretext model and its pipelines
+# come from the family's base config (PRETEXT_CONFIGS), the pretext schedule
+# and everything else stay the config's.
+PRETEXTS = ('rotation', 'colorization', 'jigsaw')
+PRETEXT_CONFIGS = dict(
+    EncoderDecoder='configs/_base_/pretext/{}.py',
+    ImageClassifier='configs/_base_/pretext/{}_cls.py')
+for _p in PRETEXTS:
+    STRATEGIES[f'pt4al-{_p}'] = []
+    STRATEGIES[f'pt4al-{_p}-init-pretext'] = ['al.init=pretext']
+STRATEGIES['pt4al-init-pretext'] = ['al.init=pretext']
 MC_DROPOUT = ('bald', 'varratio', 'meanstd', 'pt4al-bald')
 # Model families without dropout of their own get it where MC dropout samples:
 # on the pooled features before the classifier's linear layer (mmseg's decode
@@ -133,6 +147,37 @@ VAAL_MODELS = dict(
 # Learning Loss stops the module's gradient into the backbone after this
 # share of each cycle's training, as the paper does (epoch 120 of 200).
 LL_STOP_GRAD = 0.6
+
+
+def pretext_of(strategy: str) -> Optional[str]:
+    """The pretext a ``pt4al-<pretext>[-init-pretext]`` name swaps in, else
+    None."""
+    for p in PRETEXTS:
+        if strategy in (f'pt4al-{p}', f'pt4al-{p}-init-pretext'):
+            return p
+    return None
+
+
+def with_pretext(cfg, pretext: str):
+    """``cfg`` (an mmengine Config, changed in place) with the pretext model
+    and pipelines of ``pretext``'s base config for the config's model family;
+    the pretext schedule, batch size and optimizer stay ``cfg``'s."""
+    from mmengine.config import Config
+    if 'pretext' not in cfg:
+        raise UserError(f'{cfg.filename} has no pretext stage to swap for '
+                        f'{pretext!r}: start from a PT4AL config')
+    path = osp.join(
+        REPO,
+        PRETEXT_CONFIGS.get(cfg.model.type, 'missing').format(pretext))
+    if not osp.isfile(path):
+        raise UserError(
+            f'no {pretext} pretext config for model.type={cfg.model.type} '
+            f'(known: {", ".join(PRETEXT_CONFIGS)}); write a config with '
+            'that pretext instead')
+    new = Config.fromfile(path).pretext
+    for key in ('model', 'train_pipeline', 'score_pipeline'):
+        cfg.pretext[key] = new[key]
+    return cfg
 
 
 def run_options(strategy: str,

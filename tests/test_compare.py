@@ -104,7 +104,7 @@ def test_every_strategy_name_makes_a_config_the_runner_accepts(
     from mmengine.registry import init_default_scope
     from mmseg.registry import MODELS
 
-    from pt4al_seg.compare import STRATEGIES
+    from pt4al_seg.compare import STRATEGIES, pretext_of, with_pretext
     from pt4al_seg.engine.hooks import build_al_hooks
     from pt4al_seg.engine.settings import ALSettings
     from pt4al_seg.registry import PICKERS, QUERIES
@@ -116,6 +116,17 @@ def test_every_strategy_name_makes_a_config_the_runner_accepts(
         opts = run_options(name, 3, model_type, cfg.get('train_cfg'))
         cfg.merge_from_dict(
             parser.parse_args(['--cfg-options'] + opts).cfg_options)
+        if pretext_of(name):  # tools/compare.py swaps the pretext in
+            with_pretext(cfg, pretext_of(name))
+            schedule = Config.fromfile(osp.join(REPO, config)).pretext
+            assert cfg.pretext.train_cfg == schedule.train_cfg, name
+            pretext_model = MODELS.build(
+                dict(cfg.pretext.model, backbone=cfg.model.backbone))
+            assert type(pretext_model).__name__.lower().startswith(
+                pretext_of(name)), name
+        assert (cfg.al.get(
+            'init',
+            'scratch') == 'pretext') == name.endswith('init-pretext'), name
         settings = ALSettings.from_config(cfg)
         strategy = settings.strategy()
         hooks = build_al_hooks(

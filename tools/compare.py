@@ -17,8 +17,9 @@ import sys
 
 from mmengine.config import Config
 
-from pt4al_seg.compare import (STRATEGIES, collect, markdown_table, mean_std,
-                               plot_compare, run_options, write_compare_csv)
+from pt4al_seg.compare import (PRETEXTS, STRATEGIES, collect, markdown_table,
+                               mean_std, plot_compare, pretext_of, run_options,
+                               with_pretext, write_compare_csv)
 from pt4al_seg.engine import ALSettings
 from pt4al_seg.utils import atomic_write
 from pt4al_seg.utils.errors import UserError, run_tool
@@ -31,8 +32,16 @@ def parse_args():
     parser.add_argument(
         '--strategies',
         nargs='+',
-        default=['pt4al', 'random', 'lc'],
-        help=f'from: {", ".join(STRATEGIES)}')
+        default=None,
+        help=f'from: {", ".join(STRATEGIES)} (default: pt4al random lc, '
+        'or none with --pretexts)')
+    parser.add_argument(
+        '--pretexts',
+        nargs='+',
+        default=[],
+        choices=PRETEXTS,
+        help='the pretext ablation: adds pt4al-P and pt4al-P-init-pretext '
+        'for each pretext P')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--work-dir', required=True)
     parser.add_argument(
@@ -49,6 +58,13 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if args.strategies is None:
+        args.strategies = [] if args.pretexts else ['pt4al', 'random', 'lc']
+    for p in args.pretexts:
+        args.strategies += [
+            s for s in (f'pt4al-{p}', f'pt4al-{p}-init-pretext')
+            if s not in args.strategies
+        ]
     for s in args.strategies:
         if s not in STRATEGIES:
             raise UserError(f'unknown strategy {s!r}; known: '
@@ -65,11 +81,18 @@ def main():
             schedule[key.split('.')[1]] = int(value)
     here = osp.dirname(osp.abspath(__file__))
     for strategy in args.strategies:
+        config = args.config
+        if pretext_of(strategy):
+            # the config with the pretext swapped in, written beside the runs
+            config = osp.join(args.work_dir, strategy, 'config.py')
+            swapped = with_pretext(
+                Config.fromfile(args.config), pretext_of(strategy))
+            atomic_write(config, swapped.pretty_text)
         for seed in args.seeds:
             wd = osp.join(args.work_dir, strategy, f'seed_{seed}')
             cmd = [
                 sys.executable,
-                osp.join(here, 'train_al.py'), args.config, '--work-dir', wd,
+                osp.join(here, 'train_al.py'), config, '--work-dir', wd,
                 '--resume', '--cfg-options', *args.cfg_options,
                 *run_options(strategy, seed, cfg.model.type, schedule)
             ]

@@ -1,9 +1,10 @@
 from .base import BasePretext
 from .colorization import ColorizationPretext
+from .jigsaw import JigsawPretext
 from .rotation import RotationPretext
 from .transforms import PackColorizationInputs, SplitLab
 
 __all__ = [
-    'BasePretext', 'ColorizationPretext', 'RotationPretext',
+    'BasePretext', 'ColorizationPretext', 'JigsawPretext', 'RotationPretext',
     'PackColorizationInputs', 'SplitLab'
 ]

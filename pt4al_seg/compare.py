@@ -117,7 +117,7 @@ STRATEGIES: Dict[str, List[str]] = {
 # cycle's model from the pretext backbone: the pretext model and its pipelines
 # come from the family's base config (PRETEXT_CONFIGS), the pretext schedule
 # and everything else stay the config's.
-PRETEXTS = ('rotation', 'colorization', 'jigsaw')
+PRETEXTS = ('rotation', 'colorization', 'jigsaw', 'simsiam')
 PRETEXT_CONFIGS = dict(
     EncoderDecoder='configs/_base_/pretext/{}.py',
     ImageClassifier='configs/_base_/pretext/{}_cls.py')

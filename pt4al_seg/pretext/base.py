@@ -1,6 +1,8 @@
 """The pretext model interface, after mmselfsup's ``RotationPred``."""
 from typing import Dict, List, Optional
 
+import torch
+import torch.nn.functional as F
 from mmengine.model import BaseModel
 from mmseg.registry import MODELS
 from torch import Tensor
@@ -80,3 +82,16 @@ def sample_sizes(inputs: Tensor, data_samples: Optional[List]) -> List[tuple]:
         tuple(s.metainfo.get('img_shape', inputs.shape[2:]))[:2]
         for s in data_samples
     ]
+
+
+def unpadded_squares(inputs: Tensor, data_samples: Optional[List],
+                     side: int) -> Tensor:
+    """Each image's part before batch padding, resized (bilinear) to
+    ``side`` x ``side``: (B, C, side, side)."""
+    return torch.cat([
+        F.interpolate(
+            inputs[i:i + 1, :, :h, :w], (side, side),
+            mode='bilinear',
+            align_corners=False)
+        for i, (h, w) in enumerate(sample_sizes(inputs, data_samples))
+    ])

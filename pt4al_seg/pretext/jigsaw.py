@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor, nn
 
-from .base import BasePretext, sample_sizes
+from .base import BasePretext, unpadded_squares
 
 
 @lru_cache(maxsize=8)
@@ -140,14 +140,7 @@ class JigsawPretext(BasePretext):
 
     def squares(self, inputs: Tensor, data_samples=None) -> Tensor:
         """Each image's unpadded part resized to (grid*cell)^2."""
-        side = self.grid * self.cell
-        return torch.cat([
-            F.interpolate(
-                inputs[i:i + 1, :, :h, :w], (side, side),
-                mode='bilinear',
-                align_corners=False)
-            for i, (h, w) in enumerate(sample_sizes(inputs, data_samples))
-        ])
+        return unpadded_squares(inputs, data_samples, self.grid * self.cell)
 
     def permutation_logits(self, squares: Tensor, perm_idx: Tensor,
                            offsets: Tensor) -> Tensor:

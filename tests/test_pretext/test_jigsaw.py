@@ -209,9 +209,14 @@ def test_jigsaw_run_segmentation(tiny_scenes, tmp_path):
     check_contract(wd)
 
 
-def test_jigsaw_run_classification(tmp_path, idx_source):
+@pytest.mark.parametrize('config', [
+    JIGSAW_CLS,
+    'configs/pt4al_cls/pt4al-simsiam_resnet18-cifar_fashion-cls-32x32.py'
+])
+def test_pretext_run_classification(config, tmp_path, idx_source):
     """The classification demo with the jigsaw pretext (32x32, 9-pixel
-    tiles) runs end to end and passes the shared contract."""
+    tiles) or SimSiam's (views at 32x32) runs end to end and passes the
+    shared contract."""
     import subprocess
     import sys
 
@@ -223,7 +228,7 @@ def test_jigsaw_run_classification(tmp_path, idx_source):
         data, 'cls', idx_source, size=32, num_train=40, num_val=20, workers=1)
     wd = str(tmp_path / 'run')
     proc = subprocess.run([
-        sys.executable, 'tools/train_al.py', JIGSAW_CLS, '--work-dir', wd,
+        sys.executable, 'tools/train_al.py', config, '--work-dir', wd,
         '--cfg-options', f'data_root={data}', 'train_cfg.max_epochs=2',
         'pretext.train_cfg.max_epochs=1', 'train_dataloader.batch_size=8',
         'pretext.batch_size=8', 'train_dataloader.num_workers=0',

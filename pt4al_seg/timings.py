@@ -32,7 +32,7 @@ def timed(seconds: Dict[str, float], key: str):
 ORDER = dict(
     run=('checks', ),
     pretext=('train', 'score', 'rank'),
-    cycle=('score', 'pick', 'train', 'test'),
+    cycle=('score', 'pick', 'embedding', 'train', 'test'),
     h1=('measure', ))
 
 
@@ -68,12 +68,12 @@ def write_timings(work_dir: str, seconds: Dict[str, float]) -> None:
 
 def al_share(seconds: Dict[str, float]) -> Tuple[float, float]:
     """``(active-learning seconds, all recorded seconds)``: every step but the
-    cycles' training and testing (and the H1 analysis after the last cycle)
-    is active learning's own."""
+    cycles' training and testing (and the H1 analysis after the last cycle,
+    the embedding plots) is active learning's own."""
     total = sum(seconds.values())
     task = sum(v for k, v in seconds.items()
                if k.startswith('cycle_') and k.rsplit('.', 1)[1] in TASK_STEPS
-               or k.startswith('h1.'))
+               or k.startswith('h1.') or k.endswith('.embedding'))
     return total - task, total
 
 

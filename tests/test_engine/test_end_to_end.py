@@ -225,9 +225,9 @@ def test_console_is_a_short_story(finished_run):
 def test_every_step_is_timed(finished_run):
     steps = [
         'run.checks', 'pretext.train', 'pretext.score', 'pretext.rank',
-        'cycle_00.score', 'cycle_00.pick', 'cycle_00.train', 'cycle_00.test',
-        'cycle_01.score', 'cycle_01.pick', 'cycle_01.train', 'cycle_01.test',
-        'h1.measure'
+        'cycle_00.score', 'cycle_00.pick', 'cycle_00.embedding',
+        'cycle_00.train', 'cycle_00.test', 'cycle_01.score', 'cycle_01.pick',
+        'cycle_01.embedding', 'cycle_01.train', 'cycle_01.test', 'h1.measure'
     ]
     seconds = json.load(open(osp.join(finished_run,
                                       'al_state.json')))['seconds']

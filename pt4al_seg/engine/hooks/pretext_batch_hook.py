@@ -36,16 +36,22 @@ class PretextBatchHook(ALHook):
         batches (bool): False stops after the pretext stage: every cycle
             picks from the whole pool (a pool strategy on the pretext
             model's features). Defaults to True.
+        embedding (bool): Draw ``cycle_XX/embedding.png`` after each
+            selection. Defaults to True.
     """
 
     # the batches exist before any other hook's before_run
     priority = 'VERY_HIGH'
 
-    def __init__(self, order: str = 'descending', batches: bool = True):
+    def __init__(self,
+                 order: str = 'descending',
+                 batches: bool = True,
+                 embedding: bool = True):
         if order not in ORDERS:
             raise ALConfigError(f'PretextBatchHook: order must be one of '
                                 f'{", ".join(ORDERS)}, got {order!r}')
         self.order, self.batches = order, batches
+        self.embedding = embedding
 
     def check(self, runner) -> None:
         from mmseg.registry import MODELS
@@ -56,7 +62,8 @@ class PretextBatchHook(ALHook):
         if MODELS.get(pretext.model.type) is None:
             raise ALConfigError(
                 f'unknown pretext model {pretext.model.type!r}; known: '
-                'ColorizationPretext, RotationPretext')
+                'ColorizationPretext, JigsawPretext, RotationPretext, '
+                'SimSiamPretext')
         s, size = runner.settings, len(runner.pool)
         if self.batches and s.budget > size // s.num_cycles:
             raise ALConfigError(
@@ -85,6 +92,18 @@ class PretextBatchHook(ALHook):
             read_ids(self.batch_file(runner, i))
             for i in range(runner.settings.num_cycles)
         ]
+
+    def after_select(self, runner, cycle: int, selected) -> None:
+        """``cycle_XX/embedding.png``: the pool's pretext features in 2-D
+        (one projection per run, ``pretext/embedding.npz``), the images
+        labelled before this cycle and its picks (rank 0; with
+        ``embedding``)."""
+        from mmengine.dist import is_main_process
+        if not self.embedding or not is_main_process():
+            return
+        from ...embedding import run_embeddings
+        with timed(runner.state.seconds, f'cycle_{cycle:02d}.embedding'):
+            run_embeddings(runner.files.path(), cycles=[cycle])
 
     def after_run(self, runner) -> None:
         """H1 of this run when its test split is labelled (the paper's

@@ -1,0 +1,150 @@
+"""Picks against the pool in 2-D (PT4AL's t-SNE figure): the pool's pooled
+features projected once per run (or once for several runs), the labelled
+images and each cycle's new picks drawn over it."""
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from .utils import read_features, read_ids
+from .utils.errors import UserError
+
+# t-SNE up to this many images; PCA beyond (t-SNE's cost grows as n log n
+# with a large constant: minutes at CIFAR's 50,000 on two cores).
+MAX_TSNE = 5000
+
+
+def project(features: np.ndarray, seed: int = 0) -> np.ndarray:
+    """(N, 2) coordinates of (N, D) features: scikit-learn's t-SNE (PCA
+    initialisation, perplexity min(30, (N - 1) / 3), seeded) on
+    L2-normalised features, or their first two principal components when N
+    exceeds ``MAX_TSNE``."""
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import TSNE
+    x = np.asarray(features, np.float32)
+    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    if len(x) < 4:
+        raise UserError(f'an embedding plot needs at least 4 images, got '
+                        f'{len(x)}')
+    if len(x) > MAX_TSNE:
+        return PCA(2, random_state=seed).fit_transform(x)
+    return TSNE(
+        2,
+        perplexity=min(30.0, (len(x) - 1) / 3),
+        init='pca',
+        random_state=seed).fit_transform(x)
+
+
+def projection(features_file: str, cache: Optional[str] = None) -> tuple:
+    """``(ids, xy)`` of every image in ``features_file``, from ``cache``
+    (an .npz written here) when it was made from the same file."""
+    stamp = np.array(
+        [osp.getsize(features_file),
+         os.stat(features_file).st_mtime_ns])
+    if cache and osp.isfile(cache):
+        with np.load(cache) as z:
+            if np.array_equal(z['stamp'], stamp):
+                return [str(i) for i in z['ids']], z['xy']
+    with np.load(features_file) as z:
+        ids = [str(i) for i in z['ids']]
+    xy = project(read_features(features_file, ids))
+    if cache:
+        tmp = f'{cache}.tmp{os.getpid()}.npz'
+        np.savez(tmp, ids=np.array(ids), xy=xy, stamp=stamp)
+        os.replace(tmp, cache)
+    return ids, xy
+
+
+def cycle_sets(work_dir: str) -> List[Dict[str, List[str]]]:
+    """Per finished selection: ``labelled`` before the cycle and its
+    ``picked`` images (each cycle's ``selected.txt``)."""
+    out, before = [], []
+    cycle = 0
+    while osp.isfile(osp.join(work_dir, f'cycle_{cycle:02d}', 'selected.txt')):
+        picked = read_ids(
+            osp.join(work_dir, f'cycle_{cycle:02d}', 'selected.txt'))
+        out.append(dict(labelled=list(before), picked=picked))
+        before += picked
+        cycle += 1
+    return out
+
+
+def draw(ax, ids: Sequence[str], xy: np.ndarray, labelled: Sequence[str],
+         picked: Sequence[str], title: str) -> None:
+    """The pool light grey, the labelled images dark grey, the picks red
+    (images missing from the projection are left out)."""
+    index = {i: k for k, i in enumerate(ids)}
+    ax.scatter(xy[:, 0], xy[:, 1], s=4, c='#d0d0d0', linewidths=0)
+    for group, colour, size in ((labelled, '#404040', 8), (picked, '#d62728',
+                                                           12)):
+        rows = [index[i] for i in group if i in index]
+        ax.scatter(xy[rows, 0], xy[rows, 1], s=size, c=colour, linewidths=0)
+    ax.set_title(title, fontsize=8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def figure(path: str,
+           runs: Dict[str, str],
+           features_file: str,
+           cycles: Optional[List[int]] = None,
+           cache: Optional[str] = None) -> None:
+    """One figure: a row per run (name -> work dir), a panel per cycle
+    (``cycles``, default every cycle the runs finished selecting), all on
+    one projection of ``features_file``."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    ids, xy = projection(features_file, cache)
+    sets = {name: cycle_sets(wd) for name, wd in runs.items()}
+    for name, wd in runs.items():
+        if not sets[name]:
+            raise UserError(f'{wd} has no cycle_00/selected.txt: no '
+                            'selection to draw')
+    if cycles is None:
+        cycles = list(range(max(len(s) for s in sets.values())))
+    fig, axes = plt.subplots(
+        len(runs),
+        len(cycles),
+        figsize=(2.6 * len(cycles), 2.6 * len(runs)),
+        squeeze=False)
+    for r, name in enumerate(runs):
+        for c, cycle in enumerate(cycles):
+            ax = axes[r][c]
+            if cycle >= len(sets[name]):
+                ax.axis('off')
+                continue
+            s = sets[name][cycle]
+            draw(ax, ids, xy, s['labelled'], s['picked'],
+                 f'{name}, cycle {cycle} (+{len(s["picked"])})')
+    fig.tight_layout()
+    tmp = f'{path}.tmp{os.getpid()}.png'
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def run_embeddings(work_dir: str,
+                   features_file: Optional[str] = None,
+                   cycles: Optional[List[int]] = None) -> List[str]:
+    """``cycle_XX/embedding.png`` for each finished selection of a run (or
+    ``cycles``), on the projection of ``features_file`` (default: the run's
+    ``pretext/features.npz``; cached as ``pretext/embedding.npz`` then)."""
+    own = osp.join(work_dir, 'pretext', 'features.npz')
+    features_file = features_file or own
+    if not osp.isfile(features_file):
+        raise UserError(f'{features_file} does not exist: give the pool\'s '
+                        'features (a PT4AL run\'s pretext/features.npz)')
+    cache = osp.join(work_dir, 'pretext',
+                     'embedding.npz') if features_file == own else None
+    written = []
+    for cycle in cycles if cycles is not None else range(
+            len(cycle_sets(work_dir))):
+        path = osp.join(work_dir, f'cycle_{cycle:02d}', 'embedding.png')
+        figure(
+            path, {osp.basename(osp.normpath(work_dir)): work_dir},
+            features_file, [cycle],
+            cache=cache)
+        written.append(path)
+    return written

@@ -5,7 +5,8 @@
 
     # runs side by side on one projection, e.g. a compare.py work dir's
     python tools/plot_embedding.py \
-        work_dirs/compare_demo/{pt4al,random,lc}/seed_0 --features work_dirs/compare_demo/pt4al/seed_0/pretext/features.npz \
+        work_dirs/compare_demo/{pt4al,random,lc}/seed_0 \
+        --features work_dirs/compare_demo/pt4al/seed_0/pretext/features.npz \
         --cycles 1 --out embedding.png
 
 The pool's pooled features (t-SNE, PCA beyond 5,000 images) in light grey,

@@ -108,3 +108,39 @@ def naive_max_coverage(points: Sequence[Sequence[float]], num_labelled: int,
         picked.append(best - num_labelled)
         covered.update(ball[best])
     return picked
+
+
+def pretext_by_hand(config: str, work_dir: str, img_dir: str,
+                    ids: Sequence[str], output) -> dict:
+    """``output(model, data)`` of each image alone, under a run's
+    ``pretext/model.pth``: the config's pretext model (the task model's
+    backbone), its score pipeline and data preprocessor (``data``: its
+    ``inputs`` and ``data_samples``), in eval mode without gradients."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.dataset import Compose, pseudo_collate
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import load_checkpoint
+    from mmseg.registry import MODELS
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(config)
+    model = MODELS.build(dict(cfg.pretext.model, backbone=cfg.model.backbone))
+    load_checkpoint(
+        model,
+        os.path.join(work_dir, 'pretext', 'model.pth'),
+        strict=True,
+        logger='silent')
+    model.eval()
+    pipeline = Compose(cfg.pretext.score_pipeline)
+    out = {}
+    for i in ids:
+        packed = pipeline(
+            dict(
+                img_path=os.path.join(img_dir, f'{i}.png'),
+                seg_fields=[],
+                reduce_zero_label=False))
+        with torch.no_grad():
+            out[i] = output(
+                model,
+                model.data_preprocessor(pseudo_collate([packed]), False))
+    return out

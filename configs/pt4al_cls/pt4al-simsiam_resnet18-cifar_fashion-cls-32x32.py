@@ -1,6 +1,4 @@
 # The classification demo with the SimSiam pretext instead of rotation: views
 # made at 32x32.
 _base_ = ['./demo.py']
-pretext = dict(
-    model=dict(
-        type='SimSiamPretext', size=32, dim=512, pred_dim=128, score_pairs=4))
+pretext = dict(model=dict(type='SimSiamPretext', size=32))

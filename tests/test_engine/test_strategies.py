@@ -217,39 +217,17 @@ def test_badge(tiny_scenes, tmp_path):
 
 
 def pretext_features_by_hand(wd, img_dir, ids):
-    """Each image's pooled backbone feature under ``pretext/model.pth``: the
-    demo config's pretext model (the task model's backbone, 1 input channel),
-    its score pipeline and data preprocessor, the backbone's last output
-    averaged."""
+    """Each image's pooled backbone feature under ``pretext/model.pth`` (the
+    demo config's pretext model: the task model's backbone, 1 input
+    channel): the backbone's last output averaged."""
     import os.path as osp
 
-    import torch
-    from mmengine.config import Config
-    from mmengine.dataset import Compose, pseudo_collate
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-    from mmseg.registry import MODELS
-
     from ..conftest import CONFIG, REPO
-    init_default_scope('mmseg')
-    cfg = Config.fromfile(osp.join(REPO, CONFIG))
-    model = MODELS.build(dict(cfg.pretext.model, backbone=cfg.model.backbone))
-    load_checkpoint(
-        model, str(wd / 'pretext' / 'model.pth'), strict=True, logger='silent')
-    model.eval()
-    pipeline = Compose(cfg.pretext.score_pipeline)
-    out = {}
-    for i in ids:
-        packed = pipeline(
-            dict(
-                img_path=osp.join(img_dir, f'{i}.png'),
-                seg_fields=[],
-                reduce_zero_label=False))
-        with torch.no_grad():
-            inputs = model.data_preprocessor(pseudo_collate([packed]),
-                                             False)['inputs']
-            out[i] = model.backbone(inputs)[-1].mean((2, 3))[0].numpy()
-    return out
+    from ..oracles import pretext_by_hand
+    return pretext_by_hand(
+        osp.join(REPO, CONFIG), str(wd), img_dir, ids,
+        lambda model, data: model.backbone(data['inputs'])[-1].mean(
+            (2, 3))[0].numpy())
 
 
 def test_pretext_features_and_typiclust_cold_start(tiny_scenes, tmp_path):

@@ -7,7 +7,6 @@ import torch
 import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
 
 from pt4al_seg.pretext.jigsaw import (assemble_tiles, cut_tiles,
                                       hamming_permutations)
@@ -98,27 +97,6 @@ def test_score_is_the_mean_ce_over_the_fixed_permutations():
     assert not torch.equal(model.permutations, other.permutations)
 
 
-def test_padding_is_excluded():
-    """A padded image scores as its unpadded part alone."""
-    model = jigsaw().eval()
-    img = torch.randn(1, 3, 20, 26)
-    padded = torch.zeros(2, 3, 32, 32)
-    padded[0, :, :20, :26] = img[0]
-    padded[1] = torch.randn(3, 32, 32)
-    samples = [
-        SegDataSample(metainfo=dict(img_shape=(20, 26))),
-        SegDataSample(metainfo=dict(img_shape=(32, 32)))
-    ]
-    with torch.no_grad():
-        alone = model.image_losses(img)
-        in_batch = model.image_losses(padded, samples)
-        squares = model.squares(padded, samples)
-    assert torch.allclose(in_batch[0], alone[0], atol=1e-5)
-    assert torch.allclose(squares[0], model.squares(img)[0])
-    # read with its padding, the image would be another square
-    assert not torch.allclose(model.squares(padded)[0], squares[0], atol=0.1)
-
-
 def test_training_draws_a_permutation_per_image_and_learns():
     model = jigsaw(num_permutations=4, score_perms=4).train()
     x = torch.randn(4, 3, 36, 36)
@@ -155,36 +133,14 @@ JIGSAW_CLS = ('configs/pt4al_cls/'
               'pt4al-jigsaw_resnet18-cifar_fashion-cls-32x32.py')
 
 
-def jigsaw_losses_by_hand(wd, img_dir, ids):
-    """Each image's loss under ``pretext/model.pth``, recomputed here from the
-    jigsaw config's pretext model (the task model's backbone), its score
-    pipeline and data preprocessor, one image at a time."""
-    from mmengine.config import Config
-    from mmengine.dataset import Compose, pseudo_collate
-    from mmengine.runner import load_checkpoint
-
+def pretext_losses_by_hand(config, wd, img_dir, ids):
+    """Each image's loss under ``pretext/model.pth``, recomputed one image
+    at a time from the config's pretext model."""
     from ..conftest import REPO
-    cfg = Config.fromfile(osp.join(REPO, JIGSAW_SEG))
-    model = MODELS.build(dict(cfg.pretext.model, backbone=cfg.model.backbone))
-    load_checkpoint(
-        model,
-        osp.join(wd, 'pretext', 'model.pth'),
-        strict=True,
-        logger='silent')
-    model.eval()
-    pipeline = Compose(cfg.pretext.score_pipeline)
-    out = {}
-    for i in ids:
-        packed = pipeline(
-            dict(
-                img_path=osp.join(img_dir, f'{i}.png'),
-                seg_fields=[],
-                reduce_zero_label=False))
-        with torch.no_grad():
-            data = model.data_preprocessor(pseudo_collate([packed]), False)
-            out[i] = float(
-                model.image_losses(data['inputs'], data['data_samples'])[0])
-    return out
+    from ..oracles import pretext_by_hand
+    return pretext_by_hand(
+        osp.join(REPO, config), wd, img_dir, ids, lambda model, data: float(
+            model.image_losses(data['inputs'], data['data_samples'])[0]))
 
 
 def test_jigsaw_run_segmentation(tiny_scenes, tmp_path):
@@ -198,9 +154,9 @@ def test_jigsaw_run_segmentation(tiny_scenes, tmp_path):
     pool = read_ids(osp.join(wd, 'pool.txt'))
     losses = read_scores(osp.join(wd, 'pretext', 'losses.csv'), 'loss')
     assert set(losses) == set(pool)
-    by_hand = jigsaw_losses_by_hand(wd,
-                                    osp.join(tiny_scenes, 'img_dir', 'train'),
-                                    pool[:6])
+    by_hand = pretext_losses_by_hand(JIGSAW_SEG, wd,
+                                     osp.join(tiny_scenes, 'img_dir', 'train'),
+                                     pool[:6])
     for i, value in by_hand.items():
         assert losses[i] == pytest.approx(value, rel=1e-4, abs=1e-5)
     b0 = read_ids(osp.join(wd, 'pretext', 'batches', 'batch_00.txt'))

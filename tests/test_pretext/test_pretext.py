@@ -109,3 +109,33 @@ def test_colorization_loss_excludes_padding_and_predict_attaches():
     assert torch.allclose(out[0].pretext_loss, losses[0])
     train = model.train().loss(x, samples)
     assert set(train) == {'loss'} and train['loss'].requires_grad
+
+
+@pytest.mark.parametrize('model', [
+    dict(
+        type='JigsawPretext',
+        num_permutations=10,
+        cell=12,
+        jitter=2,
+        score_perms=3,
+        hidden=16),
+    dict(type='SimSiamPretext', size=24, dim=32, pred_dim=8, score_pairs=3)
+])
+def test_batch_pretexts_exclude_padding(model):
+    """Jigsaw and SimSiam score a padded image as its unpadded part alone
+    (read with its padding, it would score otherwise)."""
+    model = MODELS.build(dict(model, backbone=BACKBONE)).eval()
+    img = torch.randn(1, 3, 14, 18)
+    padded = torch.zeros(2, 3, 20, 20)
+    padded[0, :, :14, :18] = img[0]
+    padded[1] = torch.randn(3, 20, 20)
+    samples = [
+        SegDataSample(metainfo=dict(img_shape=(14, 18))),
+        SegDataSample(metainfo=dict(img_shape=(20, 20)))
+    ]
+    with torch.no_grad():
+        alone = model.image_losses(img)
+        in_batch = model.image_losses(padded, samples)
+        unaware = model.image_losses(padded)
+    assert torch.allclose(in_batch[0], alone[0], atol=1e-6)
+    assert not torch.allclose(unaware[0], alone[0], atol=1e-6)

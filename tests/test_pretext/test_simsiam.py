@@ -6,7 +6,6 @@ import torch
 import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
 
 from pt4al_seg.pretext.simsiam import augment, draw_views, neg_cosine
 from .test_pretext import BACKBONE
@@ -82,22 +81,6 @@ def test_score_is_deterministic_and_the_mean_over_fixed_pairs():
     assert not torch.equal(model.score_views, simsiam(seed=1).score_views)
 
 
-def test_padding_is_excluded():
-    model = simsiam().eval()
-    img = torch.randn(1, 3, 14, 18)
-    padded = torch.zeros(2, 3, 20, 20)
-    padded[0, :, :14, :18] = img[0]
-    padded[1] = torch.randn(3, 20, 20)
-    samples = [
-        SegDataSample(metainfo=dict(img_shape=(14, 18))),
-        SegDataSample(metainfo=dict(img_shape=(20, 20)))
-    ]
-    with torch.no_grad():
-        alone = model.image_losses(img)
-        in_batch = model.image_losses(padded, samples)
-    assert torch.allclose(in_batch[0], alone[0], atol=1e-5)
-
-
 def test_training_step_reaches_backbone_and_predictor():
     model = simsiam().train()
     loss = model.loss(torch.randn(4, 3, 20, 20), None)['loss']
@@ -116,35 +99,17 @@ def test_simsiam_run_segmentation(tiny_scenes, tmp_path):
     """A 2-cycle PT4AL run with the SimSiam pretext passes the contract, and
     its pretext/losses.csv is reproduced by a second scoring of the pool
     with pretext/model.pth (deterministic views)."""
-    from mmengine.config import Config
-    from mmengine.dataset import Compose, pseudo_collate
-    from mmengine.runner import load_checkpoint
-
     from pt4al_seg.utils import read_ids, read_scores
-    from ..conftest import REPO, check_contract, run_al
+    from ..conftest import check_contract, run_al
+    from .test_jigsaw import pretext_losses_by_hand
     wd = str(tmp_path / 'simsiam')
     run_al(wd, tiny_scenes, config=SIMSIAM_SEG)
     check_contract(wd)
     losses = read_scores(osp.join(wd, 'pretext', 'losses.csv'), 'loss')
     pool = read_ids(osp.join(wd, 'pool.txt'))
     assert set(losses) == set(pool)
-    cfg = Config.fromfile(osp.join(REPO, SIMSIAM_SEG))
-    model = MODELS.build(dict(cfg.pretext.model, backbone=cfg.model.backbone))
-    load_checkpoint(
-        model,
-        osp.join(wd, 'pretext', 'model.pth'),
-        strict=True,
-        logger='silent')
-    model.eval()
-    pipeline = Compose(cfg.pretext.score_pipeline)
-    for i in pool[:5]:
-        packed = pipeline(
-            dict(
-                img_path=osp.join(tiny_scenes, 'img_dir', 'train', f'{i}.png'),
-                seg_fields=[],
-                reduce_zero_label=False))
-        with torch.no_grad():
-            data = model.data_preprocessor(pseudo_collate([packed]), False)
-            value = float(
-                model.image_losses(data['inputs'], data['data_samples'])[0])
+    by_hand = pretext_losses_by_hand(SIMSIAM_SEG, wd,
+                                     osp.join(tiny_scenes, 'img_dir', 'train'),
+                                     pool[:5])
+    for i, value in by_hand.items():
         assert losses[i] == pytest.approx(value, rel=1e-4, abs=1e-5)

@@ -120,7 +120,8 @@ STRATEGIES: Dict[str, List[str]] = {
 PRETEXTS = ('rotation', 'colorization', 'jigsaw', 'simsiam')
 PRETEXT_CONFIGS = dict(
     EncoderDecoder='configs/_base_/pretext/{}.py',
-    ImageClassifier='configs/_base_/pretext/{}_cls.py')
+    ImageClassifier='configs/_base_/pretext/{}_cls.py',
+    CityscapesDataset='configs/_base_/pretext/{}_cityscapes.py')
 for _p in PRETEXTS:
     STRATEGIES[f'pt4al-{_p}'] = []
     STRATEGIES[f'pt4al-{_p}-init-pretext'] = ['al.init=pretext']
@@ -160,20 +161,25 @@ def pretext_of(strategy: str) -> Optional[str]:
 
 def with_pretext(cfg, pretext: str):
     """``cfg`` (an mmengine Config, changed in place) with the pretext model
-    and pipelines of ``pretext``'s base config for the config's model family;
-    the pretext schedule, batch size and optimizer stay ``cfg``'s."""
+    and pipelines of ``pretext``'s base config for the config's family
+    (``PRETEXT_CONFIGS``: classifiers, Cityscapes, other segmentation data at
+    the demo's 64x64 sizes); the pretext schedule, batch size and optimizer
+    stay ``cfg``'s."""
     from mmengine.config import Config
     if 'pretext' not in cfg:
         raise UserError(f'{cfg.filename} has no pretext stage to swap for '
                         f'{pretext!r}: start from a PT4AL config')
-    path = osp.join(
-        REPO,
-        PRETEXT_CONFIGS.get(cfg.model.type, 'missing').format(pretext))
+    family = cfg.model.type
+    if cfg.train_dataloader.dataset.type == 'CityscapesDataset':
+        family = 'CityscapesDataset'  # its pipelines and tile/view sizes
+    path = osp.join(REPO,
+                    PRETEXT_CONFIGS.get(family, 'missing').format(pretext))
     if not osp.isfile(path):
         raise UserError(
-            f'no {pretext} pretext config for model.type={cfg.model.type} '
-            f'(known: {", ".join(PRETEXT_CONFIGS)}); write a config with '
-            'that pretext instead')
+            f'no {pretext} pretext config for {family} in '
+            f'{osp.join(REPO, "configs/_base_/pretext")} (known: '
+            f'{", ".join(PRETEXT_CONFIGS)}); write a config with that '
+            'pretext instead')
     new = Config.fromfile(path).pretext
     for key in ('model', 'train_pipeline', 'score_pipeline'):
         cfg.pretext[key] = new[key]

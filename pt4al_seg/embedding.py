@@ -102,8 +102,13 @@ def figure(path: str,
         if not sets[name]:
             raise UserError(f'{wd} has no cycle_00/selected.txt: no '
                             'selection to draw')
+    done = max(len(s) for s in sets.values())
     if cycles is None:
-        cycles = list(range(max(len(s) for s in sets.values())))
+        cycles = list(range(done))
+    late = [c for c in cycles if not 0 <= c < done]
+    if late:
+        raise UserError(f'cycle {late[0]} has no selection in any of the runs '
+                        f'(they selected cycles 0..{done - 1})')
     fig, axes = plt.subplots(
         len(runs),
         len(cycles),

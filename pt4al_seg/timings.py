@@ -6,7 +6,8 @@ the share of the run spent on active learning itself.
 Steps: ``run.checks`` (the file checks and the preflight before a new run
 writes anything), ``pretext.train``, ``pretext.score``, ``pretext.rank``, and
 per cycle ``cycle_XX.score`` (the scoring pass), ``cycle_XX.pick``,
-``cycle_XX.train`` and ``cycle_XX.test``. A step redone after an interruption
+``cycle_XX.embedding`` (the plot), ``cycle_XX.train`` and ``cycle_XX.test``;
+``h1.measure`` after the last cycle. A step redone after an interruption
 keeps the time of the run that finished it.
 """
 import io
@@ -82,4 +83,5 @@ def share_line(seconds: Dict[str, float]) -> str:
     return (f'time: {total:.1f} s in the recorded steps, {own:.1f} s '
             f'({100 * own / max(total, 1e-9):.0f}%) of it active learning\'s '
             'own (checks, pretext, scoring, picking; the rest is the cycles\' '
-            'training and testing); per step: timings.csv')
+            'training and testing and the analyses: H1, embedding plots); '
+            'per step: timings.csv')

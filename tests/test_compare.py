@@ -158,3 +158,25 @@ def test_every_strategy_name_makes_a_config_the_runner_accepts(
 def strategy_uses_cold_query(settings):
     """Whether cycle 0 reads its query (a picker that picks by score)."""
     return 'score' in settings.cold_start_strategy().needs
+
+
+def test_pretext_swap_follows_the_family():
+    """Cityscapes configs get the Cityscapes pretext variants (their
+    pipelines and tile sizes); the schedule stays the config's."""
+    from mmengine.config import Config
+
+    from pt4al_seg.compare import with_pretext
+    path = ('configs/pt4al_seg/pt4al-rotation_deeplabv3_r50-d8_4xb2-20k_'
+            'cityscapes-512x1024.py')
+    cfg = with_pretext(Config.fromfile(path), 'jigsaw')
+    assert cfg.pretext.model.type == 'JigsawPretext'
+    assert cfg.pretext.model.cell == 85
+    assert 'RandomResize' in [t.type for t in cfg.pretext.train_pipeline]
+    assert cfg.pretext.train_cfg == Config.fromfile(path).pretext.train_cfg
+    demo = with_pretext(Config.fromfile(CONFIG), 'jigsaw')
+    assert demo.pretext.model.cell == 21
+    with pytest.raises(UserError, match='no pretext stage'):
+        with_pretext(
+            Config.fromfile('configs/fullsup/'
+                            'deeplabv3_r18-d8_1k_fashion-scenes-64x64.py'),
+            'jigsaw')

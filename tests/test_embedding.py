@@ -1,4 +1,6 @@
+import os
 import os.path as osp
+import struct
 
 import numpy as np
 import pytest
@@ -68,18 +70,32 @@ def test_a_run_draws_each_cycle_and_the_tool_compares_runs(
     assert sorted(z['ids'].tolist()) == sorted(
         read_ids(osp.join(finished_run, 'pool.txt')))
     assert z['xy'].shape == (60, 2)
-    out = str(tmp_path / 'both.png')
-    proc = run_in_process([
-        'tools/plot_embedding.py', finished_run, finished_run, '--cycles', '1',
-        '--out', out
-    ])
-    assert proc.returncode == 0, proc.stderr
-    assert open(out, 'rb').read(4) == b'\x89PNG'
-    proc = run_in_process(
-        ['tools/plot_embedding.py', finished_run, finished_run])
-    assert proc.returncode == 2
-    assert proc.stderr.strip() == ('plot_embedding.py: error: several runs '
-                                   'go into one figure: give --out')
+    runs = [str(tmp_path / name) for name in ('a', 'b')]
+    for run in runs:
+        os.symlink(finished_run, run)
+    sizes = {}
+    for cycles in (['1'], ['0', '1']):
+        out = str(tmp_path / f'{len(cycles)}.png')
+        proc = run_in_process([
+            'tools/plot_embedding.py', *runs, '--cycles', *cycles, '--out', out
+        ])
+        assert proc.returncode == 0, proc.stderr
+        head = open(out, 'rb').read(24)
+        assert head[:4] == b'\x89PNG'
+        sizes[len(cycles)] = struct.unpack('>II', head[16:24])  # w, h
+    # a row per run, a panel per cycle
+    assert sizes[1][1] == sizes[2][1] and sizes[2][0] > 1.8 * sizes[1][0]
+    assert sizes[1][1] > 1.8 * sizes[1][0]  # 2 rows of 1 panel: tall
+    for argv, error in (
+        ([finished_run, finished_run], 'several runs go into one figure: '
+         'give --out'), ([finished_run, finished_run, '--out',
+                          out], 'the same work dir twice: give each run once'),
+        ([*runs, '--cycles', '2', '--out',
+          out], 'cycle 2 has no selection in any of the runs (they selected '
+         'cycles 0..1)')):
+        proc = run_in_process(['tools/plot_embedding.py', *argv])
+        assert proc.returncode == 2
+        assert proc.stderr.strip() == f'plot_embedding.py: error: {error}'
     proc = run_in_process(
         ['tools/plot_embedding.py',
          str(tmp_path), '--out', out])

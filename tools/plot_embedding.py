@@ -58,6 +58,8 @@ def main():
         ])) if len(args.work_dirs) > 1 else osp.basename(osp.normpath(wd))
         for wd in args.work_dirs
     ]
+    if len(set(names)) < len(names):
+        raise UserError('the same work dir twice: give each run once')
     figure(args.out, dict(zip(names, args.work_dirs)), features, args.cycles)
     print(args.out)
 

@@ -14,10 +14,11 @@ from .base import BasePretext, unpadded_squares
 @lru_cache(maxsize=8)
 def hamming_permutations(num: int, grid: int = 3, seed: int = 0) -> np.ndarray:
     """A set of ``num`` permutations of ``grid * grid`` tiles far apart in
-    Hamming distance (Noroozi & Favaro, 2016, the maximal-distance set):
-    starting from a seeded random permutation, each next one is the
-    permutation whose smallest Hamming distance to those chosen is largest
-    (ties: the seeded generator draws among them). 100 of 3x3 stay at least
+    Hamming distance: starting from a seeded random permutation, each next
+    one is the permutation whose *smallest* Hamming distance to those chosen
+    is largest (ties: the seeded generator draws among them). A variant of
+    Noroozi & Favaro's (2016) Algorithm 1, which takes the largest *average*
+    distance: max-min guarantees the spacing of every pair. 100 of 3x3 stay at least
     6 apart (random ones: 3); about 2 s, cached per arguments.
 
     Returns:
@@ -87,6 +88,11 @@ class JigsawPretext(BasePretext):
     scoring pass: deterministic). In eval mode the backbone first sees the
     whole resized image, unshuffled, so the pooled features a scoring pass
     keeps (``al.features='pretext'``) describe the image, not a tile.
+
+    Not from the paper: each tile is not normalised to its own mean and std,
+    and there is no guard against chromatic aberration (the paper's, for
+    ImageNet photographs); the image is squeezed to a square (Cityscapes'
+    2:1 frames change aspect).
 
     Args:
         backbone (dict): Backbone config.

@@ -65,8 +65,11 @@ class SimSiamPretext(BasePretext):
     Views are made here, on the batch, from each image's unpadded part
     resized to ``size`` x ``size`` (padding excluded): a random resized crop,
     a horizontal flip, brightness/contrast jitter and grayscale on the
-    normalised image (no hue or saturation jitter: the image is normalised
-    already, and the loss only has to rank images). Training draws new views
+    normalised image (no hue or saturation jitter and no Gaussian blur, the
+    paper's other augmentations: the image is normalised already, and the
+    loss only has to rank images). Both views go through the network as one
+    batch, so the projector's BatchNorm sees them together (the reference
+    code passes each view separately). Training draws new views
     per image and step; an image's score is the loss averaged over
     ``score_pairs`` view pairs drawn once with ``seed``, the same for every
     image and every scoring pass (deterministic). In eval mode the backbone

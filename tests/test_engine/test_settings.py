@@ -162,9 +162,9 @@ def test_pretext_hook_checks_its_order_pretext_model_and_batch_size():
             match='al.budget 101 exceeds the '
             r'smallest cycle batch \(300 images / 3 cycles = 100\)'):
         PretextBatchHook().check(runner)
-    cfg.pretext.model.type = 'JigsawPretext'
+    cfg.pretext.model.type = 'NoSuchPretext'
     with pytest.raises(
-            ALConfigError, match="unknown pretext model 'JigsawPretext'"):
+            ALConfigError, match="unknown pretext model 'NoSuchPretext'"):
         PretextBatchHook().check(runner)
 
 

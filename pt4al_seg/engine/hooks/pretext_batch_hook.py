@@ -97,13 +97,19 @@ class PretextBatchHook(ALHook):
         """``cycle_XX/embedding.png``: the pool's pretext features in 2-D
         (one projection per run, ``pretext/embedding.npz``), the images
         labelled before this cycle and its picks (rank 0; with
-        ``embedding``)."""
+        ``embedding``). A failure (e.g. features with NaN) is one line in the
+        log, not the run's end."""
         from mmengine.dist import is_main_process
         if not self.embedding or not is_main_process():
             return
         from ...embedding import run_embeddings
-        with timed(runner.state.seconds, f'cycle_{cycle:02d}.embedding'):
-            run_embeddings(runner.files.path(), cycles=[cycle])
+        from ...utils.errors import one_line
+        try:  # a picture never stops the run
+            with timed(runner.state.seconds, f'cycle_{cycle:02d}.embedding'):
+                run_embeddings(runner.files.path(), cycles=[cycle])
+        except Exception as e:
+            runner.log(f'cycle {cycle:02d}: no embedding.png: '
+                       f'{type(e).__name__}: {one_line(e)}')
 
     def after_run(self, runner) -> None:
         """H1 of this run when its test split is labelled (the paper's

@@ -18,8 +18,8 @@ def hamming_permutations(num: int, grid: int = 3, seed: int = 0) -> np.ndarray:
     one is the permutation whose *smallest* Hamming distance to those chosen
     is largest (ties: the seeded generator draws among them). A variant of
     Noroozi & Favaro's (2016) Algorithm 1, which takes the largest *average*
-    distance: max-min guarantees the spacing of every pair. 100 of 3x3 stay at least
-    6 apart (random ones: 3); about 2 s, cached per arguments.
+    distance: max-min guarantees the spacing of every pair. 100 of 3x3 stay
+    at least 6 apart (random ones: 3); about 2 s, cached per arguments.
 
     Returns:
         np.ndarray: (num, grid * grid) int64, row i the tile order of

@@ -186,6 +186,36 @@ def with_pretext(cfg, pretext: str):
     return cfg
 
 
+def expand_strategies(strategies: Optional[List[str]],
+                      pretexts: List[str]) -> List[str]:
+    """``--strategies`` (default ``pt4al random lc``, none with
+    ``--pretexts``) followed by ``pt4al-P`` and ``pt4al-P-init-pretext`` for
+    each pretext P not named already."""
+    out = list(strategies) if strategies is not None else (
+        [] if pretexts else ['pt4al', 'random', 'lc'])
+    for p in pretexts:
+        out += [
+            s for s in (f'pt4al-{p}', f'pt4al-{p}-init-pretext')
+            if s not in out
+        ]
+    return out
+
+
+def strategy_config(config: str, strategy: str, work_dir: str) -> str:
+    """The config file a strategy's runs use: ``config`` itself, or for a
+    pretext name the config with that pretext swapped in
+    (:func:`with_pretext`), written as ``work_dir/<strategy>/config.py``
+    (the same bytes every time: the runs resume)."""
+    pretext = pretext_of(strategy)
+    if pretext is None:
+        return config
+    from mmengine.config import Config
+    path = osp.join(work_dir, strategy, 'config.py')
+    atomic_write(path,
+                 with_pretext(Config.fromfile(config), pretext).pretty_text)
+    return path
+
+
 def run_options(strategy: str,
                 seed: int,
                 model_type: str = 'EncoderDecoder',

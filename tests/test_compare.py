@@ -180,3 +180,31 @@ def test_pretext_swap_follows_the_family():
             Config.fromfile('configs/fullsup/'
                             'deeplabv3_r18-d8_1k_fashion-scenes-64x64.py'),
             'jigsaw')
+
+
+def test_pretexts_shorthand_and_the_swapped_config_file(tmp_path):
+    """--pretexts adds both variants of each pretext; a pretext name's runs
+    use WORK_DIR/<name>/config.py, the same bytes on every call (so they
+    resume), and a plain name the config given."""
+    from mmengine.config import Config
+
+    from pt4al_seg.compare import expand_strategies, strategy_config
+    assert expand_strategies(None, []) == ['pt4al', 'random', 'lc']
+    assert expand_strategies(None, ['jigsaw', 'simsiam']) == [
+        'pt4al-jigsaw', 'pt4al-jigsaw-init-pretext', 'pt4al-simsiam',
+        'pt4al-simsiam-init-pretext'
+    ]
+    assert expand_strategies(['random', 'pt4al-jigsaw'], ['jigsaw']) == [
+        'random', 'pt4al-jigsaw', 'pt4al-jigsaw-init-pretext'
+    ]
+    assert strategy_config(CONFIG, 'lc', str(tmp_path)) == CONFIG
+    path = strategy_config(CONFIG, 'pt4al-simsiam-init-pretext', str(tmp_path))
+    assert path == str(tmp_path / 'pt4al-simsiam-init-pretext' / 'config.py')
+    first = open(path).read()
+    assert strategy_config(CONFIG, 'pt4al-simsiam-init-pretext',
+                           str(tmp_path)) == path
+    assert open(path).read() == first
+    cfg = Config.fromfile(path)
+    assert cfg.pretext.model.type == 'SimSiamPretext'
+    assert cfg.pretext.train_cfg == Config.fromfile(CONFIG).pretext.train_cfg
+    assert cfg.model == Config.fromfile(CONFIG).model

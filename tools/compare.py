@@ -17,9 +17,10 @@ import sys
 
 from mmengine.config import Config
 
-from pt4al_seg.compare import (PRETEXTS, STRATEGIES, collect, markdown_table,
-                               mean_std, plot_compare, pretext_of, run_options,
-                               with_pretext, write_compare_csv)
+from pt4al_seg.compare import (PRETEXTS, STRATEGIES, collect,
+                               expand_strategies, markdown_table, mean_std,
+                               plot_compare, run_options, strategy_config,
+                               write_compare_csv)
 from pt4al_seg.engine import ALSettings
 from pt4al_seg.utils import atomic_write
 from pt4al_seg.utils.errors import UserError, run_tool
@@ -58,13 +59,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    if args.strategies is None:
-        args.strategies = [] if args.pretexts else ['pt4al', 'random', 'lc']
-    for p in args.pretexts:
-        args.strategies += [
-            s for s in (f'pt4al-{p}', f'pt4al-{p}-init-pretext')
-            if s not in args.strategies
-        ]
+    args.strategies = expand_strategies(args.strategies, args.pretexts)
     for s in args.strategies:
         if s not in STRATEGIES:
             raise UserError(f'unknown strategy {s!r}; known: '
@@ -81,13 +76,7 @@ def main():
             schedule[key.split('.')[1]] = int(value)
     here = osp.dirname(osp.abspath(__file__))
     for strategy in args.strategies:
-        config = args.config
-        if pretext_of(strategy):
-            # the config with the pretext swapped in, written beside the runs
-            config = osp.join(args.work_dir, strategy, 'config.py')
-            swapped = with_pretext(
-                Config.fromfile(args.config), pretext_of(strategy))
-            atomic_write(config, swapped.pretty_text)
+        config = strategy_config(args.config, strategy, args.work_dir)
         for seed in args.seeds:
             wd = osp.join(args.work_dir, strategy, f'seed_{seed}')
             cmd = [

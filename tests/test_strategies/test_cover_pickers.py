@@ -96,6 +96,24 @@ def test_prob_cover_covers_every_blob_before_a_second_point_in_any():
     assert int(degree['030']) == 0  # covered by the labelled ball
 
 
+def test_prob_cover_scores_do_not_tie_when_balls_hold_one_point():
+    """A δ below every pairwise distance (balls of one, as the purity rule
+    gives on spread-out features): each score is 1 + a fraction from the
+    mean distance d to the 5 nearest points, 0.999 / (1 + d / δ), by
+    hand."""
+    rng = np.random.default_rng(0)
+    feats = unit_rows(rng.standard_normal((12, 5)))
+    _, scores = pick(dict(type='ProbCover', delta=0.01), feats, 2)
+    values = [scores[f'{i:03d}'] for i in range(12)]
+    assert len(set(values)) == 12
+    d = np.linalg.norm(feats[:, None] - feats[None], axis=2)
+    np.fill_diagonal(d, np.inf)
+    for i, v in enumerate(values):
+        near = np.sort(d[i])[:5].mean()
+        assert v == pytest.approx(1 + 0.999 / (1 + near / 0.01))
+        assert 1 < v < 1.4995
+
+
 def test_prob_cover_equals_the_pair_by_pair_greedy():
     rng = np.random.default_rng(3)
     pts = rng.standard_normal((80, 4)).astype(np.float32)

@@ -88,15 +88,27 @@ def prob_cover_pick(ball: List[np.ndarray],
     return picked, initial
 
 
-def tightness(ball: list, num_labelled: int, delta: float) -> np.ndarray:
-    """Per candidate, ``0.999 * (1 - mean distance / δ)`` to the other points
-    of its ball (0 when there are none)."""
+def tightness(ball: list, num_labelled: int, delta: float,
+              feats: np.ndarray) -> np.ndarray:
+    """Per candidate, ``0.999 / (1 + d / δ)`` in (0, 0.999]: ``d`` the mean
+    distance to the other points of its ball, or, for a ball of one, the
+    mean distance to its 5 nearest other points (beyond δ: below 0.4995,
+    under every ball with company; five, because two points that are each
+    other's nearest would tie on one). Tighter is larger."""
+    from sklearn.neighbors import NearestNeighbors
     out = np.zeros(len(ball) - num_labelled)
+    alone = []
     for j, (idx, dist) in enumerate(ball[num_labelled:]):
         others = dist[idx != num_labelled + j]
         if len(others):
-            out[j] = 0.999 * (1 - others.mean() / delta)
-    return out
+            out[j] = others.mean()
+        else:
+            alone.append(j)
+    if alone and len(feats) > 1:
+        rows = feats[[num_labelled + j for j in alone]]
+        nn = NearestNeighbors(n_neighbors=min(6, len(feats))).fit(feats)
+        out[alone] = nn.kneighbors(rows)[0][:, 1:].mean(1)
+    return 0.999 / (1 + out / delta)
 
 
 @PICKERS.register_module()
@@ -105,9 +117,10 @@ class ProbCover(BasePicker):
     on the L2-normalised features of the labelled images and the candidates
     (:func:`prob_cover_pick`). A candidate's score (``scores.csv``, for
     reading; the pick is the greedy's) is how many uncovered points its ball
-    holds before picking, plus a fraction for how tight that ball is:
-    ``0.999 * (1 - mean distance to its other points / δ)`` (0 for a ball
-    of one).
+    holds before picking, plus a fraction for how tight that ball is
+    (:func:`tightness`: from the mean distance to its other points, or to
+    the nearest 5 points for a ball of one), so scores do not tie where δ is
+    small and most balls hold one point.
 
     Args:
         delta (float, optional): The ball radius. Defaults to None: chosen by
@@ -141,4 +154,5 @@ class ProbCover(BasePicker):
         picked, degree = prob_cover_pick([b[0] for b in ball], num_labelled, k,
                                          self.seed)
         return [candidates.ids[i] for i in picked], dict(
-            zip(candidates.ids, degree + tightness(ball, num_labelled, delta)))
+            zip(candidates.ids,
+                degree + tightness(ball, num_labelled, delta, feats)))

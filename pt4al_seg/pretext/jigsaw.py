@@ -148,37 +148,38 @@ class JigsawPretext(BasePretext):
         """Each image's unpadded part resized to (grid*cell)^2."""
         return unpadded_squares(inputs, data_samples, self.grid * self.cell)
 
-    def permutation_logits(self, squares: Tensor, perm_idx: Tensor,
-                           offsets: Tensor) -> Tensor:
-        """(B, num_permutations) logits for the tiles of each square shuffled
-        by its permutation ``perm_idx[b]``."""
-        tiles = cut_tiles(squares, self.grid, self.cell - self.jitter, offsets)
+    def permutation_logits(self, tiles: Tensor, perm_idx: Tensor) -> Tensor:
+        """(B, num_permutations) logits for each image's tiles (B, n, C, t, t)
+        shuffled by its permutation ``perm_idx[b]``."""
         order = self.permutations[perm_idx]  # (B, n)
         shuffled = tiles[torch.arange(len(tiles))[:, None], order]
         b, n = shuffled.shape[:2]
         feat = self.extract_feat(shuffled.flatten(0, 1))
-        pooled = F.adaptive_avg_pool2d(feat, 1).view(b, -1)
-        return self.head(pooled)
+        return self.head(F.adaptive_avg_pool2d(feat, 1).view(b, -1))
+
+    def permutation_losses(self, tiles: Tensor, perm_idx: Tensor) -> Tensor:
+        """(B,) cross-entropy of naming each image's permutation."""
+        return F.cross_entropy(
+            self.permutation_logits(tiles, perm_idx).float(),
+            perm_idx,
+            reduction='none')
 
     def image_losses(self, inputs: Tensor, data_samples=None) -> Tensor:
         squares = self.squares(inputs, data_samples)
         b, n = len(squares), self.grid * self.grid
-        device = squares.device
+        device, tile = squares.device, self.cell - self.jitter
         if self.training:
             idx = torch.randint(len(self.permutations), (b, ), device=device)
             offsets = torch.randint(self.jitter + 1, (b, n, 2), device=device)
-            return F.cross_entropy(
-                self.permutation_logits(squares, idx, offsets).float(),
-                idx,
-                reduction='none')
+            return self.permutation_losses(
+                cut_tiles(squares, self.grid, tile, offsets), idx)
         self.extract_feat(squares)  # the image's features (see the class)
-        offsets = torch.full((b, n, 2), self.jitter // 2, device=device)
-        losses = []
-        for k in self.score_indices.tolist():
-            idx = torch.full((b, ), k, dtype=torch.long, device=device)
-            losses.append(
-                F.cross_entropy(
-                    self.permutation_logits(squares, idx, offsets).float(),
-                    idx,
-                    reduction='none'))
-        return torch.stack(losses).mean(0)
+        tiles = cut_tiles(squares, self.grid, tile,
+                          torch.full((b, n, 2),
+                                     self.jitter // 2,
+                                     device=device))  # cut once
+        return torch.stack([
+            self.permutation_losses(
+                tiles, torch.full((b, ), k, dtype=torch.long, device=device))
+            for k in self.score_indices.tolist()
+        ]).mean(0)

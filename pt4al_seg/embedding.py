@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .utils import read_features, read_ids
+from .utils import read_ids
 from .utils.errors import UserError
 
 # t-SNE up to this many images; PCA beyond (t-SNE's cost grows as n log n
@@ -46,9 +46,9 @@ def projection(features_file: str, cache: Optional[str] = None) -> tuple:
         with np.load(cache) as z:
             if np.array_equal(z['stamp'], stamp):
                 return [str(i) for i in z['ids']], z['xy']
-    with np.load(features_file) as z:
-        ids = [str(i) for i in z['ids']]
-    xy = project(read_features(features_file, ids))
+    with np.load(features_file) as z:  # every image of the file, one read
+        ids, features = [str(i) for i in z['ids']], z['features']
+    xy = project(features)
     if cache:
         tmp = f'{cache}.tmp{os.getpid()}.npz'
         np.savez(tmp, ids=np.array(ids), xy=xy, stamp=stamp)

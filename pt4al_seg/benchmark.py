@@ -307,6 +307,7 @@ def kcenter_row(num_candidates: int = 10_000,
                 dim: int = 512,
                 picks: int = 2_000) -> dict:
     """Core-Set's k-center greedy on random features of that size."""
+    from .strategies.pickers.base import compute_device
     from .strategies.pickers.k_center import kcenter_greedy
     rng = np.random.default_rng(0)
     cand = rng.random((num_candidates, dim), np.float32)
@@ -317,6 +318,7 @@ def kcenter_row(num_candidates: int = 10_000,
         labelled=num_labelled,
         dim=dim,
         picks=picks,
+        device=compute_device(),
         seconds=round(_seconds(lambda: kcenter_greedy(cand, lab, picks)), 2))
 
 

@@ -4,6 +4,7 @@ numbers are for the README)."""
 import json
 
 import pytest
+import torch
 
 from .conftest import CONFIG, run_in_process
 
@@ -68,6 +69,7 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
     k = out['kcenter']
     assert (k['candidates'], k['labelled'], k['dim'], k['picks']) == (50, 20,
                                                                       8, 10)
+    assert k['device'] == ('cuda' if torch.cuda.is_available() else 'cpu')
     assert 'k-center greedy: ' in proc.stdout
     assert [(r['step'], r['pool']) for r in out['driver']
             ] == [(s, n) for n in (100, 1000) for s in STEPS]

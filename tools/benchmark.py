@@ -116,7 +116,7 @@ def main():
         k = out['kcenter']
         print(f'k-center greedy: {k["seconds"]:.2f} s for {k["picks"]} picks '
               f'from {k["candidates"]} candidates, {k["labelled"]} labelled, '
-              f'{k["dim"]}-d')
+              f'{k["dim"]}-d, on {k["device"]}')
     from pt4al_seg.utils import write_json
     write_json(osp.join(work_dir, 'benchmark.json'), out)
     print(f'{PROG}: {osp.join(work_dir, "benchmark.json")}')

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 
 from pt4al_seg.registry import PICKERS
 from pt4al_seg.strategies import (Candidates, ClassBalanced, EveryNth,
@@ -128,3 +129,16 @@ def test_kcenter_greedy_exact_ties_on_a_lattice_as_farthest_first():
     cand, labelled = points[:60], points[60:]
     picked, _ = kcenter_greedy(cand, labelled, 60)
     assert picked == naive_farthest_first(cand.tolist(), labelled.tolist(), 60)
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(), reason='compares the GPU with the CPU')
+def test_kcenter_greedy_on_the_gpu_picks_what_the_cpu_picks():
+    rng = np.random.default_rng(4)
+    cand, labelled = rng.normal(size=(500, 64)), rng.normal(size=(50, 64))
+    points = rng.integers(0, 4, size=(70, 6)) + 1000.0  # exact ties
+    for c, lab in ((cand, labelled), (points[:60], points[60:])):
+        on_gpu = kcenter_greedy(c, lab, 40, device='cuda')
+        on_cpu = kcenter_greedy(c, lab, 40, device='cpu')
+        assert on_gpu[0] == on_cpu[0]
+        assert np.allclose(on_gpu[1], on_cpu[1])

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from ...registry import PICKERS
-from .base import BasePicker, check_k
+from .base import BasePicker, check_k, compute_device
 
 
 def gradient_embedding(feat: torch.Tensor,
@@ -47,7 +47,7 @@ def kmeanspp_seeding(x: np.ndarray, k: int, seed: int = 0) -> List[int]:
         list: ``k`` distinct row indices in pick order.
     """
     check_k(k, len(x))
-    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    device = compute_device()
     rows = torch.as_tensor(np.asarray(x, np.float32), device=device)
     rng = np.random.default_rng(seed)
     chosen = [int(rows.norm(dim=1).argmax())]

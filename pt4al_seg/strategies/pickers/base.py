@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
+import torch
 
 #: What a picker may declare in ``needs`` (the scoring pass collects exactly
 #: these).
@@ -70,6 +71,12 @@ def unit_rows(*parts: np.ndarray) -> np.ndarray:
     x = np.concatenate([p.reshape(-1, dim) for p in parts])
     norm = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.maximum(norm, 1e-12)
+
+
+def compute_device() -> str:
+    """Where pickers compute on features: the GPU when there is one (as
+    mmengine's Runners train there), else the CPU."""
+    return 'cuda' if torch.cuda.is_available() else 'cpu'
 
 
 def check_k(k: int, n: int) -> None:

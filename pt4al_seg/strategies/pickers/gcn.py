@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ...registry import PICKERS
-from .base import BasePicker, check_k, unit_rows
+from .base import BasePicker, check_k, compute_device, unit_rows
 from .k_center import kcenter_greedy
 
 
@@ -76,7 +76,7 @@ def train_gcn(feats: np.ndarray,
         features for CoreGCN (N, hidden + 1: the hidden layer's and the last
         layer's output, as the authors'), in eval mode.
     """
-    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    device = compute_device()
     x = torch.as_tensor(unit_rows(feats), device=device)
     adj = cosine_adjacency(x)
     lab = torch.as_tensor(labelled, device=device)

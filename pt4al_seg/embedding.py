@@ -7,12 +7,17 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .utils import read_ids
+from .utils import read_ids, read_scores, write_scores
 from .utils.errors import UserError
+from .utils.io import read_column
 
 # t-SNE up to this many images; PCA beyond (t-SNE's cost grows as n log n
 # with a large constant: minutes at CIFAR's 50,000 on two cores).
 MAX_TSNE = 5000
+
+#: Each pool image's true class, where labels are known (a run's
+#: ``pretext/classes.csv``: ``image,class,name``).
+CLASSES_FILE = osp.join('pretext', 'classes.csv')
 
 
 def project(features: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -70,12 +75,63 @@ def cycle_sets(work_dir: str) -> List[Dict[str, List[str]]]:
     return out
 
 
-def draw(ax, ids: Sequence[str], xy: np.ndarray, labelled: Sequence[str],
-         picked: Sequence[str], title: str) -> None:
-    """The pool light grey, the labelled images dark grey, the picks red
-    (images missing from the projection are left out)."""
+def write_classes(work_dir: str, pool) -> None:
+    """``pretext/classes.csv``: each image's true class
+    (:meth:`~pt4al_seg.engine.pool.Pool.image_class`) and its name, for
+    images that have a label; written once per run."""
+    path = osp.join(work_dir, CLASSES_FILE)
+    if osp.isfile(path):
+        return
+    classes = pool.image_classes()
+    write_scores(path, classes, 'class', {
+        i: pool.classes[c]
+        for i, c in classes.items()
+    }, 'name')
+
+
+def read_classes(work_dir: str) -> Optional[tuple]:
+    """``({image: class}, {class: name})`` from a run's
+    ``pretext/classes.csv``, or None when it has none."""
+    path = osp.join(work_dir, CLASSES_FILE)
+    if not osp.isfile(path):
+        return None
+    classes = {i: int(c) for i, c in read_scores(path, 'class').items()}
+    names = read_column(path, 'name')
+    return classes, {c: names[i] for i, c in classes.items()}
+
+
+def class_colours(num: int) -> list:
+    """Colours for the pool's classes: matplotlib's tab20 (its light half
+    first) without its reds and greys, so the picks (red) and the images
+    without a class (grey) stand apart, then tab20b; repeated beyond 36."""
+    from matplotlib import colormaps
+    tab = colormaps['tab20'].colors
+    keep = [k for k in range(20) if k // 2 not in (3, 7)]  # red, grey
+    light = [tab[k]
+             for k in keep if k % 2] + [tab[k] for k in keep if not k % 2]
+    light += list(colormaps['tab20b'].colors)
+    return [light[c % len(light)] for c in range(num)]
+
+
+def draw(ax,
+         ids: Sequence[str],
+         xy: np.ndarray,
+         labelled: Sequence[str],
+         picked: Sequence[str],
+         title: str,
+         classes: Optional[Dict[str, int]] = None) -> None:
+    """The pool light grey (or a light colour per true class, with
+    ``classes``), the labelled images dark grey, the picks red (images
+    missing from the projection are left out)."""
     index = {i: k for k, i in enumerate(ids)}
-    ax.scatter(xy[:, 0], xy[:, 1], s=4, c='#d0d0d0', linewidths=0)
+    colour = '#d0d0d0'
+    if classes:
+        palette = class_colours(max(classes.values()) + 1)
+        colour = [
+            palette[classes[i]] if i in classes else (0.82, 0.82, 0.82)
+            for i in ids
+        ]
+    ax.scatter(xy[:, 0], xy[:, 1], s=4, c=colour, linewidths=0)
     for group, colour, size in ((labelled, '#404040', 8), (picked, '#d62728',
                                                            12)):
         rows = [index[i] for i in group if i in index]
@@ -92,11 +148,15 @@ def figure(path: str,
            cache: Optional[str] = None) -> None:
     """One figure: a row per run (name -> work dir), a panel per cycle
     (``cycles``, default every cycle the runs finished selecting), all on
-    one projection of ``features_file``."""
+    one projection of ``features_file``; the pool coloured by true class
+    (a legend beside) when the first run that has a ``pretext/classes.csv``
+    gives them."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     ids, xy = projection(features_file, cache)
+    known = next(
+        (c for c in map(read_classes, runs.values()) if c is not None), None)
     sets = {name: cycle_sets(wd) for name, wd in runs.items()}
     for name, wd in runs.items():
         if not sets[name]:
@@ -112,7 +172,7 @@ def figure(path: str,
     fig, axes = plt.subplots(
         len(runs),
         len(cycles),
-        figsize=(2.6 * len(cycles), 2.6 * len(runs)),
+        figsize=(2.6 * len(cycles) + (1.3 if known else 0), 2.6 * len(runs)),
         squeeze=False)
     for r, name in enumerate(runs):
         for c, cycle in enumerate(cycles):
@@ -122,12 +182,37 @@ def figure(path: str,
                 continue
             s = sets[name][cycle]
             draw(ax, ids, xy, s['labelled'], s['picked'],
-                 f'{name}, cycle {cycle} (+{len(s["picked"])})')
-    fig.tight_layout()
+                 f'{name}, cycle {cycle} (+{len(s["picked"])})',
+                 known[0] if known else None)
+    if known:
+        legend(fig, known[1])
+    else:
+        fig.tight_layout()
     tmp = f'{path}.tmp{os.getpid()}.png'
     fig.savefig(tmp, dpi=110)
     plt.close(fig)
     os.replace(tmp, path)
+
+
+def legend(fig, names: Dict[int, str]) -> None:
+    """The classes' colours (and the labelled images and picks) to the
+    right of the panels."""
+    from matplotlib.lines import Line2D
+    palette = class_colours(max(names) + 1)
+
+    def dot(colour, label):
+        return Line2D([], [],
+                      marker='o',
+                      linestyle='',
+                      markersize=4,
+                      color=colour,
+                      label=label)
+
+    handles = [dot(palette[c], names[c]) for c in sorted(names)]
+    handles += [dot('#404040', 'labelled'), dot('#d62728', 'picked')]
+    width = fig.get_size_inches()[0]
+    fig.tight_layout(rect=(0, 0, 1 - 1.3 / width, 1))
+    fig.legend(handles=handles, loc='center right', fontsize=6, frameon=False)
 
 
 def run_embeddings(work_dir: str,

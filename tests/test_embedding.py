@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from pt4al_seg import embedding
+from pt4al_seg.datasets.fashion_scenes import FashionScenesDataset
 from pt4al_seg.utils import read_ids, write_features
 from .conftest import run_in_process
 
@@ -58,8 +59,93 @@ def test_cycle_sets_and_cached_projection(tmp_path):
     assert (embedding.projection(feats, cache)[1] == 7).all()  # from cache
 
 
+def write_label_map(path, label):
+    from PIL import Image
+    Image.fromarray(np.asarray(label, np.uint8)).save(path)
+
+
+def test_image_class_is_the_main_labelled_class(tmp_path):
+    """An image's class: the class on most pixels, not counting the ignore
+    index, nor the background unless nothing else is there; reduce_zero_label
+    shifts first; a classifier's gt_label as it is; no label -> None."""
+    from pt4al_seg.engine.pool import Pool
+    maps = dict(
+        a=[[0, 0, 0, 0], [0, 0, 2, 2], [1, 255, 255, 255]],  # 2 beats 1
+        b=[[0, 0, 0, 0], [0, 0, 0, 0], [255, 255, 255, 255]],  # only bg
+        c=[[255, 255, 255, 255]] * 3,  # nothing labelled
+        d=[[3, 3, 1, 1], [1, 0, 0, 0], [0, 0, 0, 0]])
+    infos = {}
+    for i, label in maps.items():
+        write_label_map(tmp_path / f'{i}.png', label)
+        infos[i] = dict(seg_map_path=str(tmp_path / f'{i}.png'))
+    infos['e'] = dict(seg_map_path=str(tmp_path / 'missing.png'))
+    ids = list(infos)
+    names = ('background', 'x', 'y', 'z')
+    pool = Pool(ids, infos, '', names, ignore_index=255)
+    assert pool.image_classes() == dict(a=2, b=0, d=1)
+    assert pool.image_class('e') is None
+    # without a class called background, class 0 counts like any other
+    assert Pool(ids, infos, '', ('sky', 'x', 'y', 'z'),
+                255).image_classes() == dict(
+                    a=0, b=0, d=0)
+    # reduce_zero_label: 0 is ignored, 1 -> 0 ('sky'), 3 -> 2
+    assert Pool(ids, infos, '', ('sky', 'y', 'z'), 255,
+                True).image_classes() == dict(
+                    a=1, d=0)
+    cls = Pool(['p', 'q'], dict(p=dict(gt_label=3), q=dict(gt_label=0)), '',
+               names)
+    assert cls.image_classes() == dict(p=3, q=0)
+
+
+def test_the_pool_is_coloured_by_class_where_known(tmp_path):
+    """The pool's points take their class's colour (grey where unknown); the
+    labelled images and the picks keep theirs; a legend widens the figure."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+    x, label = blobs(n=4)
+    ids = [f'{i:02d}' for i in range(len(x))]
+    classes = {i: int(c) for i, c in zip(ids, label) if i != '05'}
+    fig, ax = plt.subplots()
+    embedding.draw(ax, ids, x[:, :2], ['00'], ['01', '02'], 't', classes)
+    pool, labelled, picked = ax.collections
+    palette = embedding.class_colours(3)
+    expected = [
+        to_rgba(palette[classes[i]]) if i in classes else to_rgba('#d1d1d1')
+        for i in ids
+    ]
+    assert np.allclose(pool.get_facecolors(), expected, atol=0.01)
+    assert len(set(embedding.class_colours(36))) == 36  # distinct
+    assert np.allclose(labelled.get_facecolors(), [to_rgba('#404040')])
+    assert np.allclose(picked.get_facecolors(), [to_rgba('#d62728')])
+    plt.close(fig)
+    # a hand-made run: features, one selection, classes.csv or none
+    run = tmp_path / 'run'
+    (run / 'cycle_00').mkdir(parents=True)
+    (run / 'cycle_00' / 'selected.txt').write_text('00\n01\n')
+    write_features(str(tmp_path / 'f.npz'), ids, features=x)
+    widths = []
+    for with_classes in (False, True):
+        if with_classes:
+            from pt4al_seg.utils import write_scores
+            write_scores(
+                str(run / 'pretext' / 'classes.csv'), classes, 'class', {
+                    i: 'abc'[c]
+                    for i, c in classes.items()
+                }, 'name')
+            assert embedding.read_classes(str(run)) == (classes,
+                                                        dict(enumerate('abc')))
+        else:
+            assert embedding.read_classes(str(run)) is None
+        out = str(tmp_path / f'{with_classes}.png')
+        embedding.figure(out, dict(run=str(run)), str(tmp_path / 'f.npz'))
+        widths.append(struct.unpack('>II', open(out, 'rb').read(24)[16:24]))
+    assert widths == [(286, 286), (429, 286)]
+
+
 def test_a_run_draws_each_cycle_and_the_tool_compares_runs(
-        finished_run, tmp_path):
+        finished_run, tiny_scenes, tmp_path):
     """A PT4AL run writes cycle_XX/embedding.png on one projection of its
     pool's pretext features (pretext/embedding.npz, every pool image); the
     tool draws several runs into one figure."""
@@ -70,6 +156,24 @@ def test_a_run_draws_each_cycle_and_the_tool_compares_runs(
     assert sorted(z['ids'].tolist()) == sorted(
         read_ids(osp.join(finished_run, 'pool.txt')))
     assert z['xy'].shape == (60, 2)
+    # every pool image's true class: the most frequent of the classes 1-10
+    # (0 is the background) in its label map, read here by hand
+    from PIL import Image
+
+    from pt4al_seg.utils import read_scores
+    from pt4al_seg.utils.io import read_column
+    classes_csv = osp.join(finished_run, 'pretext', 'classes.csv')
+    got = read_scores(classes_csv, 'class')
+    pool = read_ids(osp.join(finished_run, 'pool.txt'))
+    expected = {}
+    for i in pool:
+        label = np.array(
+            Image.open(osp.join(tiny_scenes, 'ann_dir', 'train', f'{i}.png')))
+        counts = np.bincount(label[label < 11].ravel(), minlength=11)
+        expected[i] = float(counts[1:].argmax() + 1 if counts[1:].any() else 0)
+    assert got == expected
+    assert read_column(classes_csv, 'name')[pool[0]] == \
+        FashionScenesDataset.METAINFO['classes'][int(expected[pool[0]])]
     runs = [str(tmp_path / name) for name in ('a', 'b')]
     for run in runs:
         os.symlink(finished_run, run)
@@ -83,9 +187,9 @@ def test_a_run_draws_each_cycle_and_the_tool_compares_runs(
         head = open(out, 'rb').read(24)
         assert head[:4] == b'\x89PNG'
         sizes[len(cycles)] = struct.unpack('>II', head[16:24])  # w, h
-    # a row per run, a panel per cycle
-    assert sizes[1][1] == sizes[2][1] and sizes[2][0] > 1.8 * sizes[1][0]
-    assert sizes[1][1] > 1.8 * sizes[1][0]  # 2 rows of 1 panel: tall
+    # a row per run (2.6 in), a panel per cycle (2.6 in), the class legend
+    # (1.3 in) beside: the run knows each image's class; 110 dpi
+    assert sizes == {1: (429, 572), 2: (715, 572)}
     for argv, error in (
         ([finished_run, finished_run], 'several runs go into one figure: '
          'give --out'), ([finished_run, finished_run, '--out',

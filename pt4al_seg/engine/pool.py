@@ -131,6 +131,36 @@ class Pool:
         if bar is not None:
             print()
 
+    def image_class(self, img_id: str) -> Optional[int]:
+        """The image's true class: a classifier dataset's ``gt_label``; for
+        segmentation the class on most pixels of its label map, not counting
+        the ignore index or the background (:attr:`background`), or the most
+        frequent class when there is nothing else (as class-balanced picking
+        reads a prediction). None when the image has no label (yet)."""
+        info = self.infos[img_id]
+        if 'gt_label' in info:
+            return int(info['gt_label'])
+        path = info.get('seg_map_path')
+        if not path or not osp.isfile(path):
+            return None
+        label = read_label_map(path, self.palette).astype(np.int64)
+        if self.reduce_zero_label:
+            label = np.where(label == 0, -1, label - 1)
+        label = label[(label >= 0) & (label < self.num_classes)]
+        counts = np.bincount(label, minlength=self.num_classes)
+        if not counts.any():
+            return None
+        kept = counts.copy()
+        kept[self.background] = 0
+        return int(kept.argmax() if kept.any() else counts.argmax())
+
+    def image_classes(self, workers: int = 8) -> Dict[str, int]:
+        """:meth:`image_class` of every image that has one, read in
+        parallel."""
+        with ThreadPoolExecutor(workers) as ex:
+            found = ex.map(self.image_class, self.ids)
+            return {i: c for i, c in zip(self.ids, found) if c is not None}
+
     def _label_map_problem(self, img_id: str) -> Optional[str]:
         info = self.infos[img_id]
         path = info['seg_map_path']

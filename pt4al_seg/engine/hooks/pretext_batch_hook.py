@@ -97,15 +97,18 @@ class PretextBatchHook(ALHook):
         """``cycle_XX/embedding.png``: the pool's pretext features in 2-D
         (one projection per run, ``pretext/embedding.npz``), the images
         labelled before this cycle and its picks (rank 0; with
-        ``embedding``). A failure (e.g. features with NaN) is one line in the
-        log, not the run's end."""
+        ``embedding``), over the pool coloured by true class in simulation
+        (``pretext/classes.csv``, read once). A failure (e.g. features with
+        NaN) is one line in the log, not the run's end."""
         from mmengine.dist import is_main_process
         if not self.embedding or not is_main_process():
             return
-        from ...embedding import run_embeddings
+        from ...embedding import run_embeddings, write_classes
         from ...utils.errors import one_line
         try:  # a picture never stops the run
             with timed(runner.state.seconds, f'cycle_{cycle:02d}.embedding'):
+                if runner.labels.on_disk:  # every image's class is known
+                    write_classes(runner.files.path(), runner.pool)
                 run_embeddings(runner.files.path(), cycles=[cycle])
         except Exception as e:
             runner.log(f'cycle {cycle:02d}: no embedding.png: '

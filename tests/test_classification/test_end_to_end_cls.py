@@ -59,6 +59,12 @@ def test_two_cycle_classification_run(tiny_cls, tmp_path):
         assert float(row['accuracy']) == pytest.approx(
             accuracy_by_hand(osp.join(wd, f'cycle_{c:02d}')))
     check_contract(wd, '--metric', 'accuracy')
+    # the embedding plots' classes: each image's label in meta/train.txt
+    labels = dict(line.split()
+                  for line in open(osp.join(tiny_cls, 'meta', 'train.txt')))
+    classes = read_scores(osp.join(wd, 'pretext', 'classes.csv'), 'class')
+    assert classes == {i: float(labels[f'{i}.png']) for i in pool}
+    assert osp.isfile(osp.join(wd, 'cycle_01', 'embedding.png'))
 
 
 def accuracy_by_hand(cycle_dir):

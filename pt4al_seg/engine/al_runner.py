@@ -27,6 +27,7 @@ from ..utils import metrics_to_builtin, read_ids
 from ..utils.config import data_roots, file_config, propagate_data_root
 from . import phase_configs as pc
 from .annotation import AwaitingLabels
+from .checkpoint_features import check_features_checkpoint
 from .dist import setup_dist, sync_buffers, teardown_dist
 from .hooks import build_al_hooks
 from .labels import LABEL_SOURCES
@@ -37,7 +38,7 @@ from .preflight import preflight
 from .run_files import RunFiles
 from .run_log import open_run_log, warnings_once
 from .scoring import score_candidates
-from .settings import ALConfigError, ALSettings, check_config
+from .settings import FEATURES, ALConfigError, ALSettings, check_config
 from .state import ALState, settings_snapshot
 
 
@@ -209,6 +210,8 @@ class ActiveLearningRunner:
                 raise ALConfigError(
                     f"al.{key}='pretext' needs a pretext stage "
                     '(PretextBatchHook in al_hooks)')
+        if self.settings.features not in FEATURES:  # a checkpoint's
+            check_features_checkpoint(self)
         self.evaluated = self.labels.test_split_labelled(self.cfg)
         self.state = self._open_state()
         self.logger = open_run_log(self.files.work_dir, self.cfg)

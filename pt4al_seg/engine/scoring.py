@@ -11,6 +11,7 @@ from ..evaluation.strategy_outputs import HEAD_OUTPUTS
 from ..strategies import Candidates, Strategy
 from ..utils import read_column, read_features, read_scores
 from . import phase_configs as pc
+from .checkpoint_features import checkpoint_features
 from .dist import sync_buffers
 
 
@@ -65,7 +66,9 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
     (query scores, a ``class`` column when classes are needed) and
     ``features.npz`` (pooled features, what the last layer gives); a query that
     needs no model scores the ids directly, and features of the pretext
-    model (``al.features='pretext'``) come from ``pretext/features.npz``. No
+    model (``al.features='pretext'``) come from ``pretext/features.npz``,
+    those of a checkpoint from ``features/features.npz`` (made at first
+    need). No
     label of a candidate is read.
 
     Args:
@@ -83,8 +86,9 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         labelled=files.labelled(cycle - 1),
         num_classes=runner.pool.num_classes)
     if needs & {'feature', 'labelled_feature'} and \
-            not strategy.model_features:  # the pretext model's
-        path = files.path('pretext', 'features.npz')
+            not strategy.model_features:  # the pretext model's, a checkpoint's
+        path = files.path('pretext', 'features.npz') \
+            if strategy.features == 'pretext' else checkpoint_features(runner)
         out.features = read_features(path, out.ids)
         if 'labelled_feature' in needs:
             out.labelled_features = read_features(path, out.labelled)

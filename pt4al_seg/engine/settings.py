@@ -55,10 +55,14 @@ class ALSettings:
         features (str): Where pickers that need features (``TypiClust``,
             ``ProbCover``, ``KCenterGreedy``) take them: the pooled backbone
             features of the previous cycle's task model (``'task'``, one
-            scoring pass per cycle) or of the pretext model (``'pretext'``:
-            ``pretext/features.npz``, written once by the pretext stage;
-            usable by ``cold_start``, before any label exists). Defaults to
-            'task'.
+            scoring pass per cycle), of the pretext model (``'pretext'``:
+            ``pretext/features.npz``, written once by the pretext stage), or
+            of the task model's backbone with the weights of a
+            self-supervised checkpoint (its path: ``features/features.npz``,
+            one pass per run, see
+            :mod:`~pt4al_seg.engine.checkpoint_features`); the last two are
+            there before any label exists (usable by ``cold_start``).
+            Defaults to 'task'.
         mode (str): ``'simulate'`` (labels on disk) or ``'annotate'`` (ask for
             them after each selection). Defaults to 'simulate'.
         export_dir (str, optional): Annotate: copy the images to label here.
@@ -128,19 +132,23 @@ class ALSettings:
 
     def _check(self) -> None:
         for key, allowed in (('mode', MODES), ('init', INITS),
-                             ('features', FEATURES), ('resume_training',
-                                                      RESUME_TRAINING)):
+                             ('resume_training', RESUME_TRAINING)):
             if getattr(self, key) not in allowed:
                 raise ALConfigError(
                     f'al.{key} must be one of {", ".join(allowed)}, got '
                     f'{getattr(self, key)!r}')
+        if self.features not in FEATURES and not (isinstance(
+                self.features, str) and osp.isfile(self.features)):
+            raise ALConfigError(
+                f'al.features must be one of {", ".join(FEATURES)} or a '
+                f'checkpoint file, got {self.features!r} (no such file)')
         self.strategy()
         cold = self.cold_start_strategy()
         feature_needs = {'feature', 'labelled_feature'}
-        if self.features == 'pretext' and not feature_needs & set(
+        if self.features != 'task' and not feature_needs & set(
                 self.strategy().needs + cold.needs):
             raise ALConfigError(
-                "al.features='pretext' but neither al.picker nor "
+                f'al.features={self.features!r} but neither al.picker nor '
                 'al.cold_start.picker uses features (e.g. TypiClust, '
                 'ProbCover, KCenterGreedy)')
         if getattr(cold.picker, 'needs_labelled', False):
@@ -151,7 +159,8 @@ class ALSettings:
             raise ALConfigError(
                 'al.cold_start picks before any model exists: its query and '
                 'picker must need no model (e.g. Random + TopK, EveryNth, or '
-                "TypiClust/ProbCover with al.features='pretext')")
+                "TypiClust/ProbCover with al.features='pretext' or a "
+                'checkpoint)')
         if self.region_mask is not None:
             if not osp.isfile(self.region_mask):
                 raise ALConfigError(

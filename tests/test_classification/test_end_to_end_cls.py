@@ -3,6 +3,7 @@ data."""
 import csv
 import glob
 import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -248,7 +249,8 @@ def test_snapshots_beyond_an_epoch_schedule_are_refused(tiny_cls, tmp_path):
 def test_pretext_features_on_the_classifier(tiny_cls, tmp_path):
     """The rotation pretext's features of the unrotated images
     (pretext/features.npz, 128-d) serve a TypiClust cold start and Core-Set
-    in cycle 1, with no scoring pass in either cycle."""
+    in cycle 1, with no scoring pass in either cycle; the same model's
+    checkpoint as al.features gives the same features and cold start."""
     from pt4al_seg.strategies import Candidates
     from pt4al_seg.strategies.pickers import TypiClust
     from pt4al_seg.utils import read_features
@@ -276,3 +278,25 @@ def test_pretext_features_on_the_classifier(tiny_cls, tmp_path):
     sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
     assert len(set(sel1)) == 4 and not set(sel1) & set(sel0)
     check_contract(wd, '--pool', '--no-topk', '--metric', 'accuracy')
+    # the pretext model's checkpoint as a self-supervised checkpoint
+    # (al.features=PATH): the classifier's backbone under its weights gives
+    # the same features of the same images, in a run with no pretext stage
+    ssl = str(tmp_path / 'rotation.pth')
+    shutil.copy(osp.join(wd, 'pretext', 'model.pth'), ssl)
+    wd2 = str(tmp_path / 'checkpoint')
+    proc = subprocess.run(
+        [sys.executable] + pool_cls_argv(wd2, tiny_cls) + [
+            f'al.features={ssl}', 'al.cold_start.picker.type=TypiClust',
+            'al.picker.type=KCenterGreedy'
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not osp.exists(osp.join(wd2, 'pretext'))
+    assert read_features(osp.join(wd2, 'features', 'features.npz'),
+                         pool) == pytest.approx(
+                             read_features(feats, pool), rel=1e-4, abs=1e-5)
+    assert read_ids(osp.join(wd2, 'cycle_00', 'selected.txt')) == sel0
+    check_contract(wd2, '--pool', '--no-topk', '--metric', 'accuracy')

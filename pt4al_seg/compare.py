@@ -275,6 +275,31 @@ def collect(root: str, strategies: List[str], seeds: List[int],
     return rows
 
 
+def draw_embeddings(root: str, strategies: List[str],
+                    seeds: List[int]) -> List[str]:
+    """``embedding_seed_<S>.png`` per seed: every strategy's picks (a row
+    each, a panel per cycle) on one projection, that of the pretext features
+    of the seed's first run with a pretext stage (its cached
+    ``pretext/embedding.npz``); nothing for a seed without one."""
+    from .embedding import figure
+    written = []
+    for seed in seeds:
+        runs = {s: osp.join(root, s, f'seed_{seed}') for s in strategies}
+        own = next((wd for wd in runs.values()
+                    if osp.isfile(osp.join(wd, 'pretext', 'features.npz'))),
+                   None)
+        if own is None:
+            continue
+        path = osp.join(root, f'embedding_seed_{seed}.png')
+        figure(
+            path,
+            runs,
+            osp.join(own, 'pretext', 'features.npz'),
+            cache=osp.join(own, 'pretext', 'embedding.npz'))
+        written.append(path)
+    return written
+
+
 def write_compare_csv(path: str, rows: List[dict], metric: str) -> None:
     buf = io.StringIO()
     writer = csv.DictWriter(

@@ -1,6 +1,7 @@
 """tools/compare.py: strategies x seeds, aggregated (mean ± std), resumable."""
 import csv
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -83,6 +84,13 @@ def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
     assert '| pt4al |' in proc.stdout and '| random |' in proc.stdout
     assert not (tmp_path / 'random' / 'seed_0' /
                 'pretext').exists()  # pool strategy
+    # both strategies' picks on the projection of PT4AL's pretext features:
+    # a row each, a panel per cycle (2.6 in), the class legend (1.3 in)
+    figure = tmp_path / 'embedding_seed_0.png'
+    assert f'compare.py: {figure}' in proc.stdout
+    head = figure.read_bytes()[:24]
+    assert head[:4] == b'\x89PNG'
+    assert struct.unpack('>II', head[16:24]) == (715, 572)
 
 
 @pytest.mark.parametrize('config, model_type', [

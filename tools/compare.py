@@ -7,8 +7,10 @@
 Each run is an ordinary `tools/train_al.py ... --resume` in
 WORK_DIR/<strategy>/seed_<s>/ (finished runs are not redone); then
 WORK_DIR/compare.csv (strategy,seed,cycle,num_labelled,<metric>), compare.png
-(mean ± std per cycle) and a markdown table of mean ± std per strategy and
-cycle.
+(mean ± std per cycle), a markdown table of mean ± std per strategy and
+cycle, and WORK_DIR/embedding_seed_<s>.png: every strategy's picks per cycle
+on one projection of the seed's first pretext features (when a run of the
+seed has a pretext stage).
 """
 import argparse
 import os.path as osp
@@ -17,13 +19,13 @@ import sys
 
 from mmengine.config import Config
 
-from pt4al_seg.compare import (PRETEXTS, STRATEGIES, collect,
+from pt4al_seg.compare import (PRETEXTS, STRATEGIES, collect, draw_embeddings,
                                expand_strategies, markdown_table, mean_std,
                                plot_compare, run_options, strategy_config,
                                write_compare_csv)
 from pt4al_seg.engine import ALSettings
 from pt4al_seg.utils import atomic_write
-from pt4al_seg.utils.errors import UserError, run_tool
+from pt4al_seg.utils.errors import UserError, one_line, run_tool
 
 
 def parse_args():
@@ -95,6 +97,13 @@ def main():
     plot_compare(
         osp.join(args.work_dir, 'compare.png'), stats, metric,
         osp.basename(args.config))
+    try:  # a picture never fails the comparison
+        for path in draw_embeddings(args.work_dir, args.strategies,
+                                    args.seeds):
+            print(f'compare.py: {path}')
+    except Exception as e:
+        print(f'compare.py: no embedding figure: {type(e).__name__}: '
+              f'{one_line(e)}')
     table = markdown_table(stats, metric)
     atomic_write(osp.join(args.work_dir, 'compare.md'), table + '\n')
     print(table)

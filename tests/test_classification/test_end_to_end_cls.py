@@ -118,14 +118,8 @@ def test_pt4al_bald_classification_and_no_dropout_refused(tiny_cls, tmp_path):
     ]
     assert not osp.exists(osp.join(refused, 'al_state.json'))
     wd = str(tmp_path / 'bald')
-    proc = subprocess.run(
-        [sys.executable] + base[:2] + ['--work-dir', wd] + base[2:] +
-        ['model.dropout_ratio=0.3'],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_ok(base[:2] + ['--work-dir', wd] + base[2:] +
+           ['model.dropout_ratio=0.3'])
     b1 = read_ids(osp.join(wd, 'pretext', 'batches', 'batch_01.txt'))
     scores = read_scores(osp.join(wd, 'cycle_01', 'scores.csv'), 'score')
     assert set(scores) == set(b1)
@@ -151,13 +145,7 @@ def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
     as pool strategies: cycle 0 keeps what the query compares its model with
     (or trains with), the scores spread, the highest are picked."""
     wd = str(tmp_path / 'run')
-    proc = subprocess.run(
-        [sys.executable] + pool_cls_argv(wd, tiny_cls) + query,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_ok(pool_cls_argv(wd, tiny_cls) + query)
     for path in kept:
         assert osp.isfile(osp.join(wd, 'cycle_00', path)), path
     if 'unlabelled.txt' in kept:  # MCDAL, VAAL: trained on unlabelled images
@@ -184,14 +172,7 @@ def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
     on a GCN over the classifier's pooled features."""
     wd = str(tmp_path / 'run')
     delta = ['al.picker.delta=0.4'] if picker == 'ProbCover' else []
-    proc = subprocess.run(
-        [sys.executable] + pool_cls_argv(wd, tiny_cls) +
-        [f'al.picker.type={picker}'] + delta,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_ok(pool_cls_argv(wd, tiny_cls) + [f'al.picker.type={picker}'] + delta)
     sel0 = read_ids(osp.join(wd, 'cycle_00', 'selected.txt'))
     sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
     assert len(set(sel1)) == 4 and not set(sel1) & set(sel0)
@@ -212,6 +193,18 @@ def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
             expected.append(ids[min(left, key=lambda k: (dist[k, c], k))])
         assert sel1 == expected
     check_contract(wd, '--pool', '--no-topk', '--metric', 'accuracy')
+
+
+def run_ok(argv):
+    """``python *argv`` from the repository, which must succeed."""
+    proc = subprocess.run(
+        [sys.executable] + argv,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
 
 
 def pool_cls_argv(wd, data_root):
@@ -256,18 +249,11 @@ def test_pretext_features_on_the_classifier(tiny_cls, tmp_path):
     from pt4al_seg.utils import read_features
     wd = str(tmp_path / 'run')
     argv = [a for a in pool_cls_argv(wd, tiny_cls) if a != 'al_hooks=[]']
-    proc = subprocess.run(
-        [sys.executable] + argv + [
-            'al_hooks.0.batches=False', 'pretext.train_cfg.max_epochs=1',
-            'pretext.batch_size=8', 'al.features=pretext',
-            'al.cold_start.picker.type=TypiClust',
-            'al.picker.type=KCenterGreedy'
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_ok(argv + [
+        'al_hooks.0.batches=False', 'pretext.train_cfg.max_epochs=1',
+        'pretext.batch_size=8', 'al.features=pretext',
+        'al.cold_start.picker.type=TypiClust', 'al.picker.type=KCenterGreedy'
+    ])
     pool = read_ids(osp.join(wd, 'pool.txt'))
     feats = osp.join(wd, 'pretext', 'features.npz')
     assert read_features(feats, pool).shape == (40, 128)
@@ -284,16 +270,11 @@ def test_pretext_features_on_the_classifier(tiny_cls, tmp_path):
     ssl = str(tmp_path / 'rotation.pth')
     shutil.copy(osp.join(wd, 'pretext', 'model.pth'), ssl)
     wd2 = str(tmp_path / 'checkpoint')
-    proc = subprocess.run(
-        [sys.executable] + pool_cls_argv(wd2, tiny_cls) + [
+    run_ok(
+        pool_cls_argv(wd2, tiny_cls) + [
             f'al.features={ssl}', 'al.cold_start.picker.type=TypiClust',
             'al.picker.type=KCenterGreedy'
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+        ])
     assert not osp.exists(osp.join(wd2, 'pretext'))
     assert read_features(osp.join(wd2, 'features', 'features.npz'),
                          pool) == pytest.approx(

@@ -13,6 +13,7 @@ from pt4al_seg.utils import read_features, read_ids
 from ..conftest import CONFIG, REPO
 from ..conftest import check_contract as check_run
 from ..conftest import refusal, run_al
+from .test_strategies import typiclust_picked_from
 
 
 def demo_cfg():
@@ -95,8 +96,6 @@ def test_typiclust_on_checkpoint_features(tiny_scenes, tmp_path):
     """TypiClust picks cycle 0 and cycle 1 from features/features.npz: every
     pool image's pooled feature under the checkpoint's backbone (recomputed
     by hand), made once, no scoring pass of a task model."""
-    from pt4al_seg.strategies import Candidates
-    from pt4al_seg.strategies.pickers import TypiClust
     weights = seeded_backbone().state_dict()
     ckpt = str(tmp_path / 'ssl_backbone.pth')
     torch.save(weights, ckpt)
@@ -117,19 +116,7 @@ def test_typiclust_on_checkpoint_features(tiny_scenes, tmp_path):
     for i, feat in by_hand.items():
         assert read_features(feats, [i])[0] == pytest.approx(
             feat, rel=1e-4, abs=1e-5), i
-    labelled = []
-    for c in (0, 1):
-        cycle = wd / f'cycle_{c:02d}'
-        assert not (cycle / 'candidates.txt').exists()  # no scoring pass
-        cand = [i for i in pool if i not in labelled]
-        expected, _ = TypiClust()(Candidates(
-            ids=cand,
-            features=read_features(feats, cand),
-            labelled=labelled,
-            labelled_features=read_features(feats, labelled)), 5)
-        selected = read_ids(str(cycle / 'selected.txt'))
-        assert selected == expected
-        labelled += selected
+    typiclust_picked_from(wd, feats, pool)
     check_run(wd, '--pool', '--no-topk')
 
 

@@ -230,6 +230,27 @@ def pretext_features_by_hand(wd, img_dir, ids):
             (2, 3))[0].numpy())
 
 
+def typiclust_picked_from(wd, feats, pool, cycles=(0, 1), budget=5):
+    """Each cycle's selection is TypiClust's pick from the features file
+    ``feats`` given the images labelled before, with no scoring pass."""
+    from pt4al_seg.strategies import Candidates
+    from pt4al_seg.strategies.pickers import TypiClust
+    from pt4al_seg.utils import read_features
+    labelled = []
+    for c in cycles:
+        cycle = wd / f'cycle_{c:02d}'
+        assert not (cycle / 'candidates.txt').exists()  # no scoring pass
+        cand = [i for i in pool if i not in labelled]
+        expected, _ = TypiClust()(Candidates(
+            ids=cand,
+            features=read_features(feats, cand),
+            labelled=labelled,
+            labelled_features=read_features(feats, labelled)), budget)
+        selected = read_ids(str(cycle / 'selected.txt'))
+        assert selected == expected
+        labelled += selected
+
+
 def test_pretext_features_and_typiclust_cold_start(tiny_scenes, tmp_path):
     """A pool strategy with the pretext stage but no batches
     (PretextBatchHook(batches=False)):
@@ -239,8 +260,6 @@ def test_pretext_features_and_typiclust_cold_start(tiny_scenes, tmp_path):
     pass of a task model."""
     import os.path as osp
 
-    from pt4al_seg.strategies import Candidates
-    from pt4al_seg.strategies.pickers import TypiClust
     from pt4al_seg.utils import read_features
     wd = tmp_path / 'typiclust'
     run_al(
@@ -259,19 +278,7 @@ def test_pretext_features_and_typiclust_cold_start(tiny_scenes, tmp_path):
     for i, feat in by_hand.items():
         assert read_features(feats, [i])[0] == pytest.approx(
             feat, rel=1e-4, abs=1e-5), i
-    labelled = []
-    for c in (0, 1):
-        cycle = wd / f'cycle_{c:02d}'
-        assert not (cycle / 'candidates.txt').exists()  # no scoring pass
-        cand = [i for i in pool if i not in labelled]
-        expected, _ = TypiClust()(Candidates(
-            ids=cand,
-            features=read_features(feats, cand),
-            labelled=labelled,
-            labelled_features=read_features(feats, labelled)), 5)
-        selected = read_ids(str(cycle / 'selected.txt'))
-        assert selected == expected
-        labelled += selected
+    typiclust_picked_from(wd, feats, pool)
     check_run(wd, '--pool', '--no-topk')
 
 

@@ -18,6 +18,7 @@ MAX_TSNE = 5000
 #: Each pool image's true class, where labels are known (a run's
 #: ``pretext/classes.csv``: ``image,class,name``).
 CLASSES_FILE = osp.join('pretext', 'classes.csv')
+LEGEND_WIDTH = 1.3  # inches per legend column
 
 
 def project(features: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -83,6 +84,8 @@ def write_classes(work_dir: str, pool) -> None:
     if osp.isfile(path):
         return
     classes = pool.image_classes()
+    if not classes:  # nothing to colour by
+        return
     write_scores(path, classes, 'class', {
         i: pool.classes[c]
         for i, c in classes.items()
@@ -172,7 +175,9 @@ def figure(path: str,
     fig, axes = plt.subplots(
         len(runs),
         len(cycles),
-        figsize=(2.6 * len(cycles) + (1.3 if known else 0), 2.6 * len(runs)),
+        figsize=(2.6 * len(cycles) +
+                 (LEGEND_WIDTH * columns(known[1]) if known else 0),
+                 2.6 * len(runs)),
         squeeze=False)
     for r, name in enumerate(runs):
         for c, cycle in enumerate(cycles):
@@ -211,8 +216,18 @@ def legend(fig, names: Dict[int, str]) -> None:
     handles = [dot(palette[c], names[c]) for c in sorted(names)]
     handles += [dot('#404040', 'labelled'), dot('#d62728', 'picked')]
     width = fig.get_size_inches()[0]
-    fig.tight_layout(rect=(0, 0, 1 - 1.3 / width, 1))
-    fig.legend(handles=handles, loc='center right', fontsize=6, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1 - LEGEND_WIDTH * columns(names) / width, 1))
+    fig.legend(
+        handles=handles,
+        loc='center right',
+        fontsize=6,
+        frameon=False,
+        ncol=columns(names))
+
+
+def columns(names: Dict[int, str]) -> int:
+    """Legend columns: 24 entries each (ADE20K's 150 classes: 7)."""
+    return -(-(len(names) + 2) // 24)
 
 
 def run_embeddings(work_dir: str,

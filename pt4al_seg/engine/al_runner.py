@@ -27,7 +27,8 @@ from ..utils import metrics_to_builtin, read_ids
 from ..utils.config import data_roots, file_config, propagate_data_root
 from . import phase_configs as pc
 from .annotation import AwaitingLabels
-from .checkpoint_features import check_features_checkpoint
+from .checkpoint_features import (check_features_checkpoint,
+                                  checkpoint_features, from_checkpoint)
 from .dist import setup_dist, sync_buffers, teardown_dist
 from .hooks import build_al_hooks
 from .labels import LABEL_SOURCES
@@ -38,7 +39,7 @@ from .preflight import preflight
 from .run_files import RunFiles
 from .run_log import open_run_log, warnings_once
 from .scoring import score_candidates
-from .settings import FEATURES, ALConfigError, ALSettings, check_config
+from .settings import ALConfigError, ALSettings, check_config
 from .state import ALState, settings_snapshot
 
 
@@ -126,6 +127,8 @@ class ActiveLearningRunner:
             self.call_hook('before_score', cycle=cycle)
             barrier()  # what rank 0 saved there (members) is there for all
         with timed(self.state.seconds, f'{key}.score'):
+            if strategy.needs_features and from_checkpoint(strategy.features):
+                checkpoint_features(self)  # once per run
             scored = score_candidates(self, cycle, strategy,
                                       self.candidates(cycle))
         with timed(self.state.seconds, f'{key}.pick'):
@@ -210,7 +213,7 @@ class ActiveLearningRunner:
                 raise ALConfigError(
                     f"al.{key}='pretext' needs a pretext stage "
                     '(PretextBatchHook in al_hooks)')
-        if self.settings.features not in FEATURES:  # a checkpoint's
+        if from_checkpoint(self.settings.features):
             check_features_checkpoint(self)
         self.evaluated = self.labels.test_split_labelled(self.cfg)
         self.state = self._open_state()

@@ -144,6 +144,8 @@ class Pool:
         if not path or not osp.isfile(path):
             return None
         label = read_label_map(path, self.palette).astype(np.int64)
+        if self.ignore_index is not None:
+            label[label == self.ignore_index] = -1
         if self.reduce_zero_label:
             label = np.where(label == 0, -1, label - 1)
         label = label[(label >= 0) & (label < self.num_classes)]

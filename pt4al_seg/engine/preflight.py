@@ -14,6 +14,7 @@ from mmengine.registry import init_default_scope
 from ..evaluation.strategy_outputs import HEAD_OUTPUTS
 from ..utils import write_ids
 from . import phase_configs as pc
+from .checkpoint_features import from_checkpoint, pass_config
 from .feature_taps import (attach_last_layer_io, last_layer_io,
                            pooled_backbone_output)
 from .hooks.unlabelled_batch_hook import UNLABELLED, UnlabelledDataHook
@@ -152,3 +153,8 @@ def preflight(runner, ids: Optional[List[str]] = None) -> None:
                 metric,
                 head_io=bool(head))
             check_phase('scoring', scoring, 'test_dataloader', 'predict')
+        if from_checkpoint(runner.settings.features) and any(
+                s.needs_features for s in (strategy, runner.cold_start)):
+            check_phase('features pass',
+                        pass_config(runner, tmp, ids_file, None),
+                        'test_dataloader', 'predict')

@@ -40,6 +40,14 @@ class RunFiles:
     def path(self, *parts: str) -> str:
         return osp.join(self.work_dir, *parts)
 
+    def features(self, source: str) -> str:
+        """The features file of ``al.features`` ``source`` when it is not
+        ``'task'``: ``pretext/features.npz``, or a checkpoint's
+        ``features/features.npz``."""
+        if source == 'pretext':
+            return self.path('pretext', 'features.npz')
+        return self.path('features', 'features.npz')
+
     def cycle(self, cycle: int, *parts: str) -> str:
         """``<work_dir>/cycle_XX[/parts]``."""
         return self.path(f'cycle_{cycle:02d}', *parts)

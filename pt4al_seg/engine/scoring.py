@@ -4,14 +4,13 @@ import os.path as osp
 import shutil
 from typing import List, Optional, Tuple
 
-from mmengine.dist import is_main_process, master_only
+from mmengine.dist import barrier, is_main_process, master_only
 
 from ..evaluation.score_shards import shard_dir_of, shard_rows
 from ..evaluation.strategy_outputs import HEAD_OUTPUTS
 from ..strategies import Candidates, Strategy
 from ..utils import read_column, read_features, read_scores
 from . import phase_configs as pc
-from .checkpoint_features import checkpoint_features
 from .dist import sync_buffers
 
 
@@ -50,6 +49,7 @@ def run_scoring(runner,
     if not num_left:
         if is_main_process():
             METRICS.build(c['test_evaluator']).compute_metrics([])
+        barrier()  # every rank reads what rank 0 wrote
         return
     if phase_runner is not None:  # the model that just trained
         sync_buffers(phase_runner.model)
@@ -67,8 +67,7 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
     ``features.npz`` (pooled features, what the last layer gives); a query that
     needs no model scores the ids directly, and features of the pretext
     model (``al.features='pretext'``) come from ``pretext/features.npz``,
-    those of a checkpoint from ``features/features.npz`` (made at first
-    need). No
+    those of a checkpoint from ``features/features.npz``. No
     label of a candidate is read.
 
     Args:
@@ -87,8 +86,7 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         num_classes=runner.pool.num_classes)
     if needs & {'feature', 'labelled_feature'} and \
             not strategy.model_features:  # the pretext model's, a checkpoint's
-        path = files.path('pretext', 'features.npz') \
-            if strategy.features == 'pretext' else checkpoint_features(runner)
+        path = files.features(strategy.features)
         out.features = read_features(path, out.ids)
         if 'labelled_feature' in needs:
             out.labelled_features = read_features(path, out.labelled)

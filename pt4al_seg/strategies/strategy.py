@@ -15,9 +15,10 @@ class Strategy:
             ``dict(type='LeastConfidence')``. Defaults to None.
         name (str): The setting it came from, for messages. Defaults to 'al'.
         features (str): Where features come from: ``'task'`` (a scoring
-            pass of the previous cycle's model) or ``'pretext'`` (the
-            pretext model's, there before any model is trained). Defaults to
-            'task'.
+            pass of the previous cycle's model), ``'pretext'`` (the pretext
+            model's) or a self-supervised checkpoint's path (the task model's
+            backbone with its weights); the last two are there before any
+            model is trained. Defaults to 'task'.
     """
 
     def __init__(self,
@@ -44,10 +45,14 @@ class Strategy:
         return self.picker.needs
 
     @property
+    def needs_features(self) -> bool:
+        """Whether the picker picks from features."""
+        return bool(set(self.needs) & {'feature', 'labelled_feature'})
+
+    @property
     def model_features(self) -> bool:
         """Whether the picker's features come from a scoring pass."""
-        return self.features == 'task' and bool(
-            set(self.needs) & {'feature', 'labelled_feature'})
+        return self.features == 'task' and self.needs_features
 
     @property
     def needs_model(self) -> bool:

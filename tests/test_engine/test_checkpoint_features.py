@@ -1,6 +1,8 @@
 """Features of a self-supervised checkpoint (``al.features=PATH``): the task
 model's backbone under its weights, one pass over the pool, picked from in
 every cycle."""
+import json
+import os
 import os.path as osp
 
 import numpy as np
@@ -35,8 +37,8 @@ def seeded_backbone(seed=1):
 def test_backbone_weights_from_every_layout(tmp_path):
     """A bare backbone's keys get the prefix; an mmengine/mmpretrain
     checkpoint gives its ``backbone.*`` (neck and head left out; DDP's
-    ``module.`` dropped); a missing or misshapen weight, or a file that is no
-    checkpoint, is one line naming it."""
+    ``module.`` dropped); a missing, misshapen or extra weight (a deeper
+    network), or a file that is no checkpoint, is one line naming it."""
     cfg = demo_cfg()
     bare = seeded_backbone().state_dict()
     expected = {f'backbone.{k}': v for k, v in bare.items()}
@@ -63,11 +65,23 @@ def test_backbone_weights_from_every_layout(tmp_path):
             ALConfigError,
             match=f"lacks 1 of the {len(bare)} "
             f"backbone weights of the task model, e.g. "
-            f"'backbone.{first}'"):
+            f'backbone.{first} '):
         backbone_weights(str(tmp_path / 'partial.pth'), cfg)
     torch.save(dict(bare, **{first: torch.zeros(3)}), tmp_path / 'shape.pth')
     with pytest.raises(ALConfigError, match=rf'backbone.{first} is \(3,\)'):
         backbone_weights(str(tmp_path / 'shape.pth'), cfg)
+    deeper = dict(bare, **{'layer5.0.conv1.weight': torch.zeros(1)})
+    torch.save(
+        dict(state_dict={
+            f'backbone.{k}': v
+            for k, v in deeper.items()
+        }), tmp_path / 'deeper.pth')
+    with pytest.raises(
+            ALConfigError,
+            match='holds 1 backbone weights the '
+            'task model\'s backbone has not, e.g. '
+            'backbone.layer5.0.conv1.weight'):
+        backbone_weights(str(tmp_path / 'deeper.pth'), cfg)
     (tmp_path / 'text.pth').write_text('not a checkpoint')
     with pytest.raises(ALConfigError, match='is not a torch checkpoint'):
         backbone_weights(str(tmp_path / 'text.pth'), cfg)
@@ -100,13 +114,11 @@ def test_typiclust_on_checkpoint_features(tiny_scenes, tmp_path):
     ckpt = str(tmp_path / 'ssl_backbone.pth')
     torch.save(weights, ckpt)
     wd = tmp_path / 'typiclust'
-    run_al(
-        wd,
-        tiny_scenes,
-        options=[
-            'al_hooks=[]', f'al.features={ckpt}',
-            'al.cold_start.picker.type=TypiClust', 'al.picker.type=TypiClust'
-        ])
+    options = [
+        'al_hooks=[]', f'al.features={ckpt}',
+        'al.cold_start.picker.type=TypiClust', 'al.picker.type=TypiClust'
+    ]
+    run_al(wd, tiny_scenes, options=options)
     pool = read_ids(str(wd / 'pool.txt'))
     feats = str(wd / 'features' / 'features.npz')
     assert [str(i) for i in np.load(feats)['ids']] == pool
@@ -118,19 +130,25 @@ def test_typiclust_on_checkpoint_features(tiny_scenes, tmp_path):
             feat, rel=1e-4, abs=1e-5), i
     typiclust_picked_from(wd, feats, pool)
     check_run(wd, '--pool', '--no-topk')
+    # made once: the phase is recorded, a resume redoes nothing of it
+    state = json.load(open(wd / 'al_state.json'))
+    assert 'features.scored' in state['phases']
+    stamp = os.stat(feats).st_mtime_ns
+    run_al(wd, tiny_scenes, '--resume', options=options)
+    assert os.stat(feats).st_mtime_ns == stamp
 
 
 @pytest.mark.parametrize('given, error', [
     ('/missing/ssl.pth', "al.features must be one of task, pretext or a "
      "checkpoint file, got '/missing/ssl.pth' (no such file)"),
-    ('PRETEXT', 'lacks'),
+    ('GRAY', None),
 ])
 def test_a_bad_checkpoint_is_refused_before_any_work(tiny_scenes, tmp_path,
                                                      given, error):
     """A missing file, or a checkpoint whose weights are not the task model's
-    backbone (here the demo's pretext model: one input channel), is one line
-    and the work dir stays empty."""
-    if given == 'PRETEXT':
+    backbone (here its stem cut to one input channel, as a colorization
+    pretext's), is one line, and nothing of the run is written."""
+    if given == 'GRAY':
         net = seeded_backbone()
         state = net.state_dict()
         stem = next(k for k, v in state.items() if v.dim() == 4)
@@ -144,4 +162,4 @@ def test_a_bad_checkpoint_is_refused_before_any_work(tiny_scenes, tmp_path,
         'al.cold_start.picker.type=TypiClust', 'al.picker.type=TypiClust'
     ])
     assert error in line
-    assert not (wd / 'features').exists()
+    assert not wd.exists() or os.listdir(wd) == []

@@ -142,3 +142,15 @@ def test_kcenter_greedy_on_the_gpu_picks_what_the_cpu_picks():
         on_cpu = kcenter_greedy(c, lab, 40, device='cpu')
         assert on_gpu[0] == on_cpu[0]
         assert np.allclose(on_gpu[1], on_cpu[1])
+
+
+def test_kcenter_greedy_refuses_features_that_are_not_finite():
+    """A NaN would compare false with every distance and make the greedy pick
+    the same candidate again and again."""
+    cand, labelled = np.zeros((4, 2)), np.ones((2, 2))
+    cand[2, 1] = np.nan
+    with pytest.raises(ValueError, match='1 candidates have features'):
+        kcenter_greedy(cand, labelled, 2)
+    labelled[0, 0] = np.inf
+    with pytest.raises(ValueError, match='1 labelled have features'):
+        kcenter_greedy(np.zeros((4, 2)), labelled, 2)

@@ -34,8 +34,8 @@ class ALHook:
 
     def before_phase(self, runner, phase: str, phase_runner) -> None:
         """A phase's mmengine Runner (``phase``: ``'pretext'``, ``'cycle_XX'``,
-        ``'score_XX'``) is built and about to run; register mmengine hooks into
-        it here."""
+        ``'score_XX'``, ``'features'`` for a checkpoint's features pass) is
+        built and about to run; register mmengine hooks into it here."""
 
     def after_phase(self, runner, phase: str) -> None:
         """A phase's files are complete; ``al_state.json`` records ``phase``

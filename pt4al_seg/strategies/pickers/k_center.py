@@ -54,6 +54,12 @@ def kcenter_greedy(candidates: np.ndarray,
         picking (its score; inf when nothing is labelled), a NumPy array.
     """
     check_k(k, len(candidates))
+    for name, x in (('candidates', candidates), ('labelled', labelled)):
+        bad = int((~np.isfinite(np.asarray(x, np.float64))).reshape(
+            len(x), -1).any(1).sum()) if len(x) else 0
+        if bad:
+            raise ValueError(f'k-center greedy: {bad} {name} have features '
+                             'that are not finite (NaN or inf)')
     device = device or compute_device()
     cand = torch.as_tensor(np.asarray(candidates, np.float64), device=device)
     centre = cand.mean(0) if len(cand) else 0.0

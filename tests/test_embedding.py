@@ -95,6 +95,17 @@ def test_image_class_is_the_main_labelled_class(tmp_path):
     cls = Pool(['p', 'q'], dict(p=dict(gt_label=3), q=dict(gt_label=0)), '',
                names)
     assert cls.image_classes() == dict(p=3, q=0)
+    # nothing to colour by: no classes file (a later plot draws grey)
+    run = tmp_path / 'run'
+    embedding.write_classes(str(run), Pool(['c'], infos, '', names, 255))
+    assert not (run / 'pretext').exists()
+    assert embedding.read_classes(str(run)) is None
+    embedding.write_classes(str(run), pool)
+    assert embedding.read_classes(str(run)) == (dict(a=2, b=0, d=1), {
+        0: 'background',
+        1: 'x',
+        2: 'y'
+    })
 
 
 def test_the_pool_is_coloured_by_class_where_known(tmp_path):

@@ -219,7 +219,8 @@ def strategy_config(config: str, strategy: str, work_dir: str) -> str:
 def run_options(strategy: str,
                 seed: int,
                 model_type: str = 'EncoderDecoder',
-                schedule: Optional[dict] = None) -> List[str]:
+                schedule: Optional[dict] = None,
+                features: Optional[str] = None) -> List[str]:
     """The ``--cfg-options`` of one run: the strategy's and the seed's.
 
     Args:
@@ -231,6 +232,10 @@ def run_options(strategy: str,
         schedule (dict, optional): The config's ``train_cfg``: Learning Loss
             stops its gradient at ``LL_STOP_GRAD`` of its ``max_iters`` or
             ``max_epochs``. Defaults to None (no stop).
+        features (str, optional): A self-supervised checkpoint whose
+            features replace the pretext model's where the strategy picks
+            from those (a pool strategy then runs no pretext stage).
+            Defaults to None.
     """
     if strategy not in STRATEGIES:
         raise ValueError(
@@ -240,6 +245,11 @@ def run_options(strategy: str,
         mcdal_model=MCDAL_MODELS.get(model_type, model_type),
         vaal_model=VAAL_MODELS.get(model_type, model_type))
     opts = [o.format(seed=seed, **models) for o in STRATEGIES[strategy]]
+    if features and 'al.features=pretext' in opts:
+        if opts[:len(PRETEXT_POOL)] == PRETEXT_POOL:  # no pretext stage
+            opts = ['al_hooks=[]'] + opts[len(PRETEXT_POOL):]
+        opts = [o for o in opts if o != 'al.features=pretext'
+                ] + [f'al.features={features}']
     if strategy in MC_DROPOUT:
         opts += MC_DROPOUT_OPTIONS.get(model_type, [])
     if strategy == 'learning-loss' and schedule:

@@ -216,3 +216,34 @@ def test_pretexts_shorthand_and_the_swapped_config_file(tmp_path):
     assert cfg.pretext.model.type == 'SimSiamPretext'
     assert cfg.pretext.train_cfg == Config.fromfile(CONFIG).pretext.train_cfg
     assert cfg.model == Config.fromfile(CONFIG).model
+
+
+def test_features_option_swaps_pretext_features_for_a_checkpoints(tmp_path):
+    """--features CKPT: the names that pick from pretext features take the
+    checkpoint's instead; the pool ones lose their pretext stage, PT4AL's
+    cold-start variants keep theirs (its batches); others are unchanged; the
+    settings accept the result."""
+    import argparse
+    import os.path as osp
+
+    from mmengine.config import Config, DictAction
+
+    from pt4al_seg.engine.settings import ALSettings
+    ckpt = str(tmp_path / 'ssl.pth')
+    open(ckpt, 'w').close()
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    for name in ('typiclust', 'probcover', 'pt4al-typiclust-start'):
+        opts = run_options(name, 1, features=ckpt)
+        assert 'al.features=pretext' not in opts
+        assert f'al.features={ckpt}' in opts
+        pool = not name.startswith('pt4al')
+        assert (opts[0] == 'al_hooks=[]') == pool, name
+        assert not any(o.startswith('al_hooks.0') for o in opts) or not pool
+        cfg = Config.fromfile(osp.join(REPO, CONFIG))
+        cfg.merge_from_dict(
+            parser.parse_args(['--cfg-options'] + opts).cfg_options)
+        assert ALSettings.from_config(cfg).features == ckpt
+        assert (cfg.al_hooks == []) == pool
+    for name in ('coreset', 'typiclust-task', 'pt4al'):
+        assert run_options(name, 1, features=ckpt) == run_options(name, 1)

@@ -45,6 +45,12 @@ def parse_args():
         choices=PRETEXTS,
         help='the pretext ablation: adds pt4al-P and pt4al-P-init-pretext '
         'for each pretext P')
+    parser.add_argument(
+        '--features',
+        help='a self-supervised checkpoint (al.features): the strategies '
+        'that pick from pretext features (typiclust, probcover, '
+        'pt4al-*-start) take its features instead, the pool ones with no '
+        'pretext stage')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--work-dir', required=True)
     parser.add_argument(
@@ -66,6 +72,8 @@ def main():
         if s not in STRATEGIES:
             raise UserError(f'unknown strategy {s!r}; known: '
                             f'{", ".join(STRATEGIES)}')
+    if args.features and not osp.isfile(args.features):
+        raise UserError(f'--features {args.features} does not exist')
     if not osp.isfile(args.config):
         raise UserError(f'config file {args.config} does not exist')
     cfg = Config.fromfile(args.config)
@@ -84,8 +92,8 @@ def main():
             cmd = [
                 sys.executable,
                 osp.join(here, 'train_al.py'), config, '--work-dir', wd,
-                '--resume', '--cfg-options', *args.cfg_options,
-                *run_options(strategy, seed, cfg.model.type, schedule)
+                '--resume', '--cfg-options', *args.cfg_options, *run_options(
+                    strategy, seed, cfg.model.type, schedule, args.features)
             ]
             print(f'compare.py: {strategy} seed {seed} -> {wd}', flush=True)
             if subprocess.run(cmd).returncode != 0:

@@ -322,6 +322,28 @@ def kcenter_row(num_candidates: int = 10_000,
         seconds=round(_seconds(lambda: kcenter_greedy(cand, lab, picks)), 2))
 
 
+def cover_rows(num_points: int = 10_000, dim: int = 512) -> List[dict]:
+    """TypiClust's and ProbCover's neighbour work on random unit-norm
+    features of that size (scikit-learn): every point's 20 nearest
+    neighbours (typicality), k-means with 50 clusters (10 starts), every
+    point's delta-ball (delta = 1.3)."""
+    from .strategies.pickers.base import unit_rows
+    from .strategies.pickers.prob_cover import balls
+    from .strategies.pickers.typiclust import cluster, typicality
+    feats = unit_rows(np.random.default_rng(0).normal(size=(num_points, dim)))
+    steps = [('20 nearest neighbours of every point',
+              lambda: typicality(feats, 20)),
+             ('k-means, 50 clusters', lambda: cluster(feats, 50, 0)),
+             ('every delta-ball (delta = 1.3)', lambda: balls(feats, 1.3))]
+    return [
+        dict(
+            step=step,
+            points=num_points,
+            dim=dim,
+            seconds=round(_seconds(fn), 2)) for step, fn in steps
+    ]
+
+
 def driver_rows(sizes: Sequence[int], work_dir: str) -> List[dict]:
     """Seconds of the driver's own steps on synthetic pools of each size (ids,
     scores with ties, 10 classes), and the growth per 10x."""

@@ -22,7 +22,7 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
         '--cfg-options', f'data_root={tiny_scenes}',
         'model.data_preprocessor.size=(32,32)',
         'test_dataloader.num_workers=0', 'train_dataloader.num_workers=0',
-        '--kcenter-size', '50', '20', '8', '10'
+        '--kcenter-size', '50', '20', '8', '10', '--cover-size', '60', '8'
     ])
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.load(open(tmp_path / 'benchmark.json'))
@@ -70,6 +70,10 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
     assert (k['candidates'], k['labelled'], k['dim'], k['picks']) == (50, 20,
                                                                       8, 10)
     assert k['device'] == ('cuda' if torch.cuda.is_available() else 'cpu')
+    assert [(r['step'], r['points'], r['dim']) for r in out['cover']
+            ] == [('20 nearest neighbours of every point', 60, 8),
+                  ('k-means, 50 clusters', 60, 8),
+                  ('every delta-ball (delta = 1.3)', 60, 8)]
     assert 'k-center greedy: ' in proc.stdout
     assert [(r['step'], r['pool']) for r in out['driver']
             ] == [(s, n) for n in (100, 1000) for s in STEPS]

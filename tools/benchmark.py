@@ -4,7 +4,8 @@ mmseg's own test loop and a bare ``test_step`` loop on the same images and
 weights, the upfront file checks against the pretext scoring pass, the peak
 memory of scoring N and 4N images, the speedup of 2 scoring processes over 1,
 the driver's own work on synthetic pools of 10k to 1M ids, and Core-Set's
-k-center greedy at 10k x 10k features. Prints tables, writes
+k-center greedy at 10k x 10k features, and TypiClust's and ProbCover's
+neighbour searches and k-means on 10k features. Prints tables, writes
 ``benchmark.json`` in the work dir.
 
     python tools/benchmark.py configs/pt4al_seg/demo.py
@@ -56,6 +57,14 @@ def parse_args():
         metavar=('CANDIDATES', 'LABELLED', 'DIM', 'PICKS'),
         help='the k-center greedy row\'s random features and picks '
         '(default 10000 10000 512 2000; 0 0 0 0 skips it)')
+    parser.add_argument(
+        '--cover-size',
+        type=int,
+        nargs=2,
+        default=[10_000, 512],
+        metavar=('POINTS', 'DIM'),
+        help='TypiClust\'s and ProbCover\'s neighbour rows: random '
+        'features (default 10000 512; 0 0 skips them)')
     return add_common_args(parser).parse_args()
 
 
@@ -117,6 +126,9 @@ def main():
         print(f'k-center greedy: {k["seconds"]:.2f} s for {k["picks"]} picks '
               f'from {k["candidates"]} candidates, {k["labelled"]} labelled, '
               f'{k["dim"]}-d, on {k["device"]}')
+    if any(args.cover_size):
+        out['cover'] = benchmark.cover_rows(*args.cover_size)
+        print(table(out['cover'], ['step', 'points', 'dim', 'seconds']))
     from pt4al_seg.utils import write_json
     write_json(osp.join(work_dir, 'benchmark.json'), out)
     print(f'{PROG}: {osp.join(work_dir, "benchmark.json")}')

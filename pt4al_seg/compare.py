@@ -2,6 +2,7 @@
 table."""
 import csv
 import io
+import json
 import os
 import os.path as osp
 from typing import Dict, List, Optional
@@ -355,6 +356,62 @@ def markdown_table(stats: Dict[str, Dict[int, tuple]], metric: str) -> str:
             for c in cycles
         ]
         lines.append(f'| {strategy} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def pretext_rows(root: str, strategies: List[str],
+                 seeds: List[int]) -> List[dict]:
+    """Per strategy whose runs have a pretext stage (the pretext ablation):
+    H1's Spearman rho (``pretext/h1.json``, runs with a labelled test split)
+    and the pretext training's wall seconds (``timings.csv``), as
+    ``(n, mean, std)`` over the seeds that have them."""
+    rows = []
+    for strategy in strategies:
+        rhos, seconds = [], []
+        for seed in seeds:
+            wd = osp.join(root, strategy, f'seed_{seed}')
+            h1 = osp.join(wd, 'pretext', 'h1.json')
+            if osp.isfile(h1):
+                with open(h1) as f:
+                    rhos.append(json.load(f)['rho'])
+            timings = osp.join(wd, 'timings.csv')
+            if osp.isfile(timings):
+                spent = [
+                    float(r['seconds']) for r in csv.DictReader(open(timings))
+                    if (r['phase'], r['step']) == ('pretext', 'train')
+                ]
+                if spent:
+                    seconds.append(spent[-1])
+        if rhos or seconds:
+            rows.append(
+                dict(
+                    strategy=strategy,
+                    rho=_n_mean_std(rhos),
+                    pretext_train_s=_n_mean_std(seconds)))
+    return rows
+
+
+def _n_mean_std(values: List[float]) -> tuple:
+    return (len(values), float(np.mean(values)) if values else None,
+            float(np.std(values, ddof=1)) if len(values) > 1 else 0.0)
+
+
+def pretext_table(rows: List[dict]) -> str:
+    """Markdown of :func:`pretext_rows` (empty when there are none)."""
+    if not rows:
+        return ''
+
+    def cell(n, mean, std, fmt):
+        return '' if not n else f'{mean:{fmt}} ± {std:{fmt}} ({n})'
+
+    lines = [
+        'pretext stage, mean ± std over seeds (runs in brackets)', '',
+        '| strategy | H1: Spearman rho | pretext training (s) |',
+        '| --- | --- | --- |'
+    ]
+    for r in rows:
+        lines.append(f'| {r["strategy"]} | {cell(*r["rho"], ".3f")} | '
+                     f'{cell(*r["pretext_train_s"], ".1f")} |')
     return '\n'.join(lines)
 
 

@@ -82,6 +82,13 @@ def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
             ] == [r['mIoU'] for summary in summaries for r in summary]
     assert (tmp_path / 'compare.png').read_bytes()[:4] == b'\x89PNG'
     assert '| pt4al |' in proc.stdout and '| random |' in proc.stdout
+    # the pretext table: PT4AL's H1 (its h1.json) and pretext training time
+    import json
+    rho = json.load(
+        open(tmp_path / 'pt4al' / 'seed_0' / 'pretext' / 'h1.json'))['rho']
+    pretext = proc.stdout[proc.stdout.index('H1: Spearman rho'):]
+    assert f'| pt4al | {rho:.3f} ± 0.000 (1) | ' in pretext
+    assert '| random |' not in pretext
     assert not (tmp_path / 'random' / 'seed_0' /
                 'pretext').exists()  # pool strategy
     # both strategies' picks on the projection of PT4AL's pretext features:
@@ -247,3 +254,40 @@ def test_features_option_swaps_pretext_features_for_a_checkpoints(tmp_path):
         assert (cfg.al_hooks == []) == pool
     for name in ('coreset', 'typiclust-task', 'pt4al'):
         assert run_options(name, 1, features=ckpt) == run_options(name, 1)
+
+
+def test_pretext_table_from_h1_and_timings(tmp_path):
+    """H1's rho and the pretext training seconds per strategy, mean ± std
+    over the seeds that have them; strategies without a pretext stage are
+    left out; the last pretext.train row of a run counts (a step redone after
+    an interruption is recorded again)."""
+    import json
+
+    from pt4al_seg.compare import pretext_rows, pretext_table
+    runs = {
+        ('a', 0): (0.2, [10.0]),
+        ('a', 1): (0.4, [5.0, 14.0]),
+        ('b', 0): (None, [7.0])
+    }
+    for (strategy, seed), (rho, train) in runs.items():
+        wd = tmp_path / strategy / f'seed_{seed}'
+        (wd / 'pretext').mkdir(parents=True)
+        if rho is not None:
+            (wd / 'pretext' / 'h1.json').write_text(json.dumps(dict(rho=rho)))
+        (wd / 'timings.csv').write_text('phase,step,seconds\nrun,checks,1\n' +
+                                        ''.join(f'pretext,train,{t}\n'
+                                                for t in train) +
+                                        'cycle_00,train,99\n')
+    (tmp_path / 'c' / 'seed_0').mkdir(parents=True)
+    (tmp_path / 'c' / 'seed_0' /
+     'timings.csv').write_text('phase,step,seconds\ncycle_00,train,3\n')
+    rows = pretext_rows(str(tmp_path), ['a', 'b', 'c'], [0, 1])
+    assert [r['strategy'] for r in rows] == ['a', 'b']
+    assert rows[0]['rho'] == (2, pytest.approx(0.3),
+                              pytest.approx(2**0.5 / 10))
+    assert rows[0]['pretext_train_s'] == (2, 12.0, pytest.approx(2 * 2**0.5))
+    assert rows[1]['rho'] == (0, None, 0.0)
+    table = pretext_table(rows)
+    assert '| a | 0.300 ± 0.141 (2) | 12.0 ± 2.8 (2) |' in table
+    assert '| b |  | 7.0 ± 0.0 (1) |' in table
+    assert pretext_table([]) == ''

@@ -8,7 +8,8 @@ Each run is an ordinary `tools/train_al.py ... --resume` in
 WORK_DIR/<strategy>/seed_<s>/ (finished runs are not redone); then
 WORK_DIR/compare.csv (strategy,seed,cycle,num_labelled,<metric>), compare.png
 (mean ± std per cycle), a markdown table of mean ± std per strategy and
-cycle, and WORK_DIR/embedding_seed_<s>.png: every strategy's picks per cycle
+cycle (and, for runs with a pretext stage, H1's rho and the pretext training
+time), and WORK_DIR/embedding_seed_<s>.png: every strategy's picks per cycle
 on one projection of the seed's first pretext features (when a run of the
 seed has a pretext stage).
 """
@@ -21,8 +22,8 @@ from mmengine.config import Config
 
 from pt4al_seg.compare import (PRETEXTS, STRATEGIES, collect, draw_embeddings,
                                expand_strategies, markdown_table, mean_std,
-                               plot_compare, run_options, strategy_config,
-                               write_compare_csv)
+                               plot_compare, pretext_rows, pretext_table,
+                               run_options, strategy_config, write_compare_csv)
 from pt4al_seg.engine import ALSettings
 from pt4al_seg.utils import atomic_write
 from pt4al_seg.utils.errors import UserError, one_line, run_tool
@@ -113,6 +114,10 @@ def main():
         print(f'compare.py: no embedding figure: {type(e).__name__}: '
               f'{one_line(e)}')
     table = markdown_table(stats, metric)
+    pretext = pretext_table(
+        pretext_rows(args.work_dir, args.strategies, args.seeds))
+    if pretext:
+        table += '\n\n' + pretext
     atomic_write(osp.join(args.work_dir, 'compare.md'), table + '\n')
     print(table)
 

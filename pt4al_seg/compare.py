@@ -373,15 +373,16 @@ def pretext_rows(root: str, strategies: List[str],
             h1 = osp.join(wd, 'pretext', 'h1.json')
             if osp.isfile(h1):
                 with open(h1) as f:
-                    rhos.append(json.load(f)['rho'])
+                    rho = json.load(f)['rho']
+                if rho is not None and np.isfinite(rho):  # NaN: constant loss
+                    rhos.append(rho)
             timings = osp.join(wd, 'timings.csv')
             if osp.isfile(timings):
-                spent = [
-                    float(r['seconds']) for r in csv.DictReader(open(timings))
-                    if (r['phase'], r['step']) == ('pretext', 'train')
-                ]
-                if spent:
-                    seconds.append(spent[-1])
+                with open(timings) as f:
+                    seconds += [
+                        float(r['seconds']) for r in csv.DictReader(f)
+                        if (r['phase'], r['step']) == ('pretext', 'train')
+                    ]
         if rhos or seconds:
             rows.append(
                 dict(

@@ -86,3 +86,20 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
             assert r['growth_per_10x'] == round(r['seconds'] / small, 1)
     assert 'driver: ' in proc.stdout and 'for a pool of 1000 ids' in \
         proc.stdout
+
+
+def test_bad_sizes_are_refused_before_any_work(tmp_path):
+    for argv, error in (
+        (['--cover-size', '0', '512'], '--cover-size: every value positive, '
+         'or all 0 to skip the rows; got 0 512'),
+        (['--cover-size', '20', '8'], '--cover-size: k-means takes 50 '
+         'clusters, so at least 50 points; got 20'),
+        (['--kcenter-size', '10', '0', '8', '2'], '--kcenter-size: every '
+         'value positive, or all 0 to skip the rows; got 10 0 8 2')):
+        proc = run_in_process([
+            'tools/benchmark.py', CONFIG, '--work-dir',
+            str(tmp_path / 'b'), *argv
+        ])
+        assert proc.returncode == 2
+        assert proc.stderr.strip() == f'benchmark.py: error: {error}'
+    assert not (tmp_path / 'b').exists()

@@ -258,15 +258,15 @@ def test_features_option_swaps_pretext_features_for_a_checkpoints(tmp_path):
 
 def test_pretext_table_from_h1_and_timings(tmp_path):
     """H1's rho and the pretext training seconds per strategy, mean ± std
-    over the seeds that have them; strategies without a pretext stage are
-    left out; the last pretext.train row of a run counts (a step redone after
-    an interruption is recorded again)."""
+    over the seeds that have them (a NaN rho, from a constant loss, left
+    out); strategies without a pretext stage are left out."""
     import json
 
     from pt4al_seg.compare import pretext_rows, pretext_table
     runs = {
         ('a', 0): (0.2, [10.0]),
-        ('a', 1): (0.4, [5.0, 14.0]),
+        ('a', 1): (0.4, [14.0]),
+        ('a', 2): (float('nan'), []),
         ('b', 0): (None, [7.0])
     }
     for (strategy, seed), (rho, train) in runs.items():
@@ -281,7 +281,7 @@ def test_pretext_table_from_h1_and_timings(tmp_path):
     (tmp_path / 'c' / 'seed_0').mkdir(parents=True)
     (tmp_path / 'c' / 'seed_0' /
      'timings.csv').write_text('phase,step,seconds\ncycle_00,train,3\n')
-    rows = pretext_rows(str(tmp_path), ['a', 'b', 'c'], [0, 1])
+    rows = pretext_rows(str(tmp_path), ['a', 'b', 'c'], [0, 1, 2])
     assert [r['strategy'] for r in rows] == ['a', 'b']
     assert rows[0]['rho'] == (2, pytest.approx(0.3),
                               pytest.approx(2**0.5 / 10))
@@ -291,3 +291,24 @@ def test_pretext_table_from_h1_and_timings(tmp_path):
     assert '| a | 0.300 ± 0.141 (2) | 12.0 ± 2.8 (2) |' in table
     assert '| b |  | 7.0 ± 0.0 (1) |' in table
     assert pretext_table([]) == ''
+
+
+def test_features_option_refused_where_unused_or_missing(tmp_path):
+    from .conftest import run_in_process
+    ckpt = tmp_path / 'ssl.pth'
+    ckpt.write_bytes(b'')
+    for argv, error in (([
+            '--strategies', 'random', 'lc', '--features',
+            str(ckpt)
+    ], '--features: none of the strategies picks from pretext features '
+                         '(typiclust, probcover, pt4al-*-start)'), ([
+                             '--strategies', 'typiclust', '--features',
+                             str(tmp_path / 'no')
+                         ], f'--features {tmp_path / "no"} does not exist')):
+        proc = run_in_process([
+            'tools/compare.py', CONFIG, '--work-dir',
+            str(tmp_path / 'wd'), *argv
+        ])
+        assert proc.returncode == 2
+        assert proc.stderr.strip() == f'compare.py: error: {error}'
+    assert not (tmp_path / 'wd').exists()

@@ -84,6 +84,14 @@ def main():
     if args.num_images < 1:
         raise UserError(f'--num-images must be positive, got '
                         f'{args.num_images}')
+    for flag, sizes in (('--kcenter-size', args.kcenter_size),
+                        ('--cover-size', args.cover_size)):
+        if any(sizes) and min(sizes) < 1:
+            raise UserError(f'{flag}: every value positive, or all 0 to '
+                            f'skip the rows; got {" ".join(map(str, sizes))}')
+    if 0 < args.cover_size[0] < 50:
+        raise UserError(f'--cover-size: k-means takes 50 clusters, so at '
+                        f'least 50 points; got {args.cover_size[0]}')
     cfg = load_config(args, PROG)
     work_dir = args.work_dir or default_work_dir(args.config, 'benchmark')
     os.makedirs(work_dir, exist_ok=True)

@@ -73,8 +73,16 @@ def main():
         if s not in STRATEGIES:
             raise UserError(f'unknown strategy {s!r}; known: '
                             f'{", ".join(STRATEGIES)}')
-    if args.features and not osp.isfile(args.features):
-        raise UserError(f'--features {args.features} does not exist')
+    if args.features:
+        if not osp.isfile(args.features):
+            raise UserError(f'--features {args.features} does not exist')
+        if not any(
+                run_options(s, 0, features='x') != run_options(s, 0)
+                for s in args.strategies):
+            raise UserError('--features: none of the strategies picks from '
+                            'pretext features (typiclust, probcover, '
+                            'pt4al-*-start)')
+        args.features = osp.abspath(args.features)  # runs resume from anywhere
     if not osp.isfile(args.config):
         raise UserError(f'config file {args.config} does not exist')
     cfg = Config.fromfile(args.config)

@@ -6,8 +6,11 @@
 #   bash tools/gpu_checks.sh prepare   # .whl/: the wheels the GPU image lacks
 #                                      # and mmcv's sdist; .gpu_data/: the
 #                                      # Fashion-MNIST IDX files
-# There (the device tool's `run`, carry .whl and .gpu_data; OUT is set):
-#   bash tools/gpu_checks.sh run [STEP ...]
+# There (the device tool's `run`, carry .whl and .gpu_data; OUT is set), in
+# two calls that each fit the 10-minute command limit (the second on the warm
+# machine, where /tmp/site and /tmp/pt4al_data are still there):
+#   bash tools/gpu_checks.sh run env data pytest demo
+#   bash tools/gpu_checks.sh run cityscapes benchmark
 # Steps (default: all, in this order): env (install into /tmp/site, build
 # mmcv once: its wheel goes to $OUT/wheels, carry it back in .whl to skip the
 # build next time), data, pytest (the GPU-only tests), demo (fp32, then --amp
@@ -15,7 +18,8 @@
 # 2048x1024 Cityscapes-layout stand-in, the colorization config cut short,
 # torchrun with one process: NCCL DDP and mmseg's SyncBN), benchmark
 # (tools/benchmark.py on the demo). Each step logs to $OUT/<step>.log and its
-# wall seconds to $OUT/steps.csv; a failed step does not stop the next ones.
+# wall seconds to $OUT/steps.csv; a failed step does not stop the next ones,
+# and makes the exit status 1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 MMCV=mmcv-2.1.0
@@ -50,11 +54,11 @@ step_env() {
         python3 -m pip install -q --no-index --no-deps --target /tmp/site \
             "$OUT"/wheels/mmcv-*.whl || return 1
     fi
-    python3 -c "import torch, mmcv, mmengine, mmseg, sklearn
+    python3 -c "import torch, mmcv, mmcv.ops, mmengine, mmseg, sklearn
 print('torch', torch.__version__, 'cuda', torch.version.cuda,
       torch.cuda.get_device_name(0))
 print('mmcv', mmcv.__version__, 'mmengine', mmengine.__version__,
-      'mmseg', mmseg.__version__, 'sklearn', sklearn.__version__)"
+      'mmseg', mmseg.__version__, 'sklearn', sklearn.__version__)" || return 1
     nvidia-smi -L
 }
 
@@ -96,7 +100,8 @@ EOF
 
 step_cityscapes() {
     local cfg=configs/pt4al_seg/pt4al-colorization_deeplabv3_r50-d8_4xb2-20k_cityscapes-512x1024.py
-    torchrun --nproc_per_node=1 --master_port=29511 tools/train_al.py "$cfg" \
+    python3 -m torch.distributed.run --nproc_per_node=1 --master_port=29511 \
+        tools/train_al.py "$cfg" \
         --launcher pytorch --work-dir "$OUT/cityscapes" --cfg-options \
         data_root="$DATA/cityscapes" train_cfg.max_iters=100 \
         pretext.train_cfg.max_iters=50 \
@@ -123,20 +128,22 @@ run() {
             exit 2
         fi
     done
-    echo "step,seconds,status" >>"$OUT/steps.csv"
+    echo "step,seconds,status" >"$OUT/steps.csv"
+    local failed=0
     for s in "${steps[@]}"; do
         local start=$SECONDS status=ok
         echo "== $s"
-        "step_$s" >"$OUT/$s.log" 2>&1 || status=failed
+        "step_$s" >"$OUT/$s.log" 2>&1 || { status=failed; failed=1; }
         echo "$s,$((SECONDS - start)),$status" | tee -a "$OUT/steps.csv"
         tail -n 5 "$OUT/$s.log"
+        # checkpoints stay there (too large to bring back)
+        find "$OUT" -name '*.pth' -delete
     done
-    # checkpoints stay there (too large to bring back)
-    find "$OUT" -name '*.pth' -delete
+    return $failed
 }
 
 case "${1:-}" in
     prepare) prepare ;;
-    run) shift; run "$@" ;;
+    run) shift; run "$@"; exit $? ;;
     *) echo "usage: bash tools/gpu_checks.sh prepare | run [STEP ...]" >&2; exit 2 ;;
 esac

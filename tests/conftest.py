@@ -166,6 +166,17 @@ def refusal(work_dir, data_root, options) -> str:
     return proc.stderr.strip().splitlines()[-1]
 
 
+def assert_refusals(tool_argv, cases):
+    """Each ``(argv, error)`` of ``cases``: ``python *tool_argv *argv`` (in
+    this process) exits with status 2 and the one line
+    ``<tool>: error: <error>``."""
+    prog = os.path.basename(tool_argv[0])
+    for argv, error in cases:
+        proc = run_in_process(list(tool_argv) + list(argv))
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.strip() == f'{prog}: error: {error}'
+
+
 def run_in_process(argv):
     """``python *argv`` in this process: the tool's ``__main__`` with
     ``sys.argv`` set, its output captured, its exit status returned as a

@@ -6,7 +6,7 @@ import json
 import pytest
 import torch
 
-from .conftest import CONFIG, run_in_process
+from .conftest import CONFIG, assert_refusals, run_in_process
 
 STEPS = [
     'rank into 10 batches', 'top-k (k = n/10)', 'class-balanced (k = n/10)',
@@ -89,17 +89,13 @@ def test_benchmark_tool_on_tiny_data(tiny_scenes, tmp_path):
 
 
 def test_bad_sizes_are_refused_before_any_work(tmp_path):
-    for argv, error in (
-        (['--cover-size', '0', '512'], '--cover-size: every value positive, '
-         'or all 0 to skip the rows; got 0 512'),
-        (['--cover-size', '20', '8'], '--cover-size: k-means takes 50 '
-         'clusters, so at least 50 points; got 20'),
-        (['--kcenter-size', '10', '0', '8', '2'], '--kcenter-size: every '
-         'value positive, or all 0 to skip the rows; got 10 0 8 2')):
-        proc = run_in_process([
-            'tools/benchmark.py', CONFIG, '--work-dir',
-            str(tmp_path / 'b'), *argv
-        ])
-        assert proc.returncode == 2
-        assert proc.stderr.strip() == f'benchmark.py: error: {error}'
+    assert_refusals(
+        ['tools/benchmark.py', CONFIG, '--work-dir',
+         str(tmp_path / 'b')],
+        [(['--cover-size', '0', '512'], '--cover-size: every value positive, '
+          'or all 0 to skip the rows; got 0 512'),
+         (['--cover-size', '20', '8'], '--cover-size: k-means takes 50 '
+          'clusters, so at least 50 points; got 20'),
+         (['--kcenter-size', '10', '0', '8', '2'], '--kcenter-size: every '
+          'value positive, or all 0 to skip the rows; got 10 0 8 2')])
     assert not (tmp_path / 'b').exists()

@@ -294,21 +294,16 @@ def test_pretext_table_from_h1_and_timings(tmp_path):
 
 
 def test_features_option_refused_where_unused_or_missing(tmp_path):
-    from .conftest import run_in_process
+    from .conftest import assert_refusals
     ckpt = tmp_path / 'ssl.pth'
     ckpt.write_bytes(b'')
-    for argv, error in (([
-            '--strategies', 'random', 'lc', '--features',
-            str(ckpt)
-    ], '--features: none of the strategies picks from pretext features '
-                         '(typiclust, probcover, pt4al-*-start)'), ([
-                             '--strategies', 'typiclust', '--features',
-                             str(tmp_path / 'no')
-                         ], f'--features {tmp_path / "no"} does not exist')):
-        proc = run_in_process([
-            'tools/compare.py', CONFIG, '--work-dir',
-            str(tmp_path / 'wd'), *argv
-        ])
-        assert proc.returncode == 2
-        assert proc.stderr.strip() == f'compare.py: error: {error}'
+    missing = tmp_path / 'no'
+    assert_refusals(
+        ['tools/compare.py', CONFIG, '--work-dir',
+         str(tmp_path / 'wd')],
+        [(['--strategies', 'random', 'lc', '--features',
+           str(ckpt)], '--features: none of the strategies picks from '
+          'pretext features (typiclust, probcover, pt4al-*-start)'),
+         (['--strategies', 'typiclust', '--features',
+           str(missing)], f'--features {missing} does not exist')])
     assert not (tmp_path / 'wd').exists()

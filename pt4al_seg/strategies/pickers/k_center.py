@@ -54,14 +54,16 @@ def kcenter_greedy(candidates: np.ndarray,
         picking (its score; inf when nothing is labelled), a NumPy array.
     """
     check_k(k, len(candidates))
-    for name, x in (('candidates', candidates), ('labelled', labelled)):
-        bad = int((~np.isfinite(np.asarray(x, np.float64))).reshape(
-            len(x), -1).any(1).sum()) if len(x) else 0
+    device = device or compute_device()
+    cand = torch.as_tensor(np.asarray(candidates, np.float64), device=device)
+    lab = torch.as_tensor(
+        np.asarray(labelled, np.float64),
+        device=device).reshape(-1, cand.shape[1])
+    for name, x in (('candidates', cand), ('labelled', lab)):
+        bad = int((~torch.isfinite(x)).any(1).sum())
         if bad:
             raise ValueError(f'k-center greedy: {bad} {name} have features '
                              'that are not finite (NaN or inf)')
-    device = device or compute_device()
-    cand = torch.as_tensor(np.asarray(candidates, np.float64), device=device)
     centre = cand.mean(0) if len(cand) else 0.0
     cand = (cand - centre).contiguous()
     sq = (cand * cand).sum(1)
@@ -69,9 +71,7 @@ def kcenter_greedy(candidates: np.ndarray,
                         float('inf'),
                         dtype=torch.float64,
                         device=device)
-    lab = torch.as_tensor(
-        np.asarray(labelled, np.float64), device=device).reshape(
-            -1, cand.shape[1]) - centre
+    lab = lab - centre
     chunk = max(1, BLOCK // max(1, len(cand)))
     for start in range(0, len(lab), chunk):
         block = _sq_dists(cand, sq, lab[start:start + chunk]).min(1).values

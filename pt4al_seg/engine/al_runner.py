@@ -134,10 +134,12 @@ class ActiveLearningRunner:
         with timed(self.state.seconds, f'{key}.pick'):
             selected, own_scores = strategy.picker(scored,
                                                    self.settings.budget)
+        detail = strategy.picker.describe()
         self.log(f'cycle {cycle:02d}: {len(selected)} of {len(scored.ids)} '
                  f'candidates picked ({type(strategy.picker).__name__}' +
-                 (f', {type(strategy.query).__name__}' if strategy.
-                  query is not None else '') + ')')
+                 (f', {type(strategy.query).__name__}' if 'score' in
+                  strategy.needs else '') + ')' +
+                 (f'; {detail}' if detail else ''))
         if own_scores is not None:
             self.files.write_scores(
                 self.files.cycle(cycle, 'scores.csv'), own_scores)

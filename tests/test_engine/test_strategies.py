@@ -159,6 +159,9 @@ def test_cover_pickers(tiny_scenes, tmp_path, picker):
         oracle = naive_max_coverage(unit.tolist(), 5, 0.3, 5)
         assert len(oracle) == 3  # then everything is covered
         assert sel1[:len(oracle)] == [ids[5 + k] for k in oracle]
+        log = next(wd.glob('al_*.log')).read_text()
+        assert (f'cycle 01: 5 of {len(ids) - 5} candidates picked (ProbCover)'
+                f'; δ = 0.3, 100.0 % of the {len(ids)} points covered') in log
     check_run(wd, '--pool', '--no-topk')
 
 

@@ -135,6 +135,9 @@ def test_purity_rule_on_separated_blobs():
         Candidates(
             ids=[str(i) for i in range(80)], features=feats, num_classes=4), 2)
     assert picker.used_delta == pytest.approx(1.4)
+    # two balls of 20 cover half of the 80 points
+    assert picker.describe() == ('δ = 1.4 (purity rule), 50.0 % of the 80 '
+                                 'points covered')
 
 
 def test_bad_settings():

@@ -61,6 +61,11 @@ class BasePicker:
         ``scores.csv``; None keeps the query's scores."""
         raise NotImplementedError
 
+    def describe(self) -> str:
+        """What the last pick settled on its own, for the run's log (e.g.
+        ProbCover's δ and coverage); empty when nothing."""
+        return ''
+
 
 def unit_rows(*parts: np.ndarray) -> np.ndarray:
     """The rows of ``parts`` stacked, each scaled to unit L2 norm (float32; a

@@ -1,4 +1,4 @@
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -140,6 +140,7 @@ class ProbCover(BasePicker):
             raise ValueError(f'delta must be positive, got {delta}')
         self.delta, self.alpha, self.seed = delta, alpha, seed
         self.used_delta: Optional[float] = None
+        self.covered: Optional[Tuple[int, int]] = None
 
     def __call__(self, candidates, k):
         lab = candidates.labelled_features
@@ -153,6 +154,21 @@ class ProbCover(BasePicker):
         ball = balls(feats, delta, distances=True)
         picked, degree = prob_cover_pick([b[0] for b in ball], num_labelled, k,
                                          self.seed)
+        covered = np.zeros(len(feats), bool)
+        for i in [*range(num_labelled), *(num_labelled + j for j in picked)]:
+            covered[ball[i][0]] = True
+        self.covered = (int(covered.sum()), len(feats))
         return [candidates.ids[i] for i in picked], dict(
             zip(candidates.ids,
                 degree + tightness(ball, num_labelled, delta, feats)))
+
+    def describe(self) -> str:
+        """δ (and whether the purity rule chose it) and the share of the
+        labelled and candidate points inside a labelled or picked ball: the
+        paper's coverage."""
+        if self.covered is None:
+            return ''
+        rule = ' (purity rule)' if self.delta is None else ''
+        return (f'δ = {self.used_delta:g}{rule}, '
+                f'{100 * self.covered[0] / self.covered[1]:.1f} % of the '
+                f'{self.covered[1]} points covered')

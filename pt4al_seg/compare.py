@@ -9,6 +9,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
+from .engine.pretext_source import pretext_source
 from .utils import atomic_write
 from .utils.errors import UserError
 
@@ -217,6 +218,21 @@ def strategy_config(config: str, strategy: str, work_dir: str) -> str:
     return path
 
 
+def merged_config(config: str, options: List[str]):
+    """``config`` read with ``--cfg-options`` ``options`` merged, as
+    ``tools/train_al.py`` merges them."""
+    import argparse
+
+    from mmengine.config import Config, DictAction
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    cfg = Config.fromfile(config)
+    if options:
+        cfg.merge_from_dict(
+            parser.parse_args(['--cfg-options', *options]).cfg_options)
+    return cfg
+
+
 def run_options(strategy: str,
                 seed: int,
                 model_type: str = 'EncoderDecoder',
@@ -376,7 +392,8 @@ def pretext_rows(root: str, strategies: List[str],
                     rho = json.load(f)['rho']
                 if rho is not None and np.isfinite(rho):  # NaN: constant loss
                     rhos.append(rho)
-            timings = osp.join(wd, 'timings.csv')
+            # a run that took its pretext stage from another: the other's
+            timings = osp.join(pretext_source(wd) or wd, 'timings.csv')
             if osp.isfile(timings):
                 with open(timings) as f:
                     seconds += [

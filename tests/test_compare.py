@@ -9,7 +9,7 @@ import pytest
 
 from pt4al_seg.compare import collect, markdown_table, mean_std, run_options
 from pt4al_seg.utils.errors import UserError
-from .conftest import CONFIG, REPO, tiny_options
+from .conftest import CONFIG, REPO, check_contract, tiny_options
 
 
 def write_summary(path, values):
@@ -43,8 +43,9 @@ def test_aggregation(tmp_path):
 
 def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
     """PT4AL's run is already there (the session's finished run, the same
-    config and seed): the tool resumes it, which redoes nothing, and runs the
-    random baseline."""
+    config and seed): the tool resumes it, which redoes nothing, runs the
+    random baseline, and PT4AL starting from the pretext weights, which takes
+    PT4AL's pretext stage instead of training the same one again."""
     shutil.copytree(finished_run, tmp_path / 'pt4al' / 'seed_0')
     written = {
         p: p.stat().st_mtime_ns
@@ -52,7 +53,7 @@ def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
     }
     proc = subprocess.run([
         sys.executable, 'tools/compare.py', CONFIG, '--strategies', 'pt4al',
-        'random', '--seeds', '0', '--work-dir',
+        'random', 'pt4al-init-pretext', '--seeds', '0', '--work-dir',
         str(tmp_path), *tiny_options(tiny_scenes)
     ],
                           cwd=REPO,
@@ -68,15 +69,14 @@ def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
     ]
     assert rewritten == []
     rows = list(csv.DictReader(open(tmp_path / 'compare.csv')))
-    assert [(r['strategy'], r['cycle']) for r in rows] == [('pt4al', '0'),
-                                                           ('pt4al', '1'),
-                                                           ('random', '0'),
-                                                           ('random', '1')]
+    assert [(r['strategy'], r['cycle']) for r in rows] == [
+        (s, c) for s in ('pt4al', 'random', 'pt4al-init-pretext') for c in '01'
+    ]
     assert list(
         rows[0]) == ['strategy', 'seed', 'cycle', 'num_labelled', 'mIoU']
     summaries = [
         list(csv.DictReader(open(tmp_path / s / 'seed_0' / 'summary.csv')))
-        for s in ('pt4al', 'random')
+        for s in ('pt4al', 'random', 'pt4al-init-pretext')
     ]
     assert [r['mIoU'] for r in rows
             ] == [r['mIoU'] for summary in summaries for r in summary]
@@ -86,18 +86,34 @@ def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
     import json
     rho = json.load(
         open(tmp_path / 'pt4al' / 'seed_0' / 'pretext' / 'h1.json'))['rho']
-    pretext = proc.stdout[proc.stdout.index('H1: Spearman rho'):]
+    pretext = proc.stdout[proc.stdout.index('| strategy | H1: Spearman rho'):]
     assert f'| pt4al | {rho:.3f} ± 0.000 (1) | ' in pretext
     assert '| random |' not in pretext
+    # the shared stage: PT4AL's files, not trained again, its training time
+    source, shared = tmp_path / 'pt4al' / 'seed_0', tmp_path / (
+        'pt4al-init-pretext') / 'seed_0'
+    for f in ('model.pth', 'losses.csv', 'features.npz'):
+        assert (shared / 'pretext' / f).read_bytes() == (source / 'pretext' /
+                                                         f).read_bytes()
+    assert (shared / 'pretext' / 'source.txt').read_text() == f'{source}\n'
+    steps = [(r['phase'], r['step'])
+             for r in csv.DictReader(open(shared / 'timings.csv'))]
+    assert ('pretext', 'adopt') in steps and ('pretext', 'train') not in steps
+    assert f'pretext: the stage of {source} (model.pth' in proc.stdout + \
+        proc.stderr
+    seconds = pretext[pretext.index('| pt4al |'):].split('|')[3]
+    assert pretext.split('| pt4al-init-pretext |')[1].split('|')[1] == \
+        seconds
+    check_contract(shared)
     assert not (tmp_path / 'random' / 'seed_0' /
                 'pretext').exists()  # pool strategy
-    # both strategies' picks on the projection of PT4AL's pretext features:
-    # a row each, a panel per cycle (2.6 in), the class legend (1.3 in)
+    # the strategies' picks on the projection of PT4AL's pretext features:
+    # a row each (3), a panel per cycle (2.6 in), the class legend (1.3 in)
     figure = tmp_path / 'embedding_seed_0.png'
     assert f'compare.py: {figure}' in proc.stdout
     head = figure.read_bytes()[:24]
     assert head[:4] == b'\x89PNG'
-    assert struct.unpack('>II', head[16:24]) == (715, 572)
+    assert struct.unpack('>II', head[16:24]) == (715, 858)
 
 
 @pytest.mark.parametrize('config, model_type', [

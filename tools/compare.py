@@ -5,7 +5,10 @@
         --work-dir work_dirs/compare_demo
 
 Each run is an ordinary `tools/train_al.py ... --resume` in
-WORK_DIR/<strategy>/seed_<s>/ (finished runs are not redone); then
+WORK_DIR/<strategy>/seed_<s>/ (finished runs are not redone); a run whose
+pretext stage would be that of an earlier run of the same seed (same pretext
+settings, e.g. pt4al and pt4al-init-pretext) takes it from there instead of
+training it again (--no-share-pretext: every run trains its own); then
 WORK_DIR/compare.csv (strategy,seed,cycle,num_labelled,<metric>), compare.png
 (mean ± std per cycle), a markdown table of mean ± std per strategy and
 cycle (and, for runs with a pretext stage, H1's rho and the pretext training
@@ -22,9 +25,11 @@ from mmengine.config import Config
 
 from pt4al_seg.compare import (PRETEXTS, STRATEGIES, collect, draw_embeddings,
                                expand_strategies, markdown_table, mean_std,
-                               plot_compare, pretext_rows, pretext_table,
-                               run_options, strategy_config, write_compare_csv)
+                               merged_config, plot_compare, pretext_rows,
+                               pretext_table, run_options, strategy_config,
+                               write_compare_csv)
 from pt4al_seg.engine import ALSettings
+from pt4al_seg.engine.pretext_source import pretext_stage_key
 from pt4al_seg.utils import atomic_write
 from pt4al_seg.utils.errors import UserError, one_line, run_tool
 
@@ -52,6 +57,13 @@ def parse_args():
         'that pick from pretext features (typiclust, probcover, '
         'pt4al-*-start) take its features instead, the pool ones with no '
         'pretext stage')
+    parser.add_argument(
+        '--no-share-pretext',
+        dest='share_pretext',
+        action='store_false',
+        help='train the pretext model in every run; by default a run takes '
+        'the pretext stage of the first run of its seed that trained the '
+        'same one (PretextBatchHook.pretext_from)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--work-dir', required=True)
     parser.add_argument(
@@ -94,20 +106,31 @@ def main():
         if key in ('train_cfg.max_iters', 'train_cfg.max_epochs'):
             schedule[key.split('.')[1]] = int(value)
     here = osp.dirname(osp.abspath(__file__))
+    trained = {}  # pretext stage key -> the first run here that has it
     for strategy in args.strategies:
         config = strategy_config(args.config, strategy, args.work_dir)
         for seed in args.seeds:
             wd = osp.join(args.work_dir, strategy, f'seed_{seed}')
+            opts = [
+                *args.cfg_options, *run_options(strategy, seed, cfg.model.type,
+                                                schedule, args.features)
+            ]
+            stage = pretext_stage_key(merged_config(
+                config, opts)) if args.share_pretext else None
+            if stage is not None and stage[0] in trained:
+                opts.append(f'al_hooks.{stage[1]}.pretext_from='
+                            f'{trained[stage[0]]}')
             cmd = [
                 sys.executable,
                 osp.join(here, 'train_al.py'), config, '--work-dir', wd,
-                '--resume', '--cfg-options', *args.cfg_options, *run_options(
-                    strategy, seed, cfg.model.type, schedule, args.features)
+                '--resume', '--cfg-options', *opts
             ]
             print(f'compare.py: {strategy} seed {seed} -> {wd}', flush=True)
             if subprocess.run(cmd).returncode != 0:
                 raise UserError(f'the run in {wd} failed (see its logs); run '
                                 'the same command again to resume')
+            if stage is not None:
+                trained.setdefault(stage[0], osp.abspath(wd))
     rows = collect(args.work_dir, args.strategies, args.seeds, metric)
     write_compare_csv(osp.join(args.work_dir, 'compare.csv'), rows, metric)
     stats = mean_std(rows, metric)

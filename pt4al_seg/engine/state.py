@@ -16,6 +16,10 @@ VOLATILE_KEYS = ('work_dir', 'resume', 'launcher', 'load_from',
                  'vis_backends', 'al.bf16', 'al.resume_training',
                  'al.export_dir', 'optim_wrapper.type', 'optim_wrapper.dtype',
                  'pretext.optim_wrapper.type')
+# Hook arguments that may change likewise: where the pretext stage came from
+# (PretextBatchHook.pretext_from takes it only from a run that agrees on every
+# setting it depends on, ``pretext_source.PRETEXT_KEYS``).
+VOLATILE_ARGS = ('pretext_from', )
 
 
 def flatten(obj, prefix: str = '') -> Dict[str, str]:
@@ -42,6 +46,7 @@ def settings_snapshot(cfg_dict: dict) -> Dict[str, str]:
         for k, v in sorted(flat.items())
         if not any(k == p or k.startswith(p + '.')
                    for p in VOLATILE_KEYS) and not k.endswith('._scope_')
+        and k.rsplit('.', 1)[-1] not in VOLATILE_ARGS
     }
 
 

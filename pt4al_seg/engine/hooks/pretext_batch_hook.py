@@ -3,14 +3,19 @@ model on every pool image, score each image by its pretext loss (and keep its
 pooled features), and, for PT4AL, rank the pool into one batch per cycle."""
 import os.path as osp
 from functools import partial
+from typing import Optional
+
+from mmengine.dist import master_only
 
 from ...ranking import rank_into_batches
 from ...registry import AL_HOOKS
 from ...timings import timed
 from ...utils import read_ids, read_scores
 from .. import phase_configs as pc
+from ..pretext_source import SHARED_FILES, adopt_pretext, check_pretext_source
 from ..scoring import drop_shards, left_to_score, run_scoring
 from ..settings import ALConfigError
+from ..state import ALState, settings_snapshot
 from .al_hook import ALHook
 
 ORDERS = ('descending', 'ascending')
@@ -38,6 +43,14 @@ class PretextBatchHook(ALHook):
             model's features). Defaults to True.
         embedding (bool): Draw ``cycle_XX/embedding.png`` after each
             selection. Defaults to True.
+        pretext_from (str, optional): The work dir of a run whose pretext
+            stage (model, losses, features) this run takes instead of
+            training its own: refused unless that stage has finished and the
+            two runs agree on the pool and every setting it depends on
+            (:mod:`~pt4al_seg.engine.pretext_source`); ignored once this run
+            has its stage (not a setting ``--resume`` compares).
+            ``tools/compare.py`` sets it for the runs of one seed. Defaults to
+            None (train it).
     """
 
     # the batches exist before any other hook's before_run
@@ -46,12 +59,14 @@ class PretextBatchHook(ALHook):
     def __init__(self,
                  order: str = 'descending',
                  batches: bool = True,
-                 embedding: bool = True):
+                 embedding: bool = True,
+                 pretext_from: Optional[str] = None):
         if order not in ORDERS:
             raise ALConfigError(f'PretextBatchHook: order must be one of '
                                 f'{", ".join(ORDERS)}, got {order!r}')
         self.order, self.batches = order, batches
         self.embedding = embedding
+        self.pretext_from = pretext_from
 
     def check(self, runner) -> None:
         from mmseg.registry import MODELS
@@ -71,11 +86,25 @@ class PretextBatchHook(ALHook):
                 f'({size} images / {s.num_cycles} cycles = '
                 f'{size // s.num_cycles})')
         runner.pretext_checkpoint = runner.files.path('pretext', 'model.pth')
+        if self.pretext_from and not self._has_stage(runner):
+            check_pretext_source(self.pretext_from, runner.files.work_dir,
+                                 settings_snapshot(runner.cfg.to_dict()),
+                                 runner.pool.ids)
+
+    @staticmethod
+    def _has_stage(runner) -> bool:
+        """This run (resumed) has its pretext stage already."""
+        try:
+            return ALState.load(runner.files.state).done('pretext.scored')
+        except (OSError, ValueError):  # none yet, or _open_state says why
+            return False
 
     def preflight(self, runner, ids_file: str, tmp_dir: str) -> None:
         from ..preflight import check_phase
-        c = pc.pretext_config(runner.cfg, runner.pool, tmp_dir, ids_file, True)
-        check_phase('pretext training', c, 'train_dataloader', 'loss')
+        c = pc.pretext_config(runner.cfg, runner.pool, tmp_dir, ids_file,
+                              not self.pretext_from)
+        if not self.pretext_from:
+            check_phase('pretext training', c, 'train_dataloader', 'loss')
         check_phase('pretext scoring', c, 'test_dataloader', 'predict')
 
     def before_run(self, runner) -> None:
@@ -139,6 +168,14 @@ class PretextBatchHook(ALHook):
         """Train the pretext model, then score (and keep features of) every
         pool image."""
         pretext_dir = runner.files.path('pretext')
+        if self.pretext_from and not runner.state.done('pretext.scored'):
+            with timed(runner.state.seconds, 'pretext.adopt'):
+                master_only(adopt_pretext)(self.pretext_from, pretext_dir)
+            runner.log(f'pretext: the stage of {self.pretext_from} '
+                       f'({", ".join(SHARED_FILES)}), not trained again')
+            runner.mark('pretext.trained')
+            runner.mark('pretext.scored')
+            return
         config = partial(pc.pretext_config, runner.cfg, runner.pool,
                          pretext_dir, runner.files.pool)
         phase_runner, num_left = None, len(runner.pool)

@@ -170,6 +170,8 @@ class PretextBatchHook(ALHook):
         pretext_dir = runner.files.path('pretext')
         if self.pretext_from and not runner.state.done('pretext.scored'):
             with timed(runner.state.seconds, 'pretext.adopt'):
+                # an interrupted pass of this run's own model scored these
+                master_only(drop_shards)(pretext_dir)
                 master_only(adopt_pretext)(self.pretext_from, pretext_dir)
             runner.log(f'pretext: the stage of {self.pretext_from} '
                        f'({", ".join(SHARED_FILES)}), not trained again')

@@ -233,6 +233,14 @@ def merged_config(config: str, options: List[str]):
     return cfg
 
 
+def passes_cfg_options(value: str) -> bool:
+    """Whether the string ``value`` reaches a run unchanged as a
+    ``--cfg-options`` value: mmengine's ``DictAction`` splits values at
+    commas, drops spaces and quotes and reads brackets as lists."""
+    from mmengine.config import DictAction
+    return DictAction._parse_iterable(value) == value
+
+
 def run_options(strategy: str,
                 seed: int,
                 model_type: str = 'EncoderDecoder',

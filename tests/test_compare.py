@@ -314,6 +314,8 @@ def test_features_option_refused_where_unused_or_missing(tmp_path):
     ckpt = tmp_path / 'ssl.pth'
     ckpt.write_bytes(b'')
     missing = tmp_path / 'no'
+    odd = tmp_path / 'a,b.pth'  # DictAction would split it into two
+    odd.write_bytes(b'')
     assert_refusals(
         ['tools/compare.py', CONFIG, '--work-dir',
          str(tmp_path / 'wd')],
@@ -321,5 +323,21 @@ def test_features_option_refused_where_unused_or_missing(tmp_path):
            str(ckpt)], '--features: none of the strategies picks from '
           'pretext features (typiclust, probcover, pt4al-*-start)'),
          (['--strategies', 'typiclust', '--features',
-           str(missing)], f'--features {missing} does not exist')])
+           str(missing)], f'--features {missing} does not exist'),
+         (['--strategies', 'typiclust', '--features',
+           str(odd)], f'--features {odd}: --cfg-options would change this '
+          'path (mmengine splits values at commas and drops spaces); link it '
+          'elsewhere')])
     assert not (tmp_path / 'wd').exists()
+
+
+def test_which_paths_pass_through_cfg_options():
+    """A run's paths travel as --cfg-options values (pretext_from,
+    al.features): the ones mmengine's DictAction would change are known."""
+    from pt4al_seg.compare import passes_cfg_options
+    assert passes_cfg_options('/work/cmp/pt4al/seed_0')
+    assert passes_cfg_options('/w/ssl-1.5_ep=200.pth')
+    assert not passes_cfg_options('/w/a,b/seed_0')  # split into a list
+    assert not passes_cfg_options('/w/my runs/seed_0')  # space dropped
+    assert not passes_cfg_options("/w/run'")  # quote stripped
+    assert not passes_cfg_options('1')  # read as a number

@@ -25,9 +25,9 @@ from mmengine.config import Config
 
 from pt4al_seg.compare import (PRETEXTS, STRATEGIES, collect, draw_embeddings,
                                expand_strategies, markdown_table, mean_std,
-                               merged_config, plot_compare, pretext_rows,
-                               pretext_table, run_options, strategy_config,
-                               write_compare_csv)
+                               merged_config, passes_cfg_options, plot_compare,
+                               pretext_rows, pretext_table, run_options,
+                               strategy_config, write_compare_csv)
 from pt4al_seg.engine import ALSettings
 from pt4al_seg.engine.pretext_source import pretext_stage_key
 from pt4al_seg.utils import atomic_write
@@ -95,6 +95,10 @@ def main():
                             'pretext features (typiclust, probcover, '
                             'pt4al-*-start)')
         args.features = osp.abspath(args.features)  # runs resume from anywhere
+        if not passes_cfg_options(args.features):
+            raise UserError(f'--features {args.features}: --cfg-options '
+                            'would change this path (mmengine splits values '
+                            'at commas and drops spaces); link it elsewhere')
     if not osp.isfile(args.config):
         raise UserError(f'config file {args.config} does not exist')
     cfg = Config.fromfile(args.config)
@@ -117,7 +121,12 @@ def main():
             ]
             stage = pretext_stage_key(merged_config(
                 config, opts)) if args.share_pretext else None
-            if stage is not None and stage[0] in trained:
+            if stage is not None and stage[0] in trained and not \
+                    passes_cfg_options(trained[stage[0]]):
+                print(f'compare.py: {wd} trains its own pretext stage: --cfg-'
+                      f'options would change the path {trained[stage[0]]} '
+                      '(mmengine splits values at commas, drops spaces)')
+            elif stage is not None and stage[0] in trained:
                 opts.append(f'al_hooks.{stage[1]}.pretext_from='
                             f'{trained[stage[0]]}')
             cmd = [

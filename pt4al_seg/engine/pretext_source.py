@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ..utils import atomic_write, read_ids
 from .settings import ALConfigError
-from .state import ALState, settings_snapshot
+from .state import ALState, settings_diff, settings_snapshot
 
 # what the pretext stage writes and a later phase reads
 SHARED_FILES = ('model.pth', 'losses.csv', 'features.npz')
@@ -81,11 +81,8 @@ def check_pretext_source(source: str, work_dir: str, settings: Dict[str, str],
     for f in SHARED_FILES:
         if not osp.isfile(osp.join(source, 'pretext', f)):
             raise ALConfigError(f'{name}: {source}/pretext/{f} is missing')
-    old, new = pretext_settings(state.settings), pretext_settings(settings)
-    diff = [
-        f'{k}: {old.get(k, "<unset>")} -> {new.get(k, "<unset>")}'
-        for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)
-    ]
+    diff = settings_diff(
+        pretext_settings(state.settings), pretext_settings(settings))
     if diff:
         raise ALConfigError(
             f'{name}: {source} trained its pretext model with other '

@@ -213,11 +213,17 @@ class ALState:
     def diff_settings(self, settings: Dict[str, str]) -> List[str]:
         """Human-readable differences between the stored settings and
         ``settings``."""
-        old, new = _with_defaults(self.settings), _with_defaults(settings)
-        return [
-            f'{k}: {old.get(k, "<unset>")} -> {new.get(k, "<unset>")}'
-            for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)
-        ]
+        return settings_diff(self.settings, settings)
+
+
+def settings_diff(old: Dict[str, str], new: Dict[str, str]) -> List[str]:
+    """Human-readable differences (``key: old -> new``) between two flattened
+    settings, each with the defaults of the settings it does not mention."""
+    old, new = _with_defaults(old), _with_defaults(new)
+    return [
+        f'{k}: {old.get(k, "<unset>")} -> {new.get(k, "<unset>")}'
+        for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)
+    ]
 
 
 def _setting(key: str) -> str:

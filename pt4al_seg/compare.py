@@ -241,6 +241,16 @@ def passes_cfg_options(value: str) -> bool:
     return DictAction._parse_iterable(value) == value
 
 
+def pretext_from_option(hook_index: int, source: str) -> Optional[str]:
+    """The ``--cfg-options`` entry that hands a run the pretext stage of the
+    run in ``source`` (its ``PretextBatchHook`` at ``al_hooks[hook_index]``);
+    None where ``--cfg-options`` would change the path (the run then trains
+    its own)."""
+    if not passes_cfg_options(source):
+        return None
+    return f'al_hooks.{hook_index}.pretext_from={source}'
+
+
 def run_options(strategy: str,
                 seed: int,
                 model_type: str = 'EncoderDecoder',

@@ -334,10 +334,14 @@ def test_features_option_refused_where_unused_or_missing(tmp_path):
 def test_which_paths_pass_through_cfg_options():
     """A run's paths travel as --cfg-options values (pretext_from,
     al.features): the ones mmengine's DictAction would change are known."""
-    from pt4al_seg.compare import passes_cfg_options
+    from pt4al_seg.compare import passes_cfg_options, pretext_from_option
     assert passes_cfg_options('/work/cmp/pt4al/seed_0')
     assert passes_cfg_options('/w/ssl-1.5_ep=200.pth')
     assert not passes_cfg_options('/w/a,b/seed_0')  # split into a list
     assert not passes_cfg_options('/w/my runs/seed_0')  # space dropped
     assert not passes_cfg_options("/w/run'")  # quote stripped
     assert not passes_cfg_options('1')  # read as a number
+    # a run of a comparison takes a stage only through a path that arrives
+    assert pretext_from_option(2, '/w/cmp/pt4al/seed_0') == \
+        'al_hooks.2.pretext_from=/w/cmp/pt4al/seed_0'
+    assert pretext_from_option(0, '/w/a,b/pt4al/seed_0') is None

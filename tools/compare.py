@@ -26,8 +26,9 @@ from mmengine.config import Config
 from pt4al_seg.compare import (PRETEXTS, STRATEGIES, collect, draw_embeddings,
                                expand_strategies, markdown_table, mean_std,
                                merged_config, passes_cfg_options, plot_compare,
-                               pretext_rows, pretext_table, run_options,
-                               strategy_config, write_compare_csv)
+                               pretext_from_option, pretext_rows,
+                               pretext_table, run_options, strategy_config,
+                               write_compare_csv)
 from pt4al_seg.engine import ALSettings
 from pt4al_seg.engine.pretext_source import pretext_stage_key
 from pt4al_seg.utils import atomic_write
@@ -121,14 +122,15 @@ def main():
             ]
             stage = pretext_stage_key(merged_config(
                 config, opts)) if args.share_pretext else None
-            if stage is not None and stage[0] in trained and not \
-                    passes_cfg_options(trained[stage[0]]):
-                print(f'compare.py: {wd} trains its own pretext stage: --cfg-'
-                      f'options would change the path {trained[stage[0]]} '
-                      '(mmengine splits values at commas, drops spaces)')
-            elif stage is not None and stage[0] in trained:
-                opts.append(f'al_hooks.{stage[1]}.pretext_from='
-                            f'{trained[stage[0]]}')
+            if stage is not None and stage[0] in trained:
+                share = pretext_from_option(stage[1], trained[stage[0]])
+                if share:
+                    opts.append(share)
+                else:
+                    print(f'compare.py: {wd} trains its own pretext stage: '
+                          f'--cfg-options would change the path '
+                          f'{trained[stage[0]]} (mmengine splits values at '
+                          'commas, drops spaces)')
             cmd = [
                 sys.executable,
                 osp.join(here, 'train_al.py'), config, '--work-dir', wd,

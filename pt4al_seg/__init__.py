@@ -1,6 +1,8 @@
 """PT4AL active learning for semantic segmentation on OpenMMLab.
 
-Importing the package registers its modules (see ``pt4al_seg/registry.py``).
+Importing the package registers its modules (see ``pt4al_seg/registry.py``)
+and its config scope (``pt4al_seg::`` bases); it changes nothing else of any
+library (``tests/test_registry.py``).
 """
 # imported for their registrations
 from . import classification  # noqa: F401
@@ -12,12 +14,8 @@ from . import mcdal  # noqa: F401
 from . import pretext  # noqa: F401
 from . import strategies  # noqa: F401
 from . import vaal  # noqa: F401
-# loads mmengine checkpoints on torch>=2.6
-from .utils import checkpoint  # noqa: F401
-from .utils import mmengine_memo
 from .utils.config import register_config_scope
 
 register_config_scope()
-mmengine_memo.install()
 
 __version__ = '0.1.0'

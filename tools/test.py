@@ -8,6 +8,7 @@ import os.path as osp
 
 from mmengine.runner import Runner
 
+from pt4al_seg.utils.checkpoint import trusted_types
 from pt4al_seg.utils.cli import add_common_args, load_config, report_metrics
 from pt4al_seg.utils.errors import run_tool
 
@@ -36,7 +37,9 @@ def main():
                 'param_scheduler'):
         cfg[key] = None
     runner = Runner.from_cfg(cfg)
-    report_metrics(runner, runner.test())
+    with trusted_types():  # a checkpoint mmengine wrote while training
+        metrics = runner.test()
+    report_metrics(runner, metrics)
 
 
 if __name__ == '__main__':

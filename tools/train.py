@@ -11,6 +11,8 @@ import argparse
 
 from mmengine.runner import Runner
 
+from pt4al_seg.engine.hooks import save_weights
+from pt4al_seg.utils.checkpoint import trusted_types
 from pt4al_seg.utils.cli import (add_common_args, default_work_dir,
                                  load_config, report_metrics)
 from pt4al_seg.utils.errors import run_tool
@@ -34,12 +36,9 @@ def main():
     cfg.work_dir = args.work_dir or default_work_dir(args.config)
     cfg.resume = args.resume
     runner = Runner.from_cfg(cfg)
-    runner.train()
-    runner.save_checkpoint(
-        cfg.work_dir,
-        'model.pth',
-        save_optimizer=False,
-        save_param_scheduler=False)
+    with trusted_types():  # mmengine's checkpoints when resuming
+        runner.train()
+    save_weights(runner, 'model.pth')
     report_metrics(runner, runner.test())
 
 

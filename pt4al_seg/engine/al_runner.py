@@ -24,6 +24,7 @@ from mmseg.registry import RUNNERS
 from ..report import RunReport
 from ..timings import timed
 from ..utils import metrics_to_builtin, read_ids
+from ..utils.checkpoint import trusted_types
 from ..utils.config import data_roots, file_config, propagate_data_root
 from . import phase_configs as pc
 from .annotation import AwaitingLabels
@@ -101,7 +102,7 @@ class ActiveLearningRunner:
             self.cfg.get('launcher', 'none'),
             self.cfg.get('env_cfg', {}).get('dist_cfg', {}))
         try:
-            with warnings_once():
+            with trusted_types(), warnings_once():
                 self.open()
                 self.call_hook('before_run')
                 for cycle in range(self.settings.num_cycles):

@@ -11,8 +11,8 @@ from typing import Dict, Optional
 import torch
 from mmengine.config import Config
 from mmengine.dist import master_only
-from mmengine.runner import CheckpointLoader
-
+from ..utils.checkpoint import UnsafeCheckpointError, load_checkpoint
+from ..utils.checkpoint import save_weights as save_weights_file
 from ..utils.errors import one_line
 from . import phase_configs as pc
 from .scoring import left_to_score, run_scoring
@@ -50,7 +50,9 @@ def backbone_weights(path: str, cfg: Config) -> Dict[str, torch.Tensor]:
     """
     from mmseg.registry import MODELS
     try:
-        ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+        ckpt = load_checkpoint(path)
+    except UnsafeCheckpointError as e:
+        raise ALConfigError(f'al.features: {e}') from e
     except Exception as e:  # noqa: B902 - any unreadable file
         raise ALConfigError(f'al.features: {path} is not a torch checkpoint '
                             f'({type(e).__name__}: {one_line(e)})') from e
@@ -122,10 +124,7 @@ def pass_config(runner,
 def save_backbone(path: str, checkpoint: str, cfg: Config) -> None:
     """``path``: the backbone weights of ``checkpoint`` as the task model
     keys them (:func:`backbone_weights`), whole or absent."""
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}'
-    torch.save(dict(state_dict=backbone_weights(checkpoint, cfg)), tmp)
-    os.replace(tmp, path)
+    save_weights_file(path, backbone_weights(checkpoint, cfg), {})
 
 
 def checkpoint_features(runner) -> None:

@@ -1,8 +1,5 @@
 """Initialise a cycle's segmentor from the pretext model's backbone."""
-import os
-
-import torch
-from mmengine.runner import CheckpointLoader
+from ..utils.checkpoint import load_checkpoint, save_weights
 
 
 def pretext_backbone_checkpoint(pretext_ckpt: str, out_file: str) -> None:
@@ -19,8 +16,7 @@ def pretext_backbone_checkpoint(pretext_ckpt: str, out_file: str) -> None:
         pretext_ckpt (str): The pretext stage's ``model.pth``.
         out_file (str): Where to write.
     """
-    state = CheckpointLoader.load_checkpoint(
-        pretext_ckpt, map_location='cpu')['state_dict']
+    state = load_checkpoint(pretext_ckpt)['state_dict']
     backbone, first_conv = {}, True
     for key, value in state.items():
         if not key.startswith('backbone.'):
@@ -30,6 +26,4 @@ def pretext_backbone_checkpoint(pretext_ckpt: str, out_file: str) -> None:
             if value.shape[1] == 1:
                 value = value.repeat(1, 3, 1, 1) / 3
         backbone[key] = value
-    tmp = f'{out_file}.tmp{os.getpid()}'
-    torch.save(dict(state_dict=backbone, meta=dict(source=pretext_ckpt)), tmp)
-    os.replace(tmp, out_file)
+    save_weights(out_file, backbone, dict(source=pretext_ckpt))

@@ -2,12 +2,14 @@
 import logging
 import os
 import os.path as osp
+import pickle
 from typing import Optional
 
 from mmengine.config import Config
 from mmengine.dist import master_only
 from mmengine.runner import Runner, find_latest_checkpoint
 
+from ..utils.checkpoint import refusal, unsafe_reason
 from .hooks import FinalModelHook, PhaseProgressHook, drop_iter_checkpoints
 from .init_weights import pretext_backbone_checkpoint
 from .run_files import RunFiles
@@ -32,12 +34,44 @@ class _OncePerProcess(logging.Filter):
 _ONCE = _OncePerProcess()
 
 
+class PhaseConfig(Config):
+    """A phase's config, formatted once (mmengine formats a config with yapf,
+    about 0.3 s on the 2-core machine, each time a Runner dumps it or saves a
+    checkpoint). The text is kept with the settings it was made from."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        super(Config, self).__setattr__('_pretty', (None, None))
+
+    @property
+    def pretty_text(self) -> str:
+        key = repr(self._cfg_dict)
+        if self._pretty[0] != key:
+            super(Config, self).__setattr__('_pretty',
+                                            (key, super().pretty_text))
+        return self._pretty[1]
+
+
 class PhaseRunner(Runner):
     """The mmengine Runner of one phase of an active-learning run. Its log
     lines (iterations, metrics) go to its log file; the console gets its
     warnings, each once per run, and a progress bar (``PhaseProgressHook``).
     The run logs the environment and the config once (``al_<timestamp>.log``).
+    A checkpoint it loads that weights-only unpickling refuses
+    (:mod:`pt4al_seg.utils.checkpoint`) is named in a one-line error.
     """
+
+    def load_checkpoint(self, filename: str, *args, **kwargs):
+        try:
+            return super().load_checkpoint(filename, *args, **kwargs)
+        except pickle.UnpicklingError as e:
+            _refuse(filename, e)
+
+    def resume(self, filename: str, *args, **kwargs) -> None:
+        try:
+            super().resume(filename, *args, **kwargs)
+        except pickle.UnpicklingError as e:
+            _refuse(filename, e)
 
     def build_logger(self, *args, **kwargs):
         logger = super().build_logger(*args, **kwargs)
@@ -53,10 +87,17 @@ class PhaseRunner(Runner):
                          "run's al_<timestamp>.log in its work dir")
 
 
+def _refuse(filename: str, e: pickle.UnpicklingError) -> None:
+    reason = unsafe_reason(e)
+    if reason is None:
+        raise e
+    raise refusal(filename, reason) from e
+
+
 def build_phase_runner(cfg_dict: dict) -> Runner:
     """A phase's Runner with its hooks: ``FinalModelHook`` when it trains,
     ``PhaseProgressHook`` always."""
-    runner = PhaseRunner.from_cfg(Config(cfg_dict))
+    runner = PhaseRunner.from_cfg(PhaseConfig(cfg_dict))
     if cfg_dict.get('train_cfg'):
         runner.register_hook(FinalModelHook())
     runner.register_hook(PhaseProgressHook())
@@ -92,5 +133,5 @@ def initial_weights(init: str, files: RunFiles, cycle: int,
 def dump_config(cfg_dict: dict, path: str) -> None:
     """``path`` (a ``.py`` config), written atomically by rank 0."""
     tmp = f'{path[:-3]}.tmp.py'
-    Config(cfg_dict).dump(tmp)
+    PhaseConfig(cfg_dict).dump(tmp)
     os.replace(tmp, path)

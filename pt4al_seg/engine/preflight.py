@@ -1,6 +1,7 @@
 """Preflight: before anything trains, one batch of the real data through every
 phase, so that a config that would crash in any phase fails in seconds."""
 import os.path as osp
+import pickle
 import tempfile
 from contextlib import nullcontext
 from typing import List, Optional
@@ -13,6 +14,7 @@ from mmengine.registry import init_default_scope
 
 from ..evaluation.strategy_outputs import HEAD_OUTPUTS
 from ..utils import write_ids
+from ..utils.checkpoint import refusal, unsafe_reason
 from . import phase_configs as pc
 from .checkpoint_features import from_checkpoint, pass_config
 from .feature_taps import (attach_last_layer_io, last_layer_io,
@@ -57,6 +59,7 @@ def check_phase(phase: str,
     init_default_scope(cfg_dict.get('default_scope', 'mmseg'))
     try:
         model = MODELS.build(cfg_dict['model'])
+        model.init_weights()  # loads model.pretrained / init_cfg checkpoints
         model.to('cuda' if torch.cuda.is_available() else 'cpu')
         model.train(mode == 'loss')
         dataset = DATASETS.build(cfg_dict[loader]['dataset'])
@@ -101,6 +104,12 @@ def check_phase(phase: str,
             evaluator.process(outputs, batch)
     except ALConfigError:
         raise
+    except pickle.UnpicklingError as e:
+        if unsafe_reason(e) is None:
+            raise
+        raise refusal(f'preflight of {phase}: a checkpoint the model loads '
+                      '(model.pretrained or an init_cfg)',
+                      unsafe_reason(e)) from e
     except Exception as e:  # any crash here would have crashed the run
         text = ' '.join(str(e).split()) or type(e).__name__
         hint = next((h for k, h in HINTS.items() if k in text), None)

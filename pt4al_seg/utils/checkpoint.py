@@ -1,32 +1,104 @@
-"""Loading mmengine checkpoints with PyTorch >= 2.6.
+"""Checkpoints, loaded without running code and saved as plain weights.
 
-PyTorch 2.6 made ``torch.load(weights_only=True)`` the default; mmengine 0.10.7
-calls ``torch.load`` without the argument, and its checkpoints hold the message
-hub (mmengine ``HistoryBuffer`` objects and NumPy arrays), so loading
-``load_from`` or resuming fails with ``Weights only load failed``. mmengine's
-own extension point, ``CheckpointLoader``'s scheme registry, is used to load
-local files as mmengine did before PyTorch 2.6. Load only checkpoints you trust
-(as with any pickle).
+PyTorch >= 2.6 unpickles ``torch.load`` files with its weights-only unpickler
+unless told otherwise; mmengine 0.10.7 calls ``torch.load`` without the
+argument, so every checkpoint an mmengine Runner loads gets that unpickler,
+which builds tensors and plain values and refuses anything else. mmengine's
+own training checkpoints also hold its message hub (``HistoryBuffer`` objects
+of NumPy arrays): :func:`trusted_types` allows exactly those types, as a
+scope around this package's runs (``torch.serialization.safe_globals``), not
+for the rest of the process. A file that needs any other type (a crafted
+pickle, or a checkpoint of objects) is refused in one line
+(:class:`UnsafeCheckpointError`) that names the type and torch's own switch
+for files one trusts (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1``).
+
+The weights this package writes (a cycle's ``model.pth``, snapshots, initial
+weights) hold tensors and plain values only (:func:`save_weights`): mmseg's
+tools and a bare ``torch.load`` read them as they are.
 """
+import os
 import os.path as osp
+import pickle
+import re
+from contextlib import contextmanager
+from typing import Optional
 
+import numpy as np
 import torch
-from mmengine.runner import CheckpointLoader
+from mmengine.logging import HistoryBuffer
+
+from .errors import UserError
+
+#: What mmengine's training checkpoints hold besides tensors and plain values
+#: (its message hub: ``HistoryBuffer`` objects of NumPy arrays and scalars;
+#: NumPy 2 rebuilds a dtype through ``getattr`` on ``numpy.dtypes``).
+SAFE_GLOBALS = [
+    HistoryBuffer, np.ndarray, np.dtype, np._core.multiarray._reconstruct,
+    np._core.multiarray.scalar, getattr
+] + [getattr(np.dtypes, n) for n in dir(np.dtypes) if n.endswith('DType')]
+
+TRUST_SWITCH = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
 
 
-@CheckpointLoader.register_scheme(prefixes='', force=True)
-def load_from_local(filename: str, map_location=None):
-    """Load a local checkpoint file, including its pickled mmengine objects.
+class UnsafeCheckpointError(UserError):
+    """A checkpoint that only full unpickling (which can run code) reads."""
 
-    Args:
-        filename (str): Local checkpoint path.
-        map_location (str, optional): As for :func:`torch.load`. Defaults to
-            None.
 
-    Returns:
-        dict: The checkpoint.
+@contextmanager
+def trusted_types():
+    """Meanwhile, ``torch.load`` (mmengine's included) also builds the types
+    of :data:`SAFE_GLOBALS`."""
+    with torch.serialization.safe_globals(SAFE_GLOBALS):
+        yield
+
+
+def unsafe_reason(e: BaseException) -> Optional[str]:
+    """The global a weights-only load refused (``'posix.system'``), or None
+    when ``e`` is no such refusal."""
+    if not isinstance(e, pickle.UnpicklingError):
+        return None
+    text = str(e)
+    if 'Weights only load failed' not in text:
+        return None
+    text = text.partition('WeightsUnpickler error:')[2]
+    found = re.search(r'GLOBAL ([\w.]+)', text) or re.search(
+        r"<class '([\w.]+)'>", text) or re.search(
+            r'unrecognized function ([\w.<>]+)', text)
+    return found.group(1) if found else 'an object that is no tensor'
+
+
+def refusal(path: str, reason: str) -> UnsafeCheckpointError:
+    """The one-line refusal of the checkpoint ``path``."""
+    return UnsafeCheckpointError(
+        f'{path}: refused: loading it would unpickle {reason}, which can '
+        'run code; re-save its weights (torch.save of the state dict), or, '
+        f'if you trust the file, run with {TRUST_SWITCH}=1')
+
+
+def load_checkpoint(path: str, map_location: str = 'cpu') -> dict:
+    """``path`` unpickled weights-only (with :data:`SAFE_GLOBALS`).
+
+    Raises:
+        UnsafeCheckpointError: The file needs other types.
     """
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
-    return torch.load(filename, map_location=map_location, weights_only=False)
+    try:
+        with trusted_types():
+            return torch.load(path, map_location=map_location)
+    except pickle.UnpicklingError as e:
+        reason = unsafe_reason(e)
+        if reason is None:
+            raise
+        raise refusal(path, reason) from e
+
+
+def save_weights(path: str, state_dict: dict, meta: dict) -> None:
+    """``path``: ``dict(meta=meta, state_dict=state_dict)`` (tensors moved to
+    the CPU), written beside it and renamed: whole or absent."""
+    tmp = f'{path}.tmp{os.getpid()}'
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    torch.save(
+        dict(
+            meta=meta,
+            state_dict={k: v.detach().cpu()
+                        for k, v in state_dict.items()}), tmp)
+    os.replace(tmp, path)

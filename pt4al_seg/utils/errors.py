@@ -2,6 +2,7 @@
 field or value at fault, exit status 2, and a traceback only for a genuine bug
 (or with ``--debug``)."""
 import ast
+import pickle
 import sys
 from typing import Callable
 
@@ -24,9 +25,15 @@ def run_tool(main: Callable[[], None], prog: str) -> None:
     traceback)."""
     try:
         main()
-    except EXPECTED as e:
+    except (*EXPECTED, pickle.UnpicklingError) as e:
         if '--debug' in sys.argv:
             raise
+        if isinstance(e, pickle.UnpicklingError):
+            # a weights-only load deep inside a library, file unnamed
+            from .checkpoint import refusal, unsafe_reason
+            if unsafe_reason(e) is None:
+                raise
+            e = refusal('a checkpoint', unsafe_reason(e))
         print(f'{prog}: error: {one_line(e)}', file=sys.stderr)
         sys.exit(EXIT_USAGE)
 

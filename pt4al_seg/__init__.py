@@ -5,15 +5,11 @@ and its config scope (``pt4al_seg::`` bases); it changes nothing else of any
 library (``tests/test_registry.py``).
 """
 # imported for their registrations
-from . import classification  # noqa: F401
 from . import datasets  # noqa: F401
 from . import engine  # noqa: F401
 from . import evaluation  # noqa: F401
-from . import learning_loss  # noqa: F401
-from . import mcdal  # noqa: F401
-from . import pretext  # noqa: F401
+from . import models  # noqa: F401
 from . import strategies  # noqa: F401
-from . import vaal  # noqa: F401
 from .utils.config import register_config_scope
 
 register_config_scope()

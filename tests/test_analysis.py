@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from pt4al_seg.analysis import correlate
+from pt4al_seg.engine.h1 import correlate
 from pt4al_seg.utils import read_scores
 from .conftest import CONFIG, REPO, tiny_options
 

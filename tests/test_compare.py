@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pt4al_seg.compare import collect, markdown_table, mean_std, run_options
+from pt4al_seg.experiments.compare import collect, markdown_table, mean_std, run_options
 from pt4al_seg.utils.errors import UserError
 from .conftest import CONFIG, REPO, check_contract, tiny_options
 
@@ -135,7 +135,7 @@ def test_every_strategy_name_makes_a_config_the_runner_accepts(
     from mmengine.registry import init_default_scope
     from mmseg.registry import MODELS
 
-    from pt4al_seg.compare import STRATEGIES, pretext_of, with_pretext
+    from pt4al_seg.experiments.compare import STRATEGIES, pretext_of, with_pretext
     from pt4al_seg.engine.hooks import build_al_hooks
     from pt4al_seg.engine.settings import ALSettings
     from pt4al_seg.registry import PICKERS, QUERIES
@@ -196,7 +196,7 @@ def test_pretext_swap_follows_the_family():
     pipelines and tile sizes); the schedule stays the config's."""
     from mmengine.config import Config
 
-    from pt4al_seg.compare import with_pretext
+    from pt4al_seg.experiments.compare import with_pretext
     path = ('configs/pt4al_seg/pt4al-rotation_deeplabv3_r50-d8_4xb2-20k_'
             'cityscapes-512x1024.py')
     cfg = with_pretext(Config.fromfile(path), 'jigsaw')
@@ -219,7 +219,7 @@ def test_pretexts_shorthand_and_the_swapped_config_file(tmp_path):
     resume), and a plain name the config given."""
     from mmengine.config import Config
 
-    from pt4al_seg.compare import expand_strategies, strategy_config
+    from pt4al_seg.experiments.compare import expand_strategies, strategy_config
     assert expand_strategies(None, []) == ['pt4al', 'random', 'lc']
     assert expand_strategies(None, ['jigsaw', 'simsiam']) == [
         'pt4al-jigsaw', 'pt4al-jigsaw-init-pretext', 'pt4al-simsiam',
@@ -278,7 +278,7 @@ def test_pretext_table_from_h1_and_timings(tmp_path):
     out); strategies without a pretext stage are left out."""
     import json
 
-    from pt4al_seg.compare import pretext_rows, pretext_table
+    from pt4al_seg.experiments.compare import pretext_rows, pretext_table
     runs = {
         ('a', 0): (0.2, [10.0]),
         ('a', 1): (0.4, [14.0]),
@@ -334,7 +334,7 @@ def test_features_option_refused_where_unused_or_missing(tmp_path):
 def test_which_paths_pass_through_cfg_options():
     """A run's paths travel as --cfg-options values (pretext_from,
     al.features): the ones mmengine's DictAction would change are known."""
-    from pt4al_seg.compare import passes_cfg_options, pretext_from_option
+    from pt4al_seg.experiments.compare import passes_cfg_options, pretext_from_option
     assert passes_cfg_options('/work/cmp/pt4al/seed_0')
     assert passes_cfg_options('/w/ssl-1.5_ep=200.pth')
     assert not passes_cfg_options('/w/a,b/seed_0')  # split into a list

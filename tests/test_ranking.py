@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from pt4al_seg.ranking import rank_into_batches
+from pt4al_seg.strategies.ranking import rank_into_batches
 
 
 def test_numeric_not_string_order():

@@ -1,7 +1,7 @@
 """Per-step wall times: what counts as active learning's own work."""
 import time
 
-from pt4al_seg.timings import al_share, timed, timings_csv_text
+from pt4al_seg.engine.timings import al_share, timed, timings_csv_text
 
 
 def test_share_counts_everything_but_cycle_training_and_testing():

@@ -28,7 +28,7 @@ def main():
     parser.add_argument('--task-checkpoint', required=True)
     parser.add_argument('--work-dir', required=True)
     args = add_common_args(parser).parse_args()
-    from pt4al_seg.analysis import analyze
+    from pt4al_seg.engine.h1 import analyze
     cfg = load_config(args, 'analyze_pretext.py')
     for path in (args.pretext_checkpoint, args.task_checkpoint):
         if not os.path.isfile(path):

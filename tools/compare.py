@@ -23,7 +23,7 @@ import sys
 
 from mmengine.config import Config
 
-from pt4al_seg.compare import (PRETEXTS, STRATEGIES, collect, draw_embeddings,
+from pt4al_seg.experiments.compare import (PRETEXTS, STRATEGIES, collect, draw_embeddings,
                                expand_strategies, markdown_table, mean_std,
                                merged_config, passes_cfg_options, plot_compare,
                                pretext_from_option, pretext_rows,

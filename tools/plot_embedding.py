@@ -37,7 +37,7 @@ def main():
         action='store_true',
         help='show the traceback of an expected error (bad input)')
     args = parser.parse_args()
-    from pt4al_seg.embedding import figure, run_embeddings
+    from pt4al_seg.visualization.embedding import figure, run_embeddings
     for wd in args.work_dirs:
         if not osp.isdir(wd):
             raise UserError(f'work dir {wd} does not exist')

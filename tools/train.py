@@ -11,7 +11,7 @@ import argparse
 
 from mmengine.runner import Runner
 
-from pt4al_seg.engine.hooks import save_weights
+from pt4al_seg.engine.phase_hooks import save_weights
 from pt4al_seg.utils.checkpoint import trusted_types
 from pt4al_seg.utils.cli import (add_common_args, default_work_dir,
                                  load_config, report_metrics)

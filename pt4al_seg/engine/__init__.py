@@ -1,5 +1,6 @@
 from .al_runner import ActiveLearningRunner
-from .hooks import ALHook, FinalModelHook, PhaseProgressHook, PretextBatchHook
+from .hooks import ALHook, PretextBatchHook
+from .phase_hooks import FinalModelHook, PhaseProgressHook
 from .pool import Pool, list_pool, load_pool
 from .score_loop import ScoreLoop
 from .settings import ALConfigError, ALSettings, check_config

@@ -21,8 +21,8 @@ from mmengine.dist import barrier
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
-from ..report import RunReport
-from ..timings import timed
+from .report import RunReport
+from .timings import timed
 from ..utils import metrics_to_builtin, read_ids
 from ..utils.checkpoint import trusted_types
 from ..utils.config import data_roots, file_config, propagate_data_root

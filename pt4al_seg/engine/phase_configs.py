@@ -202,20 +202,17 @@ def cycle_config(cfg: Config,
         if 'pipeline' in dataset:
             dataset['pipeline'] = use_label_loader(dataset['pipeline'],
                                                    palette)
-    if has_loss_prediction(c['model']) and c.get('test_evaluator'):
-        # Learning Loss: how well its module orders the test images by loss
+    extra = model_test_metrics(c['model'])
+    if extra and c.get('test_evaluator'):
         metrics = c['test_evaluator']
         metrics = list(metrics) if isinstance(metrics, list) else [metrics]
-        c['test_evaluator'] = metrics + [dict(type='LossRankingMetric')]
+        c['test_evaluator'] = metrics + extra
     return c
 
 
-def has_loss_prediction(model: dict) -> bool:
-    """Whether the model config builds a Learning Loss model."""
+def model_test_metrics(model: dict) -> List[dict]:
+    """The metrics a model class asks its cycles' test to add (its
+    ``test_metrics``, e.g. Learning Loss's ranking accuracy)."""
     from mmseg.registry import MODELS
-
-    from ..learning_loss import (LossPredictionClassifier,
-                                 LossPredictionEncoderDecoder)
     cls = MODELS.get(model.get('type', ''))
-    return isinstance(cls, type) and issubclass(
-        cls, (LossPredictionClassifier, LossPredictionEncoderDecoder))
+    return copy.deepcopy(list(getattr(cls, 'test_metrics', [])))

@@ -9,8 +9,9 @@ from mmengine.config import Config
 from mmengine.dist import master_only
 from mmengine.runner import Runner, find_latest_checkpoint
 
-from ..utils.checkpoint import refusal, unsafe_reason
-from .hooks import FinalModelHook, PhaseProgressHook, drop_iter_checkpoints
+from ..utils.errors import refusal, unsafe_reason
+from .phase_hooks import (FinalModelHook, PhaseProgressHook,
+                          drop_iter_checkpoints)
 from .init_weights import pretext_backbone_checkpoint
 from .run_files import RunFiles
 

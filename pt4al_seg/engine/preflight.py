@@ -14,13 +14,13 @@ from mmengine.registry import init_default_scope
 
 from ..evaluation.strategy_outputs import HEAD_OUTPUTS
 from ..utils import write_ids
-from ..utils.checkpoint import refusal, unsafe_reason
+from ..utils.errors import refusal, unsafe_reason
 from . import phase_configs as pc
 from .checkpoint_features import from_checkpoint, pass_config
-from .feature_taps import (attach_last_layer_io, last_layer_io,
+from ..models.feature_taps import (attach_last_layer_io, last_layer_io,
                            pooled_backbone_output)
-from .hooks.unlabelled_batch_hook import UNLABELLED, UnlabelledDataHook
-from .mc_dropout import NO_DROPOUT, dropout_layers, mc_probs, output_logits
+from ..models.mc_dropout import NO_DROPOUT, dropout_layers, mc_probs, output_logits
+from ..models.unlabelled import UNLABELLED
 from .settings import ALConfigError
 
 # Known failures and the setting that fixes them.
@@ -139,7 +139,7 @@ def preflight(runner, ids: Optional[List[str]] = None) -> None:
                 'train_dataloader',
                 'loss',
                 unlabelled=any(
-                    isinstance(h, UnlabelledDataHook) for h in runner.hooks))
+                    getattr(h, 'adds_unlabelled', False) for h in runner.hooks))
         if runner.evaluated:
             check_phase('cycle test', cycle, 'test_dataloader', 'predict')
         strategy = runner.strategy

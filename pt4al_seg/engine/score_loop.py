@@ -8,9 +8,9 @@ from mmengine.runner import TestLoop, load_checkpoint
 from mmengine.runner.amp import autocast
 from mmseg.registry import LOOPS
 
-from .feature_taps import (attach_last_layer_io, last_layer_io,
+from ..models.feature_taps import (attach_last_layer_io, last_layer_io,
                            pooled_backbone_output)
-from .mc_dropout import (NO_DROPOUT, dropout_layers, last_layer,
+from ..models.mc_dropout import (NO_DROPOUT, dropout_layers, last_layer,
                          last_layer_probs, mc_probs, output_logits, per_image)
 
 

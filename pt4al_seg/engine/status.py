@@ -3,7 +3,7 @@ import ast
 import os.path as osp
 from typing import Any, Dict
 
-from ..timings import al_share
+from .timings import al_share
 from .annotation import missing_label_maps
 from .state import ALState
 

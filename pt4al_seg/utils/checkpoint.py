@@ -19,15 +19,13 @@ tools and a bare ``torch.load`` read them as they are.
 import os
 import os.path as osp
 import pickle
-import re
 from contextlib import contextmanager
-from typing import Optional
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
 
-from .errors import UserError
+from .errors import UnsafeCheckpointError, refusal, unsafe_reason
 
 #: What mmengine's training checkpoints hold besides tensors and plain values
 #: (its message hub: ``HistoryBuffer`` objects of NumPy arrays and scalars;
@@ -37,13 +35,6 @@ SAFE_GLOBALS = [
     np._core.multiarray.scalar, getattr
 ] + [getattr(np.dtypes, n) for n in dir(np.dtypes) if n.endswith('DType')]
 
-TRUST_SWITCH = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
-
-
-class UnsafeCheckpointError(UserError):
-    """A checkpoint that only full unpickling (which can run code) reads."""
-
-
 @contextmanager
 def trusted_types():
     """Meanwhile, ``torch.load`` (mmengine's included) also builds the types
@@ -52,34 +43,11 @@ def trusted_types():
         yield
 
 
-def unsafe_reason(e: BaseException) -> Optional[str]:
-    """The global a weights-only load refused (``'posix.system'``), or None
-    when ``e`` is no such refusal."""
-    if not isinstance(e, pickle.UnpicklingError):
-        return None
-    text = str(e)
-    if 'Weights only load failed' not in text:
-        return None
-    text = text.partition('WeightsUnpickler error:')[2]
-    found = re.search(r'GLOBAL ([\w.]+)', text) or re.search(
-        r"<class '([\w.]+)'>", text) or re.search(
-            r'unrecognized function ([\w.<>]+)', text)
-    return found.group(1) if found else 'an object that is no tensor'
-
-
-def refusal(path: str, reason: str) -> UnsafeCheckpointError:
-    """The one-line refusal of the checkpoint ``path``."""
-    return UnsafeCheckpointError(
-        f'{path}: refused: loading it would unpickle {reason}, which can '
-        'run code; re-save its weights (torch.save of the state dict), or, '
-        f'if you trust the file, run with {TRUST_SWITCH}=1')
-
-
 def load_checkpoint(path: str, map_location: str = 'cpu') -> dict:
     """``path`` unpickled weights-only (with :data:`SAFE_GLOBALS`).
 
     Raises:
-        UnsafeCheckpointError: The file needs other types.
+        UnsafeCheckpointError: The file needs other types (one line).
     """
     try:
         with trusted_types():

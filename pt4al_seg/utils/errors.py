@@ -3,14 +3,23 @@ field or value at fault, exit status 2, and a traceback only for a genuine bug
 (or with ``--debug``)."""
 import ast
 import pickle
+import re
 import sys
-from typing import Callable
+from typing import Callable, Optional
 
 EXIT_USAGE = 2
 
 
 class UserError(ValueError):
     """Bad input that the user can fix: a config, a file, a setting."""
+
+
+class UnsafeCheckpointError(UserError):
+    """A checkpoint that only full unpickling (which can run code) reads
+    (see :mod:`pt4al_seg.utils.checkpoint`)."""
+
+
+TRUST_SWITCH = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
 
 
 # what a tool reports in one line; anything else is a bug and keeps its
@@ -30,7 +39,6 @@ def run_tool(main: Callable[[], None], prog: str) -> None:
             raise
         if isinstance(e, pickle.UnpicklingError):
             # a weights-only load deep inside a library, file unnamed
-            from .checkpoint import refusal, unsafe_reason
             if unsafe_reason(e) is None:
                 raise
             e = refusal('a checkpoint', unsafe_reason(e))
@@ -54,3 +62,26 @@ def config_syntax_error(e: SyntaxError, config: str) -> UserError:
         return UserError(f'{config}:{mine.lineno}: {mine.msg}')
     return UserError(f'{config}: one of its _base_ files, line {e.lineno}: '
                      f'{e.msg}')
+
+
+def unsafe_reason(e: BaseException) -> Optional[str]:
+    """The global a weights-only load refused (``'posix.system'``), or None
+    when ``e`` is no such refusal."""
+    if not isinstance(e, pickle.UnpicklingError):
+        return None
+    text = str(e)
+    if 'Weights only load failed' not in text:
+        return None
+    text = text.partition('WeightsUnpickler error:')[2]
+    found = re.search(r'GLOBAL ([\w.]+)', text) or re.search(
+        r"<class '([\w.]+)'>", text) or re.search(
+            r'unrecognized function ([\w.<>]+)', text)
+    return found.group(1) if found else 'an object that is no tensor'
+
+
+def refusal(path: str, reason: str) -> UnsafeCheckpointError:
+    """The one-line refusal of the checkpoint ``path``."""
+    return UnsafeCheckpointError(
+        f'{path}: refused: loading it would unpickle {reason}, which can '
+        'run code; re-save its weights (torch.save of the state dict), or, '
+        f'if you trust the file, run with {TRUST_SWITCH}=1')

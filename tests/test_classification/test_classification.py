@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, MODELS
 
-from pt4al_seg.classification import (CIFAR10_IMBALANCED, PackClsInputs,
+from pt4al_seg.datasets import (CIFAR10_IMBALANCED, PackClsInputs,
                                       RandomCropPad)
 
 PIPE = [dict(type='LoadClsImage'), dict(type='PackClsInputs')]

@@ -4,7 +4,7 @@ import os.path as osp
 
 import pytest
 
-from pt4al_seg.compare import merged_config, run_options, strategy_config
+from pt4al_seg.experiments.compare import merged_config, run_options, strategy_config
 from pt4al_seg.engine.pretext_source import (SHARED_FILES, adopt_pretext,
                                              check_pretext_source,
                                              pretext_settings, pretext_source,

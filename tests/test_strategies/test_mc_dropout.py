@@ -7,7 +7,7 @@ import torch
 from mmengine.structures import BaseDataElement
 from torch import nn
 
-from pt4al_seg.engine.mc_dropout import dropout_layers, mc_probs
+from pt4al_seg.models.mc_dropout import dropout_layers, mc_probs
 from pt4al_seg.registry import QUERIES
 
 
@@ -151,7 +151,7 @@ def _seg_model_and_batch():
 def _cls_model_and_batch():
     from mmengine.structures import BaseDataElement
 
-    from pt4al_seg.classification.classifier import ImageClassifier
+    from pt4al_seg.models.classifier import ImageClassifier
     torch.manual_seed(0)
     model = ImageClassifier(
         dict(type='ResNetCIFAR', depth=18, base_channels=8, stem_channels=8),
@@ -171,7 +171,7 @@ def test_last_layer_samples_equal_whole_passes(build):
     DeepLab (resized, flip undone, original size) and the classifier."""
     import copy
 
-    from pt4al_seg.engine.mc_dropout import last_layer, last_layer_probs
+    from pt4al_seg.models.mc_dropout import last_layer, last_layer_probs
     model, batch = build()
     layers = dropout_layers(model)
     drop, layer = last_layer(model, layers)

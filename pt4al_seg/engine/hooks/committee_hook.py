@@ -4,10 +4,10 @@ import re
 from typing import List, Optional
 
 from ...registry import AL_HOOKS
-from ...timings import timed
+from ..timings import timed
 from .. import phase_configs as pc
 from .al_hook import ALHook
-from .snapshot_hook import (START, SnapshotHook, snapshot_interval,
+from ..phase_hooks.snapshot_hook import (START, SnapshotHook, snapshot_interval,
                             snapshot_name)
 
 _CYCLE = re.compile(r'cycle_(\d+)$')

@@ -7,9 +7,9 @@ from typing import Optional
 
 from mmengine.dist import master_only
 
-from ...ranking import rank_into_batches
+from ...strategies.ranking import rank_into_batches
 from ...registry import AL_HOOKS
-from ...timings import timed
+from ..timings import timed
 from ...utils import read_ids, read_scores
 from .. import phase_configs as pc
 from ..pretext_source import SHARED_FILES, adopt_pretext, check_pretext_source
@@ -132,7 +132,7 @@ class PretextBatchHook(ALHook):
         from mmengine.dist import is_main_process
         if not self.embedding or not is_main_process():
             return
-        from ...embedding import run_embeddings, write_classes
+        from ...visualization.embedding import run_embeddings, write_classes
         from ...utils.errors import one_line
         try:  # a picture never stops the run
             with timed(runner.state.seconds, f'cycle_{cycle:02d}.embedding'):
@@ -147,13 +147,13 @@ class PretextBatchHook(ALHook):
         """H1 of this run when its test split is labelled (the paper's
         hypothesis: the pretext loss ranks images as the task loss does):
         Spearman's rho of the pretext model's loss and the last cycle's task
-        loss on the held-out images (:func:`pt4al_seg.analysis.run_h1`:
+        loss on the held-out images (:func:`pt4al_seg.engine.h1.run_h1`:
         ``pretext/h1.csv``, ``h1.png``, ``h1.json``). Done once: a resumed
         run with ``h1.json`` skips it."""
         if not runner.evaluated or osp.isfile(
                 runner.files.path('pretext', 'h1.json')):
             return
-        from ...analysis import run_h1
+        from ..h1 import run_h1
         with timed(runner.state.seconds, 'h1.measure'):
             result = run_h1(runner)
         if result is not None:

@@ -127,13 +127,16 @@ def run_al(work_dir,
            options=(),
            config=CONFIG,
            tool='tools/train_al.py',
-           in_process=False):
-    """Run ``tool`` on the tiny data, in a new process (a user's command), or
-    with ``in_process`` in this one: for runs that fail before any work, which
+           in_process=False,
+           strategy=None):
+    """Run ``tool`` on the tiny data (``strategy``: a named strategy instead
+    of the config's), in a new process (a user's command), or with
+    ``in_process`` in this one: for runs that fail before any work, which
     then cost a fraction of a second instead of a new process's imports."""
     cmd = [
         sys.executable, tool, config, '--work-dir',
-        str(work_dir), *extra, *tiny_options(data_root, budget), *options
+        str(work_dir), *extra, *(['--strategy', strategy] if strategy else []),
+        *tiny_options(data_root, budget), *options
     ]
     if in_process:
         proc = run_in_process(cmd[1:])
@@ -156,11 +159,16 @@ def run_al(work_dir,
     return proc
 
 
-def refusal(work_dir, data_root, options) -> str:
+def refusal(work_dir, data_root, options, strategy=None) -> str:
     """The error line of a run that must fail before any work (run in this
     process); nothing of it may be written."""
     proc = run_al(
-        work_dir, data_root, check=False, in_process=True, options=options)
+        work_dir,
+        data_root,
+        check=False,
+        in_process=True,
+        options=options,
+        strategy=strategy)
     assert proc.returncode != 0
     assert not osp.exists(osp.join(work_dir, 'al_state.json'))
     return proc.stderr.strip().splitlines()[-1]
@@ -230,5 +238,36 @@ def labelled_unlabelled_batch(model: dict, labelled=2, unlabelled=2):
         if k < labelled:
             s.gt_sem_seg = PixelData(
                 data=torch.randint(0, 11, (1, 32, 32), dtype=torch.long))
+        samples.append(s)
+    return net, torch.randn(labelled + unlabelled, 3, 32, 32), samples
+
+
+CLS_CONFIG = 'configs/pt4al_cls/demo.py'
+
+
+def labelled_unlabelled_cls_batch(model: dict, labelled=2, unlabelled=2):
+    """The classification demo's model (an EncoderDecoder with ImageClsHead)
+    with ``model`` changed in its config, and a random 32x32 batch of
+    ``labelled`` samples with their class as a one-pixel label map (as
+    ``LoadClsLabel`` gives) then ``unlabelled`` ones marked so."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.structures import PixelData
+    from mmseg.registry import MODELS
+    from mmseg.structures import SegDataSample
+    cfg = Config.fromfile(osp.join(REPO, CLS_CONFIG))
+    cfg.merge_from_dict(dict(model=model))
+    net = MODELS.build(cfg.model)
+    samples = []
+    for k in range(labelled + unlabelled):
+        s = SegDataSample(
+            metainfo=dict(
+                img_shape=(32, 32),
+                ori_shape=(32, 32),
+                pad_shape=(32, 32),
+                unlabelled=k >= labelled))
+        if k < labelled:
+            s.gt_sem_seg = PixelData(
+                data=torch.tensor([[[k % 10]]], dtype=torch.long))
         samples.append(s)
     return net, torch.randn(labelled + unlabelled, 3, 32, 32), samples

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from pt4al_seg.experiments.compare import collect, markdown_table, mean_std, run_options
+from pt4al_seg.experiments.compare import (collect, markdown_table, mean_std,
+                                           resolve)
 from pt4al_seg.utils.errors import UserError
 from .conftest import CONFIG, REPO, check_contract, tiny_options
 
@@ -33,12 +34,13 @@ def test_aggregation(tmp_path):
     assert stats['a'][1][1] == 22.0 and 1 not in stats['b']
     table = markdown_table(stats, 'mIoU')
     assert '| a | 11.00 ± 1.41 | 22.00 ± 2.83 |' in table
-    with pytest.raises(ValueError, match='unknown strategy'):
-        run_options('oracle', 0)
-    assert 'al.query.seed=3' in run_options('random', 3)
-    assert 'al.cold_start.query.seed=3' in run_options('lc', 3)
-    assert 'al_hooks=[]' in run_options('coreset', 0) and run_options(
-        'pt4al', 2) == ['randomness.seed=2']
+    with pytest.raises(UserError, match="unknown strategy 'oracle'"):
+        resolve('oracle')
+    assert resolve('coreset') == ('coreset', None)
+    assert resolve('pt4al-jigsaw') == ('pt4al', 'jigsaw')
+    assert resolve('pt4al-simsiam-init-pretext') == ('pt4al-init-pretext',
+                                                     'simsiam')
+    assert resolve('pt4al-init-pretext') == ('pt4al-init-pretext', None)
 
 
 def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
@@ -116,53 +118,58 @@ def test_compare_tool_runs_and_resumes(finished_run, tiny_scenes, tmp_path):
     assert struct.unpack('>II', head[16:24]) == (715, 858)
 
 
-@pytest.mark.parametrize('config, model_type', [
-    (CONFIG, 'EncoderDecoder'),
-    ('configs/pt4al_cls/demo.py', 'ImageClassifier'),
-])
-def test_every_strategy_name_makes_a_config_the_runner_accepts(
-        config, model_type):
-    """Each name's --cfg-options, merged as train_al.py merges them, give
-    `al` settings, hooks (the config's and its query's) and a model that
-    build, and a pretext stage wherever pretext features are asked for (the
-    runner's own check); the names that promise it use pretext features,
-    and every part that takes a seed gets the run's."""
-    import argparse
+@pytest.mark.parametrize('config', [CONFIG, 'configs/pt4al_cls/demo.py'])
+def test_every_strategy_name_makes_a_config_the_runner_accepts(config):
+    """Every strategy config (the same files for both families) put into the
+    demo config gives `al` settings, hooks (the config's and its query's) and
+    a model (with what the strategy adds to it) that build, and a pretext
+    stage wherever pretext features are asked for (the runner's own check);
+    the names that promise it use pretext features; every part that takes a
+    seed gets the run's; the config's budget, schedule and plots stay."""
     import inspect
     import os.path as osp
 
-    from mmengine.config import Config, DictAction
+    from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmseg.registry import MODELS
 
-    from pt4al_seg.experiments.compare import STRATEGIES, pretext_of, with_pretext
     from pt4al_seg.engine.hooks import build_al_hooks
-    from pt4al_seg.engine.settings import ALSettings
+    from pt4al_seg.engine.settings import ALSettings, hook_configs
+    from pt4al_seg.engine.strategy_configs import strategy_names
+    from pt4al_seg.experiments.compare import PRETEXTS, run_config
     from pt4al_seg.registry import PICKERS, QUERIES
     init_default_scope('mmseg')
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    for name in STRATEGIES:
-        cfg = Config.fromfile(osp.join(REPO, config))
-        opts = run_options(name, 3, model_type, cfg.get('train_cfg'))
-        cfg.merge_from_dict(
-            parser.parse_args(['--cfg-options'] + opts).cfg_options)
-        if pretext_of(name):  # tools/compare.py swaps the pretext in
-            with_pretext(cfg, pretext_of(name))
-            schedule = Config.fromfile(osp.join(REPO, config)).pretext
+    names = strategy_names() + [
+        f'pt4al-{p}{s}' for p in PRETEXTS for s in ('', '-init-pretext')
+    ]
+    assert len(names) == 42
+    given = Config.fromfile(osp.join(REPO, config))
+    for name in names:
+        cfg = run_config(osp.join(REPO, config), name)
+        cfg.randomness.seed = 3
+        _, pretext = resolve(name)
+        if pretext:
+            schedule = given.pretext
             assert cfg.pretext.train_cfg == schedule.train_cfg, name
             pretext_model = MODELS.build(
                 dict(cfg.pretext.model, backbone=cfg.model.backbone))
             assert type(pretext_model).__name__.lower().startswith(
-                pretext_of(name)), name
+                pretext), name
         assert (cfg.al.get(
             'init',
             'scratch') == 'pretext') == name.endswith('init-pretext'), name
+        assert (cfg.al.num_cycles, cfg.al.budget,
+                cfg.train_cfg) == (given.al.num_cycles, given.al.budget,
+                                   given.train_cfg), name
+        assert {'embedding', 'h1'} <= set(cfg.al_hooks), name
         settings = ALSettings.from_config(cfg)
         strategy = settings.strategy()
-        hooks = build_al_hooks(
-            list(cfg.al_hooks) +
-            list(getattr(strategy.query, 'al_hooks', None) or []))
+        hooks = hook_configs(cfg.al_hooks)
+        for hook in getattr(strategy.query, 'al_hooks', None) or []:
+            hooks.setdefault(hook['type'], hook)
+        hooks = build_al_hooks(hooks)
+        if settings.model:
+            cfg.merge_from_dict(dict(model=settings.model))
         MODELS.build(cfg.model)
         pretext = [h for h in hooks if hasattr(h, 'batches')]
         if settings.features == 'pretext':  # the runner's check passes
@@ -178,17 +185,11 @@ def test_every_strategy_name_makes_a_config_the_runner_accepts(
                  (PICKERS, settings.cold_start['picker']),
                  (QUERIES, settings.cold_start.get('query'))]
         for registry, part in parts:
-            if part is None or (part is settings.cold_start.get('query')
-                                and not strategy_uses_cold_query(settings)):
+            if part is None:
                 continue
             takes = inspect.signature(registry.get(part['type'])).parameters
             if 'seed' in takes:
                 assert part.get('seed') == 3, (name, part)
-
-
-def strategy_uses_cold_query(settings):
-    """Whether cycle 0 reads its query (a picker that picks by score)."""
-    return 'score' in settings.cold_start_strategy().needs
 
 
 def test_pretext_swap_follows_the_family():
@@ -206,6 +207,13 @@ def test_pretext_swap_follows_the_family():
     assert cfg.pretext.train_cfg == Config.fromfile(path).pretext.train_cfg
     demo = with_pretext(Config.fromfile(CONFIG), 'jigsaw')
     assert demo.pretext.model.cell == 21
+    cls = with_pretext(Config.fromfile('configs/pt4al_cls/demo.py'), 'jigsaw')
+    assert cls.pretext.model.cell == 11
+    assert cls.pretext.train_pipeline[0].type == 'LoadClsImage'
+    unset = Config.fromfile(CONFIG)
+    del unset.pretext['variants']
+    with pytest.raises(UserError, match='pretext.variants is unset'):
+        with_pretext(unset, 'jigsaw')
     with pytest.raises(UserError, match='no pretext stage'):
         with_pretext(
             Config.fromfile('configs/fullsup/'
@@ -213,13 +221,19 @@ def test_pretext_swap_follows_the_family():
             'jigsaw')
 
 
-def test_pretexts_shorthand_and_the_swapped_config_file(tmp_path):
-    """--pretexts adds both variants of each pretext; a pretext name's runs
-    use WORK_DIR/<name>/config.py, the same bytes on every call (so they
-    resume), and a plain name the config given."""
+def test_pretexts_shorthand_and_the_strategy_config_file(tmp_path):
+    """--pretexts adds both variants of each pretext; a strategy's runs use
+    WORK_DIR/<name>/config.py, the same bytes on every call (so they
+    resume): the config given with the strategy, and for a pretext name the
+    family's pretext, put in."""
     from mmengine.config import Config
 
-    from pt4al_seg.experiments.compare import expand_strategies, strategy_config
+    from pt4al_seg.experiments.compare import (expand_strategies, run_config,
+                                               write_config)
+
+    def strategy_config(config, name, work_dir):
+        return write_config(run_config(config, name), work_dir, name)
+
     assert expand_strategies(None, []) == ['pt4al', 'random', 'lc']
     assert expand_strategies(None, ['jigsaw', 'simsiam']) == [
         'pt4al-jigsaw', 'pt4al-jigsaw-init-pretext', 'pt4al-simsiam',
@@ -228,7 +242,8 @@ def test_pretexts_shorthand_and_the_swapped_config_file(tmp_path):
     assert expand_strategies(['random', 'pt4al-jigsaw'], ['jigsaw']) == [
         'random', 'pt4al-jigsaw', 'pt4al-jigsaw-init-pretext'
     ]
-    assert strategy_config(CONFIG, 'lc', str(tmp_path)) == CONFIG
+    lc = Config.fromfile(strategy_config(CONFIG, 'lc', str(tmp_path)))
+    assert 'pretext' not in lc.al_hooks and lc.al.budget == 100
     path = strategy_config(CONFIG, 'pt4al-simsiam-init-pretext', str(tmp_path))
     assert path == str(tmp_path / 'pt4al-simsiam-init-pretext' / 'config.py')
     first = open(path).read()
@@ -246,30 +261,22 @@ def test_features_option_swaps_pretext_features_for_a_checkpoints(tmp_path):
     checkpoint's instead; the pool ones lose their pretext stage, PT4AL's
     cold-start variants keep theirs (its batches); others are unchanged; the
     settings accept the result."""
-    import argparse
     import os.path as osp
 
-    from mmengine.config import Config, DictAction
-
     from pt4al_seg.engine.settings import ALSettings
+    from pt4al_seg.experiments.compare import run_config
     ckpt = str(tmp_path / 'ssl.pth')
     open(ckpt, 'w').close()
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    config = osp.join(REPO, CONFIG)
     for name in ('typiclust', 'probcover', 'pt4al-typiclust-start'):
-        opts = run_options(name, 1, features=ckpt)
-        assert 'al.features=pretext' not in opts
-        assert f'al.features={ckpt}' in opts
-        pool = not name.startswith('pt4al')
-        assert (opts[0] == 'al_hooks=[]') == pool, name
-        assert not any(o.startswith('al_hooks.0') for o in opts) or not pool
-        cfg = Config.fromfile(osp.join(REPO, CONFIG))
-        cfg.merge_from_dict(
-            parser.parse_args(['--cfg-options'] + opts).cfg_options)
+        cfg = run_config(config, name, ckpt)
         assert ALSettings.from_config(cfg).features == ckpt
-        assert (cfg.al_hooks == []) == pool
+        pool = not name.startswith('pt4al')
+        assert ('pretext' not in cfg.al_hooks) == pool, name
     for name in ('coreset', 'typiclust-task', 'pt4al'):
-        assert run_options(name, 1, features=ckpt) == run_options(name, 1)
+        assert run_config(config, name,
+                          ckpt).to_dict() == run_config(config,
+                                                        name).to_dict()
 
 
 def test_pretext_table_from_h1_and_timings(tmp_path):
@@ -310,12 +317,11 @@ def test_pretext_table_from_h1_and_timings(tmp_path):
 
 
 def test_features_option_refused_where_unused_or_missing(tmp_path):
+    from pt4al_seg.engine.strategy_configs import strategy_names
     from .conftest import assert_refusals
     ckpt = tmp_path / 'ssl.pth'
     ckpt.write_bytes(b'')
     missing = tmp_path / 'no'
-    odd = tmp_path / 'a,b.pth'  # DictAction would split it into two
-    odd.write_bytes(b'')
     assert_refusals(
         ['tools/compare.py', CONFIG, '--work-dir',
          str(tmp_path / 'wd')],
@@ -324,17 +330,15 @@ def test_features_option_refused_where_unused_or_missing(tmp_path):
           'pretext features (typiclust, probcover, pt4al-*-start)'),
          (['--strategies', 'typiclust', '--features',
            str(missing)], f'--features {missing} does not exist'),
-         (['--strategies', 'typiclust', '--features',
-           str(odd)], f'--features {odd}: --cfg-options would change this '
-          'path (mmengine splits values at commas and drops spaces); link it '
-          'elsewhere')])
+         (['--strategies', 'pt4al', 'badg'], "unknown strategy 'badg': "
+          'neither a config file nor one of ' + ', '.join(strategy_names()))])
     assert not (tmp_path / 'wd').exists()
 
 
 def test_which_paths_pass_through_cfg_options():
-    """A run's paths travel as --cfg-options values (pretext_from,
-    al.features): the ones mmengine's DictAction would change are known."""
-    from pt4al_seg.experiments.compare import passes_cfg_options, pretext_from_option
+    """A run's paths travel as --cfg-options values (AdoptPretextHook's
+    source): the ones mmengine's DictAction would change are known."""
+    from pt4al_seg.experiments.compare import adopt_options, passes_cfg_options
     assert passes_cfg_options('/work/cmp/pt4al/seed_0')
     assert passes_cfg_options('/w/ssl-1.5_ep=200.pth')
     assert not passes_cfg_options('/w/a,b/seed_0')  # split into a list
@@ -342,6 +346,8 @@ def test_which_paths_pass_through_cfg_options():
     assert not passes_cfg_options("/w/run'")  # quote stripped
     assert not passes_cfg_options('1')  # read as a number
     # a run of a comparison takes a stage only through a path that arrives
-    assert pretext_from_option(2, '/w/cmp/pt4al/seed_0') == \
-        'al_hooks.2.pretext_from=/w/cmp/pt4al/seed_0'
-    assert pretext_from_option(0, '/w/a,b/pt4al/seed_0') is None
+    assert adopt_options('/w/cmp/pt4al/seed_0') == [
+        'al_hooks.adopt_pretext.type=AdoptPretextHook',
+        'al_hooks.adopt_pretext.source=/w/cmp/pt4al/seed_0'
+    ]
+    assert adopt_options('/w/a,b/pt4al/seed_0') is None

@@ -5,7 +5,7 @@ import struct
 import numpy as np
 import pytest
 
-from pt4al_seg import embedding
+from pt4al_seg.visualization import embedding
 from pt4al_seg.datasets.fashion_scenes import FashionScenesDataset
 from pt4al_seg.utils import read_ids, write_features
 from .conftest import run_in_process

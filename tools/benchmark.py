@@ -80,7 +80,7 @@ def main():
     args = parse_args()
     import torch
 
-    from pt4al_seg import benchmark
+    from pt4al_seg.experiments import benchmark
     if args.num_images < 1:
         raise UserError(f'--num-images must be positive, got '
                         f'{args.num_images}')

@@ -4,17 +4,22 @@
         --strategies pt4al random lc --seeds 0 1 2 \
         --work-dir work_dirs/compare_demo
 
-Each run is an ordinary `tools/train_al.py ... --resume` in
-WORK_DIR/<strategy>/seed_<s>/ (finished runs are not redone); a run whose
-pretext stage would be that of an earlier run of the same seed (same pretext
-settings, e.g. pt4al and pt4al-init-pretext) takes it from there instead of
-training it again (--no-share-pretext: every run trains its own); then
-WORK_DIR/compare.csv (strategy,seed,cycle,num_labelled,<metric>), compare.png
-(mean ± std per cycle), a markdown table of mean ± std per strategy and
-cycle (and, for runs with a pretext stage, H1's rho and the pretext training
-time), and WORK_DIR/embedding_seed_<s>.png: every strategy's picks per cycle
-on one projection of the seed's first pretext features (when a run of the
-seed has a pretext stage).
+A strategy is a config of configs/_base_/al/strategies/ (its name) or a file
+of your own; pt4al-<P> and pt4al-<P>-init-pretext are PT4AL with the pretext P
+of the config's family (pretext.variants). Each strategy's runs use
+WORK_DIR/<strategy>/config.py, the config with the strategy put in; each run
+is an ordinary `tools/train_al.py WORK_DIR/<strategy>/config.py --resume` in
+WORK_DIR/<strategy>/seed_<s>/ with randomness.seed=<s> (finished runs are not
+redone); a run whose pretext stage would be that of an earlier run of the same
+seed (same pretext settings, e.g. pt4al and pt4al-init-pretext) takes it from
+there instead of training it again (AdoptPretextHook; --no-share-pretext:
+every run trains its own); then WORK_DIR/compare.csv
+(strategy,seed,cycle,num_labelled,<metric>), compare.png (mean ± std per
+cycle), a markdown table of mean ± std per strategy and cycle (and, for runs
+with a pretext stage, H1's rho and the pretext training time), and
+WORK_DIR/embedding_seed_<s>.png: every strategy's picks per cycle on one
+projection of the seed's first pretext features (when a run of the seed has a
+pretext stage).
 """
 import argparse
 import os.path as osp
@@ -23,14 +28,14 @@ import sys
 
 from mmengine.config import Config
 
-from pt4al_seg.experiments.compare import (PRETEXTS, STRATEGIES, collect, draw_embeddings,
-                               expand_strategies, markdown_table, mean_std,
-                               merged_config, passes_cfg_options, plot_compare,
-                               pretext_from_option, pretext_rows,
-                               pretext_table, run_options, strategy_config,
-                               write_compare_csv)
 from pt4al_seg.engine import ALSettings
 from pt4al_seg.engine.pretext_source import pretext_stage_key
+from pt4al_seg.engine.strategy_configs import strategy_names
+from pt4al_seg.experiments.compare import (
+    PRETEXTS, adopt_options, collect, draw_embeddings, expand_strategies,
+    markdown_table, mean_std, merged_config, plot_compare, pretext_rows,
+    pretext_table, run_config, uses_pretext_features, write_compare_csv,
+    write_config)
 from pt4al_seg.utils import atomic_write
 from pt4al_seg.utils.errors import UserError, one_line, run_tool
 
@@ -43,8 +48,9 @@ def parse_args():
         '--strategies',
         nargs='+',
         default=None,
-        help=f'from: {", ".join(STRATEGIES)} (default: pt4al random lc, '
-        'or none with --pretexts)')
+        help=f'names (from: {", ".join(strategy_names())}; pt4al-P and '
+        'pt4al-P-init-pretext for a pretext P) or strategy config files '
+        '(default: pt4al random lc, or none with --pretexts)')
     parser.add_argument(
         '--pretexts',
         nargs='+',
@@ -64,7 +70,7 @@ def parse_args():
         action='store_false',
         help='train the pretext model in every run; by default a run takes '
         'the pretext stage of the first run of its seed that trained the '
-        'same one (PretextBatchHook.pretext_from)')
+        'same one (AdoptPretextHook)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--work-dir', required=True)
     parser.add_argument(
@@ -82,54 +88,41 @@ def parse_args():
 def main():
     args = parse_args()
     args.strategies = expand_strategies(args.strategies, args.pretexts)
-    for s in args.strategies:
-        if s not in STRATEGIES:
-            raise UserError(f'unknown strategy {s!r}; known: '
-                            f'{", ".join(STRATEGIES)}')
+    if not osp.isfile(args.config):
+        raise UserError(f'config file {args.config} does not exist')
     if args.features:
         if not osp.isfile(args.features):
             raise UserError(f'--features {args.features} does not exist')
-        if not any(
-                run_options(s, 0, features='x') != run_options(s, 0)
-                for s in args.strategies):
-            raise UserError('--features: none of the strategies picks from '
-                            'pretext features (typiclust, probcover, '
-                            'pt4al-*-start)')
         args.features = osp.abspath(args.features)  # runs resume from anywhere
-        if not passes_cfg_options(args.features):
-            raise UserError(f'--features {args.features}: --cfg-options '
-                            'would change this path (mmengine splits values '
-                            'at commas and drops spaces); link it elsewhere')
-    if not osp.isfile(args.config):
-        raise UserError(f'config file {args.config} does not exist')
-    cfg = Config.fromfile(args.config)
-    metric = cfg.get('al', {}).get('metric') or ALSettings.metric
-    # the cycles' schedule, as --cfg-options leave it (Learning Loss's stop)
-    schedule = dict(cfg.get('train_cfg') or {})
-    for option in args.cfg_options:
-        key, _, value = option.partition('=')
-        if key in ('train_cfg.max_iters', 'train_cfg.max_epochs'):
-            schedule[key.split('.')[1]] = int(value)
+    # every strategy's config before any is written: a bad name is one line
+    configs = {
+        s: run_config(args.config, s, args.features)
+        for s in args.strategies
+    }
+    if args.features and not any(
+            uses_pretext_features(c) for c in configs.values()):
+        raise UserError('--features: none of the strategies picks from '
+                        'pretext features (typiclust, probcover, '
+                        'pt4al-*-start)')
+    metric = Config.fromfile(args.config).get(
+        'al', {}).get('metric') or ALSettings.metric
     here = osp.dirname(osp.abspath(__file__))
     trained = {}  # pretext stage key -> the first run here that has it
     for strategy in args.strategies:
-        config = strategy_config(args.config, strategy, args.work_dir)
+        config = write_config(configs[strategy], args.work_dir, strategy)
         for seed in args.seeds:
             wd = osp.join(args.work_dir, strategy, f'seed_{seed}')
-            opts = [
-                *args.cfg_options, *run_options(strategy, seed, cfg.model.type,
-                                                schedule, args.features)
-            ]
+            opts = [*args.cfg_options, f'randomness.seed={seed}']
             stage = pretext_stage_key(merged_config(
                 config, opts)) if args.share_pretext else None
-            if stage is not None and stage[0] in trained:
-                share = pretext_from_option(stage[1], trained[stage[0]])
+            if stage is not None and stage in trained:
+                share = adopt_options(trained[stage])
                 if share:
-                    opts.append(share)
+                    opts += share
                 else:
                     print(f'compare.py: {wd} trains its own pretext stage: '
                           f'--cfg-options would change the path '
-                          f'{trained[stage[0]]} (mmengine splits values at '
+                          f'{trained[stage]} (mmengine splits values at '
                           'commas, drops spaces)')
             cmd = [
                 sys.executable,
@@ -141,7 +134,7 @@ def main():
                 raise UserError(f'the run in {wd} failed (see its logs); run '
                                 'the same command again to resume')
             if stage is not None:
-                trained.setdefault(stage[0], osp.abspath(wd))
+                trained.setdefault(stage, osp.abspath(wd))
     rows = collect(args.work_dir, args.strategies, args.seeds, metric)
     write_compare_csv(osp.join(args.work_dir, 'compare.csv'), rows, metric)
     stats = mean_std(rows, metric)

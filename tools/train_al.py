@@ -1,10 +1,12 @@
 """Run an active-learning experiment (PT4AL by default) from one config.
 
 mmseg's ``tools/train.py`` shape: the config names
-``runner_type='ActiveLearningRunner'`` (``configs/_base_/al/``), so mmseg's own
-``tools/train.py`` runs it the same way.
+``runner_type='ActiveLearningRunner'`` (every strategy config of
+``configs/_base_/al/strategies/``), so mmseg's own ``tools/train.py`` runs it
+the same way.
 
     python tools/train_al.py configs/pt4al_seg/demo.py
+    python tools/train_al.py configs/pt4al_seg/demo.py --strategy badge
     python tools/train_al.py CONFIG --work-dir work_dirs/x --resume
     torchrun --nproc_per_node=4 tools/train_al.py CONFIG --launcher pytorch
 """
@@ -31,6 +33,11 @@ def parse_args():
         action='store_true',
         help='continue the run in the work dir from its last finished phase')
     parser.add_argument(
+        '--strategy',
+        help='run this strategy instead of the config\'s: a name of '
+        'configs/_base_/al/strategies/ (badge, coreset, lc...) or a strategy '
+        'config file')
+    parser.add_argument(
         '--amp',
         action='store_true',
         default=False,
@@ -42,7 +49,12 @@ def main():
     args = parse_args()
     from mmseg.registry import RUNNERS
 
-    cfg = load_config(args, PROG)
+    from pt4al_seg.engine.strategy_configs import apply_strategy, strategy_file
+    if args.strategy:
+        strategy_file(args.strategy)  # a bad name: one line, before reading
+    cfg = load_config(
+        args, PROG, args.strategy
+        and (lambda c: apply_strategy(c, args.strategy)))
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
     cfg.resume = args.resume
@@ -50,9 +62,9 @@ def main():
         enable_amp(cfg)
     if cfg.get('runner_type') != 'ActiveLearningRunner':
         raise UserError(f'{args.config} is no active-learning config (no '
-                        "runner_type='ActiveLearningRunner'): inherit "
-                        'configs/_base_/al/pt4al.py or pool.py; plain '
-                        'training is tools/train.py')
+                        "runner_type='ActiveLearningRunner'): inherit a "
+                        'strategy of configs/_base_/al/strategies/ or pass '
+                        '--strategy; plain training is tools/train.py')
     runner = RUNNERS.build(cfg)
     runner.train()
     if getattr(runner, 'awaiting', None) is not None:

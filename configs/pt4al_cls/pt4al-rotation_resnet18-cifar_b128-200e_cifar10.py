@@ -6,6 +6,6 @@
 _base_ = [
     '../_base_/models/resnet18_cifar.py', '../_base_/datasets/cifar10.py',
     '../_base_/cls_runtime.py', '../_base_/schedules/cls_200e.py',
-    '../_base_/pretext/rotation_cls.py', '../_base_/al/pt4al_cls.py'
+    '../_base_/pretext/rotation_cls.py', '../_base_/al/strategies/pt4al.py'
 ]
-al = dict(num_cycles=10, budget=1000)
+al = dict(num_cycles=10, budget=1000, metric='accuracy', score_batch_size=256)

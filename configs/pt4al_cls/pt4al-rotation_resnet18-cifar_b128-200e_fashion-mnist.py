@@ -7,12 +7,15 @@ _base_ = [
     '../_base_/models/resnet18_cifar.py',
     '../_base_/datasets/fashion_mnist.py', '../_base_/cls_runtime.py',
     '../_base_/schedules/cls_200e.py', '../_base_/pretext/rotation_cls.py',
-    '../_base_/al/pt4al_cls.py'
+    '../_base_/al/strategies/pt4al.py'
 ]
 pretext = dict(train_pipeline=[
     dict(type='LoadClsImage'),
     dict(type='RandomCropPad', size=28, padding=4),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackClsInputs', with_label=False)
+    dict(
+        type='PackSegInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'flip',
+                   'flip_direction'))
 ])
-al = dict(num_cycles=10, budget=1000)
+al = dict(num_cycles=10, budget=1000, metric='accuracy', score_batch_size=256)

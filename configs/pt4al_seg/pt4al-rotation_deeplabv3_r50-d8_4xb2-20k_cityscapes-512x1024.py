@@ -3,7 +3,8 @@ _base_ = [
     'mmseg::_base_/models/deeplabv3_r50-d8.py',
     '../_base_/datasets/cityscapes.py', '../_base_/default_runtime.py',
     '../_base_/schedules/schedule_20k.py',
-    '../_base_/pretext/rotation_cityscapes.py', '../_base_/al/pt4al.py'
+    '../_base_/pretext/rotation_cityscapes.py',
+    '../_base_/al/strategies/pt4al.py'
 ]
 crop_size = (512, 1024)
 data_preprocessor = dict(size=crop_size)

@@ -1,6 +1,6 @@
 from .classification import (CIFAR10_IMBALANCED, CIFAR10Dataset,
                              ImageListClsDataset)
-from .cls_transforms import LoadClsImage, PackClsInputs, RandomCropPad
+from .cls_transforms import LoadClsImage, LoadClsLabel, RandomCropPad
 from .fashion_scenes import FashionScenesDataset
 from .ids import image_id, sample_id
 from .label_maps import LoadLabelMap, decode_label_map, read_label_map
@@ -8,7 +8,7 @@ from .transforms import PackColorizationInputs, SplitLab
 
 __all__ = [
     'CIFAR10_IMBALANCED', 'CIFAR10Dataset', 'ImageListClsDataset',
-    'LoadClsImage', 'PackClsInputs', 'RandomCropPad', 'FashionScenesDataset',
+    'LoadClsImage', 'LoadClsLabel', 'RandomCropPad', 'FashionScenesDataset',
     'image_id', 'sample_id', 'LoadLabelMap', 'decode_label_map',
     'read_label_map', 'PackColorizationInputs', 'SplitLab'
 ]

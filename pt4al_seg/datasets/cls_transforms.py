@@ -1,9 +1,8 @@
-"""Data transforms of the classification family."""
+"""Data transforms of the classification family: an image and its class,
+packed by mmseg's ``PackSegInputs`` (the class as a one-pixel label map)."""
 import mmcv
 import numpy as np
-import torch
 from mmcv.transforms import BaseTransform
-from mmengine.structures import BaseDataElement
 from mmseg.registry import TRANSFORMS
 
 
@@ -29,6 +28,23 @@ class LoadClsImage(BaseTransform):
             img = np.repeat(img[:, :, None], 3, axis=2)
         results['img'] = img
         results['img_shape'] = results['ori_shape'] = img.shape[:2]
+        return results
+
+
+@TRANSFORMS.register_module()
+class LoadClsLabel(BaseTransform):
+    """An image's class as a one-pixel label map, what mmseg's losses and
+    ``PackSegInputs`` take. Like ``LoadAnnotations``, it reads a label:
+    scoring pipelines leave it out. The map is not in ``seg_fields``:
+    geometric transforms leave it alone.
+
+    Required Keys: gt_label.
+
+    Added Keys: gt_seg_map ((1, 1) uint8).
+    """
+
+    def transform(self, results: dict) -> dict:
+        results['gt_seg_map'] = np.full((1, 1), results['gt_label'], np.uint8)
         return results
 
 
@@ -59,42 +75,3 @@ class RandomCropPad(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(size={self.size}, '
                 f'padding={self.padding})')
-
-
-@TRANSFORMS.register_module()
-class PackClsInputs(BaseTransform):
-    """Pack an image (and, unless told not to, its label) for a classifier.
-
-    Required Keys: img; gt_label when ``with_label``.
-
-    Added Keys: inputs ((C, H, W) uint8 tensor), data_samples
-    (``BaseDataElement`` with ``gt_label`` and the meta keys).
-
-    Args:
-        with_label (bool): Pack ``gt_label``. Scoring pipelines of unlabelled
-            images set False, so labels never reach the model. Defaults to
-            True.
-        meta_keys (tuple): Defaults to ``('img_id', 'img_path', 'ori_shape',
-            'img_shape')``.
-    """
-
-    def __init__(self,
-                 with_label: bool = True,
-                 meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape')):
-        self.with_label = with_label
-        self.meta_keys = meta_keys
-
-    def transform(self, results: dict) -> dict:
-        img = results['img']
-        if img.ndim == 2:
-            img = img[:, :, None]
-        inputs = torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))
-        sample = BaseDataElement(
-            metainfo={k: results[k]
-                      for k in self.meta_keys if k in results})
-        if self.with_label:
-            sample.gt_label = torch.tensor(int(results['gt_label']))
-        return dict(inputs=inputs, data_samples=sample)
-
-    def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(with_label={self.with_label})'

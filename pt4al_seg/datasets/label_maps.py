@@ -29,6 +29,11 @@ HOW_TO = ('save single-channel PNGs of class indices (255 = ignore), or give '
           'the colour of each class in al.label_palette=[(r, g, b), ...] '
           '(or a dict class -> (r, g, b), 255 for ignore)')
 
+#: The transforms that read an image's label (a pipeline over unlabelled
+#: images has none of them).
+LABEL_LOADERS = ('LoadAnnotations', 'mmseg.LoadAnnotations', 'LoadLabelMap',
+                 'LoadClsLabel')
+
 
 class LabelMapError(ValueError):
     """A label map that cannot be read as class indices."""

@@ -21,8 +21,6 @@ from mmengine.dist import barrier
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
-from .report import RunReport
-from .timings import timed
 from ..utils import metrics_to_builtin, read_ids
 from ..utils.checkpoint import trusted_types
 from ..utils.config import data_roots, file_config, propagate_data_root
@@ -37,11 +35,13 @@ from .phases import (build_phase_runner, dump_config, initial_weights,
                      training_resumes)
 from .pool import load_pool
 from .preflight import preflight
+from .report import RunReport
 from .run_files import RunFiles
 from .run_log import open_run_log, warnings_once
 from .scoring import score_candidates
-from .settings import ALConfigError, ALSettings, check_config
+from .settings import ALConfigError, ALSettings, check_config, hook_configs
 from .state import ALState, settings_snapshot
+from .timings import timed
 
 
 @RUNNERS.register_module()
@@ -70,17 +70,24 @@ class ActiveLearningRunner:
         self.settings = ALSettings.from_config(cfg)
         check_config(cfg)
         cfg.al = self.settings.to_dict()  # parsed: every default filled in
+        if self.settings.model:  # what the strategy adds to the task model
+            cfg.merge_from_dict(dict(model=copy.deepcopy(self.settings.model)))
+        hooks = hook_configs(cfg.get('al_hooks'))
+        cfg.al_hooks = hooks
         self.cfg, self.resume = cfg, bool(cfg.get('resume', False))
         self.files = RunFiles(cfg.work_dir)
         self.files.check_writable()
         self.strategy = self.settings.strategy()
         self.cold_start = self.settings.cold_start_strategy()
-        self.hooks = build_al_hooks(
-            list(cfg.get('al_hooks') or []) + self.strategy_hooks())
+        for hook in self.strategy_hooks():
+            hooks.setdefault(hook['type'], hook)
+        self.hooks = build_al_hooks(hooks)
         # set by hooks: each cycle's candidates (PT4AL's batches), a pretext
         # model's weights (al.init='pretext')
         self.cycle_batches: Optional[List[List[str]]] = None
         self.pretext_checkpoint: Optional[str] = None
+        # set by AdoptPretextHook: the run whose pretext stage this one takes
+        self.pretext_source: Optional[str] = None
         # set when annotation mode stops to wait for labels
         self.awaiting: Optional[AwaitingLabels] = None
         self._selected_now = None

@@ -4,13 +4,13 @@ weights, one scoring pass over the pool before the first pick that needs
 features, ``features/features.npz``. TypiClust and ProbCover were designed
 for such features (SimCLR, MoCo, DINO...): they pick from them in every cycle,
 cycle 0 included."""
-import os
 import os.path as osp
 from typing import Dict, Optional
 
 import torch
 from mmengine.config import Config
 from mmengine.dist import master_only
+
 from ..utils.checkpoint import UnsafeCheckpointError, load_checkpoint
 from ..utils.checkpoint import save_weights as save_weights_file
 from ..utils.errors import one_line

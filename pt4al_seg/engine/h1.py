@@ -18,10 +18,10 @@ from mmengine.runner import Runner
 from scipy.stats import spearmanr
 
 from ..datasets.label_maps import use_label_loader
+from ..utils import atomic_write, read_scores, write_ids
 from . import phase_configs as pc
 from .pool import load_pool
 from .settings import ALSettings
-from ..utils import atomic_write, read_scores, write_ids
 
 
 def held_out_as_pool(cfg: Config) -> Config:

@@ -10,9 +10,9 @@ from mmengine.dist import master_only
 from mmengine.runner import Runner, find_latest_checkpoint
 
 from ..utils.errors import refusal, unsafe_reason
+from .init_weights import pretext_backbone_checkpoint
 from .phase_hooks import (FinalModelHook, PhaseProgressHook,
                           drop_iter_checkpoints)
-from .init_weights import pretext_backbone_checkpoint
 from .run_files import RunFiles
 
 

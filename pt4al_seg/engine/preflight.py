@@ -13,14 +13,15 @@ from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 
 from ..evaluation.strategy_outputs import HEAD_OUTPUTS
+from ..models.feature_taps import (attach_last_layer_io, last_layer_io,
+                                   pooled_backbone_output)
+from ..models.mc_dropout import (NO_DROPOUT, dropout_layers, mc_probs,
+                                 output_logits)
+from ..models.unlabelled import UNLABELLED
 from ..utils import write_ids
 from ..utils.errors import refusal, unsafe_reason
 from . import phase_configs as pc
 from .checkpoint_features import from_checkpoint, pass_config
-from ..models.feature_taps import (attach_last_layer_io, last_layer_io,
-                           pooled_backbone_output)
-from ..models.mc_dropout import NO_DROPOUT, dropout_layers, mc_probs, output_logits
-from ..models.unlabelled import UNLABELLED
 from .settings import ALConfigError
 
 # Known failures and the setting that fixes them.
@@ -107,9 +108,9 @@ def check_phase(phase: str,
     except pickle.UnpicklingError as e:
         if unsafe_reason(e) is None:
             raise
-        raise refusal(f'preflight of {phase}: a checkpoint the model loads '
-                      '(model.pretrained or an init_cfg)',
-                      unsafe_reason(e)) from e
+        raise refusal(
+            f'preflight of {phase}: a checkpoint the model loads '
+            '(model.pretrained or an init_cfg)', unsafe_reason(e)) from e
     except Exception as e:  # any crash here would have crashed the run
         text = ' '.join(str(e).split()) or type(e).__name__
         hint = next((h for k, h in HINTS.items() if k in text), None)
@@ -139,7 +140,8 @@ def preflight(runner, ids: Optional[List[str]] = None) -> None:
                 'train_dataloader',
                 'loss',
                 unlabelled=any(
-                    getattr(h, 'adds_unlabelled', False) for h in runner.hooks))
+                    getattr(h, 'adds_unlabelled', False)
+                    for h in runner.hooks))
         if runner.evaluated:
             check_phase('cycle test', cycle, 'test_dataloader', 'predict')
         strategy = runner.strategy

@@ -1,6 +1,6 @@
 """Taking another run's pretext stage instead of training it again
-(``PretextBatchHook(pretext_from=...)``; ``tools/compare.py`` does it for the
-runs of one seed that would train the same pretext model).
+(:class:`~pt4al_seg.engine.hooks.AdoptPretextHook`; ``tools/compare.py`` does
+it for the runs of one seed that would train the same pretext model).
 
 The stage depends only on the settings under :data:`PRETEXT_KEYS` and on the
 pool: two runs that agree on both train the same pretext model and score the
@@ -13,7 +13,7 @@ import json
 import os
 import os.path as osp
 import shutil
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from ..utils import atomic_write, read_ids
 from .settings import ALConfigError
@@ -38,33 +38,28 @@ def pretext_settings(settings: Dict[str, str]) -> Dict[str, str]:
     }
 
 
-def pretext_stage_key(cfg) -> Optional[Tuple[str, int]]:
+def pretext_stage_key(cfg) -> Optional[str]:
     """What decides the pretext stage of a run of ``cfg`` (a Config with its
-    ``--cfg-options`` merged), as one string, and the index of its
-    ``PretextBatchHook`` in ``al_hooks``; None for a run with no pretext
-    stage. Runs with the same key train the same pretext model."""
-    hooks = list(cfg.get('al_hooks') or [])
-    index = next(
-        (i
-         for i, h in enumerate(hooks) if h.get('type') == 'PretextBatchHook'),
-        None)
-    if index is None:
+    ``--cfg-options`` merged), as one string; None for a run with no
+    pretext stage. Runs with the same key train the same pretext model."""
+    from .settings import ALSettings, hook_configs
+    if not any(
+            h.get('type') == 'PretextBatchHook'
+            for h in hook_configs(cfg.get('al_hooks')).values()):
         return None
-    from .settings import ALSettings
     c = cfg.to_dict()
     al = dict(c.get('al') or {})  # the runner fills the defaults in
     al.setdefault('score_batch_size', ALSettings.score_batch_size)
     c['al'] = al
-    key = pretext_settings(settings_snapshot(c))
-    return json.dumps(key, sort_keys=True), index
+    return json.dumps(pretext_settings(settings_snapshot(c)), sort_keys=True)
 
 
 def check_pretext_source(source: str, work_dir: str, settings: Dict[str, str],
                          pool_ids: List[str]) -> None:
-    """Refuse (``ALConfigError``, one line) a ``pretext_from`` run whose
+    """Refuse (``ALConfigError``, one line) a source run whose
     pretext stage is unfinished or incomplete, was made with other pretext
     settings, or on another pool."""
-    name = 'PretextBatchHook.pretext_from'
+    name = 'AdoptPretextHook.source'
     if osp.abspath(source) == osp.abspath(work_dir):
         raise ALConfigError(f'{name}: {source} is this run itself')
     state_file = osp.join(source, 'al_state.json')

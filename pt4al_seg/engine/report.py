@@ -10,8 +10,8 @@ from mmengine.logging import print_log
 from prettytable import PrettyTable
 
 from ..evaluation import constant_prediction_miou
-from .timings import share_line, write_timings
 from ..utils import atomic_write
+from .timings import share_line, write_timings
 
 
 def summary_rows(cycles: Dict[str, dict], metric: str) -> List[dict]:

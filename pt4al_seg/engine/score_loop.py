@@ -9,9 +9,10 @@ from mmengine.runner.amp import autocast
 from mmseg.registry import LOOPS
 
 from ..models.feature_taps import (attach_last_layer_io, last_layer_io,
-                           pooled_backbone_output)
+                                   pooled_backbone_output)
 from ..models.mc_dropout import (NO_DROPOUT, dropout_layers, last_layer,
-                         last_layer_probs, mc_probs, output_logits, per_image)
+                                 last_layer_probs, mc_probs, output_logits,
+                                 per_image)
 
 
 @LOOPS.register_module()

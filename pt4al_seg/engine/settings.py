@@ -5,14 +5,15 @@ their registries and file-valued settings on disk, all before anything is
 written.
 """
 import copy
+import inspect
 import os.path as osp
 from dataclasses import asdict, dataclass, field, fields
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional, Union
 
 import cv2
 from mmengine.config import Config
 
-from ..datasets.label_maps import normalize_palette
+from ..datasets.label_maps import LABEL_LOADERS, normalize_palette
 from ..strategies import Strategy
 from ..utils.errors import UserError
 
@@ -50,7 +51,7 @@ class ALSettings:
         picker (dict): Picker of cycles 1..K-1 (``PICKERS``). Defaults to
             ``dict(type='TopK')``.
         cold_start (dict): ``picker`` (and ``query``) of cycle 0, when no model
-            exists. Defaults to a seeded random pick (``Random`` query, seed 0,
+            exists. Defaults to a seeded random pick (``Random`` query,
             ``TopK``).
         features (str): Where pickers that need features (``TypiClust``,
             ``ProbCover``, ``KCenterGreedy``) take them: the pooled backbone
@@ -86,13 +87,23 @@ class ALSettings:
             the colour of each class (``[(r, g, b), ...]``, or a dict class ->
             ``(r, g, b)``, 255 for ignore), or ``'metainfo'`` for the palette
             the dataset declares. Defaults to None (maps hold indices).
+        model (dict, optional): Merged into the config's ``model`` for every
+            phase that trains or scores the task model: what a strategy adds
+            to it (Learning Loss's module, MCDAL's classifiers, VAAL, a
+            dropout rate). A strategy is a config base beside the model's, and
+            mmengine refuses a key set by two bases, so it says it here.
+            Defaults to None.
+
+    Parts with a ``seed`` argument (``Random``, ``TypiClust``, ``BADGE``...)
+    that the config leaves without one get the run's
+    (``randomness.seed``; 0 when unset).
     """
     num_cycles: int
     budget: int
     query: dict = field(default_factory=lambda: dict(type='LeastConfidence'))
     picker: dict = field(default_factory=lambda: dict(type='TopK'))
     cold_start: dict = field(default_factory=lambda: dict(
-        query=dict(type='Random', seed=0), picker=dict(type='TopK')))
+        query=dict(type='Random'), picker=dict(type='TopK')))
     features: str = 'task'
     mode: str = 'simulate'
     export_dir: Optional[str] = None
@@ -104,6 +115,7 @@ class ALSettings:
     metric: str = 'mIoU'
     references: Optional[Dict[str, float]] = None
     label_palette: Optional[object] = None
+    model: Optional[dict] = None
 
     @classmethod
     def from_config(cls, cfg: Config) -> 'ALSettings':
@@ -126,6 +138,16 @@ class ALSettings:
         for key in ('num_cycles', 'budget'):
             _positive_int(al, key)
         _positive_int(al, 'score_batch_size', required=False)
+        if al.get('model') is not None and not isinstance(al['model'], dict):
+            raise ALConfigError(
+                f'al.model must be a dict merged into model, got '
+                f'{al["model"]!r}')
+        for f in fields(cls):  # the parts, to seed them
+            if f.name in ('query', 'picker',
+                          'cold_start') and f.name not in al:
+                al[f.name] = f.default_factory()
+        seed = (cfg.get('randomness') or {}).get('seed')
+        _seed_parts(al, 0 if seed is None else seed)
         settings = cls(**al)
         settings._check()
         return settings
@@ -215,6 +237,23 @@ def _strategy(spec: dict, name: str, features: str) -> Strategy:
         raise ALConfigError(str(e)) from e
 
 
+def _seed_parts(al: dict, seed: int) -> None:
+    """Give the parts of ``al`` that take a ``seed`` and have none the run's
+    ``seed`` (in place)."""
+    from ..registry import PICKERS, QUERIES
+    cold = al.get('cold_start')
+    cold = cold if isinstance(cold, dict) else {}
+    parts = ((al.get('query'), QUERIES), (al.get('picker'), PICKERS),
+             (cold.get('query'), QUERIES), (cold.get('picker'), PICKERS))
+    for spec, registry in parts:
+        if not isinstance(spec, dict) or 'seed' in spec:
+            continue
+        cls = registry.get(spec.get('type')) if isinstance(
+            spec.get('type'), str) else None
+        if cls is not None and 'seed' in inspect.signature(cls).parameters:
+            spec['seed'] = seed
+
+
 def _positive_int(al: dict, key: str, required: bool = True) -> None:
     if key not in al and not required:
         return
@@ -231,10 +270,47 @@ def check_config(cfg: Config) -> None:
             'the config has no score_pipeline (the test pipeline without '
             'LoadAnnotations)')
     for t in cfg.score_pipeline:
-        if t.get('type') == 'LoadAnnotations':
+        if t.get('type') in LABEL_LOADERS:
             raise ALConfigError(
-                'score_pipeline must not contain LoadAnnotations: scoring '
-                'unlabelled images may not read their label maps')
-        if t.get('type') == 'PackClsInputs' and t.get('with_label', True):
-            raise ALConfigError('score_pipeline must pack no labels: use '
-                                "dict(type='PackClsInputs', with_label=False)")
+                f'score_pipeline must not contain {t["type"]}: scoring '
+                'unlabelled images may not read their labels')
+
+
+def hook_configs(al_hooks: Union[dict, list, None]) -> Dict[str, dict]:
+    """``al_hooks`` as ``{name: config}`` in config order: a dict's entries
+    that are not None, or a list's, each named as its class says (its
+    ``name``: PT4AL's stage is ``'pretext'``) or by its type (``Type#2`` for
+    a second one)."""
+    from ..registry import AL_HOOKS
+    if isinstance(al_hooks, dict):
+        return {k: dict(v) for k, v in al_hooks.items() if v is not None}
+    out: Dict[str, dict] = {}
+    for cfg in al_hooks or []:
+        cls = cfg.get('type')
+        cls = AL_HOOKS.get(cls) if isinstance(cls, str) else cls
+        out[_unused_name(out, cfg, getattr(cls, 'name', None))] = dict(cfg)
+    return out
+
+
+def hooks_by_type(al_hooks: Union[dict, list, None],
+                  kept: Optional[Callable] = None) -> Dict[str, dict]:
+    """``al_hooks`` keyed by type (``Type#2`` for a second one), whatever
+    their names: what a run's settings record. ``kept(cls)`` filters by
+    class."""
+    from ..registry import AL_HOOKS
+    out: Dict[str, dict] = {}
+    for cfg in hook_configs(al_hooks).values():
+        cls = cfg.get('type')
+        cls = AL_HOOKS.get(cls) if isinstance(cls, str) else cls
+        if kept is None or cls is None or kept(cls):
+            out[_unused_name(out, cfg)] = cfg
+    return out
+
+
+def _unused_name(taken: dict, cfg: dict, name: Optional[str] = None) -> str:
+    base = name or str(cfg.get('type'))
+    name, k = base, 1
+    while name in taken:
+        k += 1
+        name = f'{base}#{k}'
+    return name

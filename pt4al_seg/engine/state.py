@@ -1,6 +1,8 @@
 """The persistent state of an active-learning run (``al_state.json``)."""
+import ast
 import json
 import os.path as osp
+import re
 from dataclasses import MISSING, fields
 from typing import Dict, List, Optional
 
@@ -15,11 +17,7 @@ VOLATILE_KEYS = ('work_dir', 'resume', 'launcher', 'load_from',
                  'default_hooks.logger', 'log_processor', 'visualizer',
                  'vis_backends', 'al.bf16', 'al.resume_training',
                  'al.export_dir', 'optim_wrapper.type', 'optim_wrapper.dtype',
-                 'pretext.optim_wrapper.type')
-# Hook arguments that may change likewise: where the pretext stage came from
-# (PretextBatchHook.pretext_from takes it only from a run that agrees on every
-# setting it depends on, ``pretext_source.PRETEXT_KEYS``).
-VOLATILE_ARGS = ('pretext_from', )
+                 'pretext.optim_wrapper.type', 'pretext.variants')
 
 
 def flatten(obj, prefix: str = '') -> Dict[str, str]:
@@ -39,14 +37,20 @@ def flatten(obj, prefix: str = '') -> Dict[str, str]:
 
 def settings_snapshot(cfg_dict: dict) -> Dict[str, str]:
     """The settings of a config that decide a run's result, flattened (its
-    ``al`` section as parsed, defaults filled in)."""
+    ``al`` section as parsed, defaults filled in; its ``al_hooks`` keyed by
+    type, without those that change no result, e.g. plots)."""
+    from .settings import hooks_by_type
+    cfg_dict = dict(cfg_dict)
+    if 'al_hooks' in cfg_dict:
+        cfg_dict['al_hooks'] = hooks_by_type(
+            cfg_dict['al_hooks'],
+            lambda c: getattr(c, 'changes_results', True))
     flat = flatten(cfg_dict)
     return {
         k: v
         for k, v in sorted(flat.items())
         if not any(k == p or k.startswith(p + '.')
                    for p in VOLATILE_KEYS) and not k.endswith('._scope_')
-        and k.rsplit('.', 1)[-1] not in VOLATILE_ARGS
     }
 
 
@@ -61,8 +65,7 @@ def default_settings() -> Dict[str, str]:
         for f in fields(ALSettings)
         if f.default is not MISSING or f.default_factory is not MISSING
     }
-    return flatten(
-        dict(al=defaults, al_hooks=[], runner_type='ActiveLearningRunner'))
+    return flatten(dict(al=defaults, runner_type='ActiveLearningRunner'))
 
 
 def _upgrade_v1(state: dict) -> dict:
@@ -103,6 +106,37 @@ def _upgrade_v1(state: dict) -> dict:
     return dict(state, version=2, settings=new, phases=phases)
 
 
+def _upgrade_v2(state: dict) -> dict:
+    """A state file of version 2 in today's terms: ``al_hooks`` was a list
+    (``al_hooks.0.type``), now its hooks are keyed by type
+    (``al_hooks.PretextBatchHook.type``); PretextBatchHook's ``embedding``
+    became a hook of its own that changes no result."""
+    old = state['settings']
+    types = {}
+    for key, value in old.items():
+        match = re.fullmatch(r'al_hooks\.(\d+)\.type', key)
+        if match:
+            name, k = ast.literal_eval(value), 1
+            while name in types.values():
+                k += 1
+                name = f'{ast.literal_eval(value)}#{k}'
+            types[match.group(1)] = name
+    new = {}
+    for key, value in old.items():
+        match = re.fullmatch(r'al_hooks\.(\d+)\.(.+)', key)
+        if key == 'al_hooks' and value == '[]':
+            continue
+        if match:
+            name, arg = types.get(match.group(1),
+                                  match.group(1)), match.group(2)
+            if (name, arg) in (('PretextBatchHook', 'embedding'),
+                               ('PretextBatchHook', 'pretext_from')):
+                continue
+            key = f'al_hooks.{name}.{arg}'
+        new[key] = value
+    return dict(state, version=3, settings=new)
+
+
 class ALState:
     """What has finished in a run: plain data with ``state_dict`` /
     ``load_state_dict``.
@@ -114,7 +148,7 @@ class ALState:
         path (str): The ``al_state.json`` file.
     """
 
-    version = 2
+    version = 3
 
     def __init__(self, path: str):
         self.path = path
@@ -140,6 +174,8 @@ class ALState:
     def load_state_dict(self, state: dict) -> None:
         if state.get('version') == 1:
             state = _upgrade_v1(state)
+        if state.get('version') == 2:
+            state = _upgrade_v2(state)
         if state.get('version') != self.version:
             raise ValueError(
                 f'{self.path}: state version {state.get("version")}, '

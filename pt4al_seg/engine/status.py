@@ -3,9 +3,9 @@ import ast
 import os.path as osp
 from typing import Any, Dict
 
-from .timings import al_share
 from .annotation import missing_label_maps
 from .state import ALState
+from .timings import al_share
 
 
 def _setting(state: ALState, key: str, default: Any) -> Any:

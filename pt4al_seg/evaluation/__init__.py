@@ -7,7 +7,7 @@ from .strategy_outputs import StrategyOutputsMetric, predicted_class
 from .task_loss import TaskLossMetric
 
 __all__ = [
-    'ClsAccuracy',     'constant_prediction_miou', 'ImageValueMetric', 'PretextLossMetric',
-    'StrategyOutputsMetric', 'TaskLossMetric', 'predicted_class',
-    'LossRankingMetric', 'ranking_accuracy'
+    'ClsAccuracy', 'constant_prediction_miou', 'ImageValueMetric',
+    'PretextLossMetric', 'StrategyOutputsMetric', 'TaskLossMetric',
+    'predicted_class', 'LossRankingMetric', 'ranking_accuracy'
 ]

@@ -102,9 +102,7 @@ class StrategyOutputsMetric(ShardedMetric):
                     if 'seg_logits' in s else None
                 score = self.query.score_sample(s, valid)
             if self.image_class is not None:
-                logits = s['seg_logits']['data'] if 'seg_logits' in s else s[
-                    'pred_logits']
-                cls = predicted_class(logits,
+                cls = predicted_class(s['seg_logits']['data'],
                                       self.image_class.get('exclude', ()))
             if self.features_file and 'pooled_feat' in s:
                 feat = s['pooled_feat'].float().cpu().numpy()
@@ -152,12 +150,10 @@ class StrategyOutputsMetric(ShardedMetric):
 
 
 def predicted_class(logits: torch.Tensor, exclude=()) -> int:
-    """An image's class for class-balanced sampling: a classifier's argmax; for
-    segmentation the class predicted on most pixels, not counting ``exclude``
-    (e.g. the background), or the overall most frequent class when only
-    excluded ones are predicted."""
-    if logits.dim() == 1:
-        return int(logits.argmax())
+    """An image's class for class-balanced sampling: the class predicted on
+    most pixels, not counting ``exclude`` (e.g. the background), or the
+    overall most frequent class when only excluded ones are predicted (a
+    classifier predicts one class at every pixel)."""
     counts = torch.bincount(
         logits.argmax(0).flatten(), minlength=logits.shape[0])
     kept = counts.clone()

@@ -1,5 +1,5 @@
-import torch
 import torch.nn.functional as F
+from mmseg.models.utils import resize
 from mmseg.registry import METRICS
 
 from .image_metric import ImageValueMetric
@@ -9,10 +9,7 @@ from .image_metric import ImageValueMetric
 class TaskLossMetric(ImageValueMetric):
     """Each labelled image's task loss: the cross-entropy of its predicted
     logits against its label map averaged over the pixels that are not
-    ``ignore_index`` (segmentation), or of ``pred_logits`` against ``gt_label``
-    (classification). For held-out
-    analysis only:
-    it reads labels.
+    ``ignore_index``. For held-out analysis only: it reads labels.
 
     Args:
         ignore_index (int): Label value left out. Defaults to 255.
@@ -31,17 +28,15 @@ class TaskLossMetric(ImageValueMetric):
 
 def image_task_losses(data_samples, ignore_index: int = 255) -> list:
     """Each predicted sample's task loss: pixel-averaged cross-entropy of its
-    ``seg_logits`` against ``gt_sem_seg`` (``ignore_index`` left out), or of
-    ``pred_logits`` against ``gt_label``."""
+    ``seg_logits`` against ``gt_sem_seg`` (``ignore_index`` left out); logits
+    of another size than the label map are resized to it, as mmseg's losses
+    do (a classifier's one-pixel map: the image's cross-entropy)."""
     values = []
     for s in data_samples:
-        if 'seg_logits' in s:
-            logits = s['seg_logits']['data'][None].float()
-            target = s['gt_sem_seg']['data'].to(logits.device).long()
-        else:
-            logits = s['pred_logits'][None].float()
-            target = torch.as_tensor(s['gt_label']).view(1).to(
-                logits.device).long()
+        logits = s['seg_logits']['data'][None].float()
+        target = s['gt_sem_seg']['data'].to(logits.device).long()
+        if logits.shape[-2:] != target.shape[-2:]:
+            logits = resize(logits, size=target.shape[-2:], mode='bilinear')
         values.append(
             F.cross_entropy(logits, target, ignore_index=ignore_index).item())
     return values

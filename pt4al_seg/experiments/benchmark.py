@@ -348,8 +348,8 @@ def driver_rows(sizes: Sequence[int], work_dir: str) -> List[dict]:
     """Seconds of the driver's own steps on synthetic pools of each size (ids,
     scores with ties, 10 classes), and the growth per 10x."""
     from ..engine.state import ALState
-    from ..strategies.ranking import rank_into_batches
     from ..strategies import class_balanced, every_nth, top_k
+    from ..strategies.ranking import rank_into_batches
     from ..utils import read_ids, read_scores, write_ids, write_scores
     rng = np.random.default_rng(0)
     rows: List[dict] = []

@@ -5,183 +5,57 @@ import io
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional
+import re
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
+from mmengine.config import Config
 
 from ..engine.pretext_source import pretext_source
+from ..engine.settings import hook_configs
+from ..engine.strategy_configs import apply_strategy, strategy_file
 from ..utils import atomic_write
+from ..utils.config import config_path
 from ..utils.errors import UserError
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
-# A pool strategy from a PT4AL config: no pretext stage, a seeded random first
-# cycle.
-POOL = [
-    'al_hooks=[]', 'al.cold_start.query.type=Random',
-    'al.cold_start.query.seed={seed}', 'al.cold_start.picker.type=TopK'
-]
-# A pool strategy on the pretext model's features: the pretext stage without
-# its batches.
-PRETEXT_POOL = ['al_hooks.0.batches=False', 'al.features=pretext']
-# Strategy name -> the --cfg-options that make it from a PT4AL config: a query
-# and a picker (pt4al_seg.registry), with or without the pretext stage
-# (PretextBatchHook).
-STRATEGIES: Dict[str, List[str]] = {
-    'pt4al': [],
-    'pt4al-entropy': ['al.query.type=Entropy'],
-    'pt4al-ascending': ['al_hooks.0.order=ascending'],
-    'pt4al-balanced': ['al.picker.type=ClassBalanced'],
-    'pt4al-bald': ['al.query.type=BALD'],
-    'coreset':
-    POOL + ['al.picker.type=KCenterGreedy'],
-    'learning-loss':
-    POOL + ['al.query.type=PredictedLoss', 'model.type={learning_loss_model}'],
-    'random':
-    POOL + ['al.query.type=Random', 'al.query.seed={seed}'],
-    'lc':
-    POOL + ['al.query.type=LeastConfidence'],
-    'entropy':
-    POOL + ['al.query.type=Entropy'],
-    'margin':
-    POOL + ['al.query.type=Margin'],
-    # Monte-Carlo dropout (10 passes with the model's dropout active)
-    'bald':
-    POOL + ['al.query.type=BALD'],
-    'varratio':
-    POOL + ['al.query.type=VariationRatio'],
-    'meanstd':
-    POOL + ['al.query.type=MeanStd'],
-    # query-by-committee: 3 models, 2 of them extra seeded trainings
-    'qbc':
-    POOL + ['al.query.type=VoteEntropy'],
-    'qbc-kl':
-    POOL + ['al.query.type=ConsensusKL'],
-    # ... or the cycle's one training and 2 of its snapshots
-    'qbc-snapshot':
-    POOL + ['al.query.type=VoteEntropy', 'al.query.committee=snapshots'],
-    # the model against itself a tenth of the training earlier / the previous
-    # cycle's model
-    'tod':
-    POOL + ['al.query.type=TOD'],
-    'cod':
-    POOL + ['al.query.type=COD'],
-    'pt4al-tod': ['al.query.type=TOD'],
-    # typical points of uncovered clusters / greedy coverage of delta-balls on
-    # the pretext model's pooled features (self-supervised, as the papers),
-    # from the first cycle on
-    'typiclust':
-    PRETEXT_POOL + [
-        f'al.{p}.{k}' for p in ('cold_start.picker', 'picker')
-        for k in ('type=TypiClust', 'seed={seed}')
-    ],
-    'probcover':
-    PRETEXT_POOL + [
-        f'al.{p}.{k}' for p in ('cold_start.picker', 'picker')
-        for k in ('type=ProbCover', 'seed={seed}')
-    ],
-    # ... on the previous cycle's task model (a random first cycle)
-    'typiclust-task':
-    POOL + ['al.picker.type=TypiClust', 'al.picker.seed={seed}'],
-    'probcover-task':
-    POOL + ['al.picker.type=ProbCover', 'al.picker.seed={seed}'],
-    # PT4AL with either as its cycle-0 pick from batch 0 (on the pretext
-    # model's features) instead of every N-th image
-    'pt4al-typiclust-start': [
-        'al.features=pretext', 'al.cold_start.picker.type=TypiClust',
-        'al.cold_start.picker.seed={seed}'
-    ],
-    'pt4al-probcover-start': [
-        'al.features=pretext', 'al.cold_start.picker.type=ProbCover',
-        'al.cold_start.picker.seed={seed}'
-    ],
-    # k-means++ seeding on the last layer's gradient embeddings
-    'badge':
-    POOL + ['al.picker.type=BADGE', 'al.picker.seed={seed}'],
-    'pt4al-badge': ['al.picker.type=BADGE', 'al.picker.seed={seed}'],
-    # a GCN over labelled images and candidates learns which are labelled:
-    # the candidates it is least sure of / k-center on its features
-    'uncertaingcn':
-    POOL + ['al.picker.type=UncertainGCN', 'al.picker.seed={seed}'],
-    'coregcn':
-    POOL + ['al.picker.type=CoreGCN', 'al.picker.seed={seed}'],
-    # an equal share per class of the images nearest its decision boundary
-    'base':
-    POOL + ['al.picker.type=BASE'],
-    # two auxiliary classifiers trained to disagree on unlabelled images
-    'mcdal':
-    POOL + ['al.query.type=MCDAL', 'model.type={mcdal_model}'],
-    # a VAE and a discriminator learn what the labelled images do not cover
-    'vaal':
-    POOL + ['al.query.type=VAAL', 'model.type={vaal_model}'],
-}
-# PT4AL with each pretext (the paper's ablation), from scratch or starting each
-# cycle's model from the pretext backbone: the pretext model and its pipelines
-# come from the family's base config (PRETEXT_CONFIGS), the pretext schedule
-# and everything else stay the config's.
+# The pretexts this package ships; ``pt4al-<P>`` and ``pt4al-<P>-init-pretext``
+# name PT4AL with pretext P (the paper's ablation).
 PRETEXTS = ('rotation', 'colorization', 'jigsaw', 'simsiam')
-PRETEXT_CONFIGS = dict(
-    EncoderDecoder='configs/_base_/pretext/{}.py',
-    ImageClassifier='configs/_base_/pretext/{}_cls.py',
-    CityscapesDataset='configs/_base_/pretext/{}_cityscapes.py')
-for _p in PRETEXTS:
-    STRATEGIES[f'pt4al-{_p}'] = []
-    STRATEGIES[f'pt4al-{_p}-init-pretext'] = ['al.init=pretext']
-STRATEGIES['pt4al-init-pretext'] = ['al.init=pretext']
-MC_DROPOUT = ('bald', 'varratio', 'meanstd', 'pt4al-bald')
-# Model families without dropout of their own get it where MC dropout samples:
-# on the pooled features before the classifier's linear layer (mmseg's decode
-# heads have dropout_ratio=0.1 already).
-MC_DROPOUT_OPTIONS = dict(ImageClassifier=['model.dropout_ratio=0.3'])
-
-# The task model with a loss-prediction module, per config family.
-LEARNING_LOSS_MODELS = dict(
-    EncoderDecoder='LossPredictionEncoderDecoder',
-    ImageClassifier='LossPredictionClassifier')
-
-# The task model with MCDAL's auxiliary classifiers, per config family.
-MCDAL_MODELS = dict(
-    EncoderDecoder='MCDALEncoderDecoder', ImageClassifier='MCDALClassifier')
-
-# The task model beside VAAL's VAE and discriminator, per config family.
-VAAL_MODELS = dict(
-    EncoderDecoder='VAALEncoderDecoder', ImageClassifier='VAALClassifier')
-
-# Learning Loss stops the module's gradient into the backbone after this
-# share of each cycle's training, as the paper does (epoch 120 of 200).
-LL_STOP_GRAD = 0.6
 
 
-def pretext_of(strategy: str) -> Optional[str]:
-    """The pretext a ``pt4al-<pretext>[-init-pretext]`` name swaps in, else
-    None."""
-    for p in PRETEXTS:
-        if strategy in (f'pt4al-{p}', f'pt4al-{p}-init-pretext'):
-            return p
-    return None
+def resolve(name: str) -> Tuple[str, Optional[str]]:
+    """A strategy name as ``(strategy config, pretext)``: a strategy of
+    ``configs/_base_/al/strategies/`` (or a config file of the user's) and
+    no pretext swap, or ``pt4al-<P>[-init-pretext]``: PT4AL (starting each
+    cycle from the pretext backbone) with the config's pretext swapped for P
+    (:func:`with_pretext`)."""
+    match = re.fullmatch(r'pt4al-([a-z]+)(-init-pretext)?', name)
+    if match and match.group(1) in PRETEXTS:
+        return 'pt4al' + (match.group(2) or ''), match.group(1)
+    strategy_file(name)  # unknown: one line
+    return name, None
 
 
-def with_pretext(cfg, pretext: str):
-    """``cfg`` (an mmengine Config, changed in place) with the pretext model
-    and pipelines of ``pretext``'s base config for the config's family
-    (``PRETEXT_CONFIGS``: classifiers, Cityscapes, other segmentation data at
-    the demo's 64x64 sizes); the pretext schedule, batch size and optimizer
-    stay ``cfg``'s."""
-    from mmengine.config import Config
+def with_pretext(cfg: Config, pretext: str) -> Config:
+    """``cfg`` (changed in place) with the pretext model and pipelines of
+    ``pretext``'s config in the family of the config's own pretext
+    (``pretext.variants``, a path with ``{}`` for the pretext's name:
+    Cityscapes configs get the Cityscapes variants, with their pipelines and
+    tile and view sizes); the pretext schedule, batch size and optimizer stay
+    ``cfg``'s."""
     if 'pretext' not in cfg:
         raise UserError(f'{cfg.filename} has no pretext stage to swap for '
                         f'{pretext!r}: start from a PT4AL config')
-    family = cfg.model.type
-    if cfg.train_dataloader.dataset.type == 'CityscapesDataset':
-        family = 'CityscapesDataset'  # its pipelines and tile/view sizes
-    path = osp.join(REPO,
-                    PRETEXT_CONFIGS.get(family, 'missing').format(pretext))
-    if not osp.isfile(path):
+    variants = cfg.pretext.get('variants')
+    if not variants:
         raise UserError(
-            f'no {pretext} pretext config for {family} in '
-            f'{osp.join(REPO, "configs/_base_/pretext")} (known: '
-            f'{", ".join(PRETEXT_CONFIGS)}); write a config with that '
-            'pretext instead')
+            f'{cfg.filename}: pretext.variants is unset: say where the '
+            f'{pretext} pretext for this data is (a config path with {{}} for '
+            'the pretext\'s name)')
+    path = config_path(variants.format(pretext))
+    if not osp.isfile(path):
+        raise UserError(f'no {pretext} pretext config: {path} (from '
+                        f'pretext.variants={variants!r}) does not exist')
     new = Config.fromfile(path).pretext
     for key in ('model', 'train_pipeline', 'score_pipeline'):
         cfg.pretext[key] = new[key]
@@ -203,27 +77,53 @@ def expand_strategies(strategies: Optional[List[str]],
     return out
 
 
-def strategy_config(config: str, strategy: str, work_dir: str) -> str:
-    """The config file a strategy's runs use: ``config`` itself, or for a
-    pretext name the config with that pretext swapped in
-    (:func:`with_pretext`), written as ``work_dir/<strategy>/config.py``
-    (the same bytes every time: the runs resume)."""
-    pretext = pretext_of(strategy)
-    if pretext is None:
-        return config
-    from mmengine.config import Config
+def uses_pretext_features(cfg: Config) -> bool:
+    return (cfg.get('al') or {}).get('features') == 'pretext'
+
+
+def with_features(cfg: Config, checkpoint: str) -> Config:
+    """``cfg`` (changed in place) picking from a self-supervised checkpoint's
+    features where it picked from the pretext model's; a pretext stage kept
+    only for its batches (a pool strategy's goes)."""
+    cfg.al.features = checkpoint
+    cfg.al_hooks = {
+        k: h
+        for k, h in hook_configs(cfg.get('al_hooks')).items()
+        if h.get('type') != 'PretextBatchHook' or h.get('batches', True)
+    }
+    return cfg
+
+
+def run_config(config: str,
+               strategy: str,
+               features: Optional[str] = None) -> Config:
+    """The config of ``strategy``'s runs: ``config`` with the strategy put in
+    (:func:`~pt4al_seg.engine.strategy_configs.apply_strategy`), the pretext
+    of a ``pt4al-<P>`` name swapped in, and with ``features`` (a
+    checkpoint) the features of pickers that took the pretext model's."""
+    name, pretext = resolve(strategy)
+    cfg = apply_strategy(Config.fromfile(config), name)
+    if pretext is not None:
+        with_pretext(cfg, pretext)
+    if features and uses_pretext_features(cfg):
+        with_features(cfg, features)
+    return cfg
+
+
+def write_config(cfg: Config, work_dir: str, strategy: str) -> str:
+    """``work_dir/<strategy>/config.py``: the same bytes on every call for the
+    same config (the runs resume from it)."""
     path = osp.join(work_dir, strategy, 'config.py')
-    atomic_write(path,
-                 with_pretext(Config.fromfile(config), pretext).pretty_text)
+    atomic_write(path, cfg.pretty_text)
     return path
 
 
-def merged_config(config: str, options: List[str]):
+def merged_config(config: str, options: List[str]) -> Config:
     """``config`` read with ``--cfg-options`` ``options`` merged, as
     ``tools/train_al.py`` merges them."""
     import argparse
 
-    from mmengine.config import Config, DictAction
+    from mmengine.config import DictAction
     parser = argparse.ArgumentParser()
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     cfg = Config.fromfile(config)
@@ -241,59 +141,17 @@ def passes_cfg_options(value: str) -> bool:
     return DictAction._parse_iterable(value) == value
 
 
-def pretext_from_option(hook_index: int, source: str) -> Optional[str]:
-    """The ``--cfg-options`` entry that hands a run the pretext stage of the
-    run in ``source`` (its ``PretextBatchHook`` at ``al_hooks[hook_index]``);
-    None where ``--cfg-options`` would change the path (the run then trains
-    its own)."""
+def adopt_options(source: str) -> Optional[List[str]]:
+    """The ``--cfg-options`` that hand a run the pretext stage of the run in
+    ``source`` (:class:`~pt4al_seg.engine.hooks.AdoptPretextHook`); None
+    where ``--cfg-options`` would change the path (the run then trains its
+    own)."""
     if not passes_cfg_options(source):
         return None
-    return f'al_hooks.{hook_index}.pretext_from={source}'
-
-
-def run_options(strategy: str,
-                seed: int,
-                model_type: str = 'EncoderDecoder',
-                schedule: Optional[dict] = None,
-                features: Optional[str] = None) -> List[str]:
-    """The ``--cfg-options`` of one run: the strategy's and the seed's.
-
-    Args:
-        strategy (str): A key of ``STRATEGIES``.
-        seed (int): The run's seed (``randomness.seed`` and every random part's
-            seed).
-        model_type (str): The config's ``model.type`` (picks the Learning Loss
-            model).
-        schedule (dict, optional): The config's ``train_cfg``: Learning Loss
-            stops its gradient at ``LL_STOP_GRAD`` of its ``max_iters`` or
-            ``max_epochs``. Defaults to None (no stop).
-        features (str, optional): A self-supervised checkpoint whose
-            features replace the pretext model's where the strategy picks
-            from those (a pool strategy then runs no pretext stage).
-            Defaults to None.
-    """
-    if strategy not in STRATEGIES:
-        raise ValueError(
-            f'unknown strategy {strategy!r}; known: {", ".join(STRATEGIES)}')
-    models = dict(
-        learning_loss_model=LEARNING_LOSS_MODELS.get(model_type, model_type),
-        mcdal_model=MCDAL_MODELS.get(model_type, model_type),
-        vaal_model=VAAL_MODELS.get(model_type, model_type))
-    opts = [o.format(seed=seed, **models) for o in STRATEGIES[strategy]]
-    if features and 'al.features=pretext' in opts:
-        if opts[:len(PRETEXT_POOL)] == PRETEXT_POOL:  # no pretext stage
-            opts = ['al_hooks=[]'] + opts[len(PRETEXT_POOL):]
-        opts = [o for o in opts if o != 'al.features=pretext'
-                ] + [f'al.features={features}']
-    if strategy in MC_DROPOUT:
-        opts += MC_DROPOUT_OPTIONS.get(model_type, [])
-    if strategy == 'learning-loss' and schedule:
-        for unit in ('iter', 'epoch'):
-            if schedule.get(f'max_{unit}s'):
-                stop = round(LL_STOP_GRAD * schedule[f'max_{unit}s'])
-                opts.append(f'model.loss_prediction.stop_grad_{unit}={stop}')
-                break
-    return opts + [f'randomness.seed={seed}']
+    return [
+        'al_hooks.adopt_pretext.type=AdoptPretextHook',
+        f'al_hooks.adopt_pretext.source={source}'
+    ]
 
 
 def collect(root: str, strategies: List[str], seeds: List[int],

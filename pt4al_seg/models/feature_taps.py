@@ -10,8 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 NO_CLASSIFIER = ('gradient embeddings need the task model\'s last layer: '
-                 'decode_head.conv_seg (mmseg, whole-image inference) or a '
-                 'linear head (the classifier)')
+                 'decode_head.conv_seg (mmseg, whole-image inference)')
 
 
 @contextmanager
@@ -36,17 +35,14 @@ def pooled_backbone_output(model: nn.Module):
 
 def classifier_layer(model: nn.Module) -> nn.Module:
     """The layer whose weights gradient embeddings are taken for: mmseg's
-    ``decode_head.conv_seg`` (whole-image inference: one call per image), or
-    the classifier's linear ``head``."""
+    ``decode_head.conv_seg`` (whole-image inference: one call per image)."""
     head = getattr(model, 'decode_head', None)
     conv = getattr(head, 'conv_seg', None)
     if isinstance(conv, nn.Conv2d):
         if (model.test_cfg or {}).get('mode', 'whole') != 'whole':
             raise ValueError(f'{NO_CLASSIFIER}; set model.test_cfg.mode=whole')
         return conv
-    if isinstance(getattr(model, 'head', None), nn.Linear):
-        return model.head
-    raise ValueError(f'{NO_CLASSIFIER}; {type(model).__name__} has neither')
+    raise ValueError(f'{NO_CLASSIFIER}; {type(model).__name__} has none')
 
 
 @contextmanager

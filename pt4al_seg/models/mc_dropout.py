@@ -8,8 +8,7 @@ import torch
 from torch import nn
 
 NO_DROPOUT = ('Monte-Carlo dropout needs dropout in the model: set '
-              'model.decode_head.dropout_ratio > 0 (segmentation) or '
-              'model.dropout_ratio > 0 (classification)')
+              'model.decode_head.dropout_ratio > 0')
 
 
 def dropout_layers(model: nn.Module) -> List[nn.Module]:
@@ -29,8 +28,7 @@ def mc_probs(model: nn.Module, data_batch: dict, samples: int,
     """``samples`` stochastic passes of ``model`` over a batch, as one
     ``test_step`` of that many copies of it (independent dropout masks per
     copy; ``dropout``, the model's dropout layers, active only meanwhile):
-    each image's (T, C, H, W) float32 softmax probabilities ((T, C) for a
-    classifier)."""
+    each image's (T, C, H, W) float32 softmax probabilities."""
     size = len(data_batch['data_samples'])
     inputs = data_batch['inputs']
     copies = dict(
@@ -51,10 +49,8 @@ def mc_probs(model: nn.Module, data_batch: dict, samples: int,
 
 
 def output_logits(output) -> torch.Tensor:
-    """A ``test_step`` output's class logits (mmseg's ``seg_logits``, a
-    classifier's ``pred_logits``)."""
-    return output.seg_logits.data if 'seg_logits' in output \
-        else output.pred_logits
+    """A ``test_step`` output's class logits, mmseg's ``seg_logits``."""
+    return output.seg_logits.data
 
 
 def per_image(logits: List[torch.Tensor], size: int) -> List[torch.Tensor]:
@@ -69,17 +65,14 @@ def per_image(logits: List[torch.Tensor], size: int) -> List[torch.Tensor]:
 def last_layer(model: nn.Module, dropout: List[nn.Module]):
     """``(dropout, layer)`` when the model's only dropout feeds its last
     layer (mmseg's decode head, whole-image inference: ``dropout`` then
-    ``conv_seg``; the classifier: ``dropout`` then ``head``): nothing before it
-    is random, so the T passes need only that layer again. None otherwise."""
+    ``conv_seg``): nothing before it is random, so the T passes need only
+    that layer again. None otherwise."""
     head = getattr(model, 'decode_head', None)
     if isinstance(head, nn.Module) and hasattr(model, 'postprocess_result'):
         whole = (model.test_cfg or {}).get('mode', 'whole') == 'whole'
         drop = getattr(head, 'dropout', None)
         if whole and dropout == [drop] and hasattr(head, 'conv_seg'):
             return drop, head.conv_seg
-    if dropout == [getattr(model, 'dropout', None)] and isinstance(
-            getattr(model, 'head', None), nn.Linear):
-        return model.dropout, model.head
     return None
 
 

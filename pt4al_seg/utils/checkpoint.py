@@ -25,7 +25,8 @@ import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
 
-from .errors import UnsafeCheckpointError, refusal, unsafe_reason
+from .errors import UnsafeCheckpointError  # noqa: F401 (raised here)
+from .errors import refusal, unsafe_reason
 
 #: What mmengine's training checkpoints hold besides tensors and plain values
 #: (its message hub: ``HistoryBuffer`` objects of NumPy arrays and scalars;
@@ -34,6 +35,7 @@ SAFE_GLOBALS = [
     HistoryBuffer, np.ndarray, np.dtype, np._core.multiarray._reconstruct,
     np._core.multiarray.scalar, getattr
 ] + [getattr(np.dtypes, n) for n in dir(np.dtypes) if n.endswith('DType')]
+
 
 @contextmanager
 def trusted_types():
@@ -67,6 +69,8 @@ def save_weights(path: str, state_dict: dict, meta: dict) -> None:
     torch.save(
         dict(
             meta=meta,
-            state_dict={k: v.detach().cpu()
-                        for k, v in state_dict.items()}), tmp)
+            state_dict={
+                k: v.detach().cpu()
+                for k, v in state_dict.items()
+            }), tmp)
     os.replace(tmp, path)

@@ -3,6 +3,7 @@ import argparse
 import copy
 import os
 import os.path as osp
+from typing import Callable, Optional
 
 from mmengine.config import Config, DictAction
 
@@ -33,10 +34,13 @@ def add_common_args(
     return parser
 
 
-def load_config(args: argparse.Namespace, prog: str) -> Config:
-    """Read ``args.config``, merge ``--cfg-options``, let ``data_root`` reach
-    the dataloaders (see :func:`propagate_data_root`) and set the launcher; a
-    missing file or a syntax error is a :class:`UserError`."""
+def load_config(args: argparse.Namespace,
+                prog: str,
+                edit: Optional[Callable[[Config], Config]] = None) -> Config:
+    """Read ``args.config``, ``edit`` it (e.g. put another strategy in), merge
+    ``--cfg-options``, let ``data_root`` reach the dataloaders (see
+    :func:`propagate_data_root`) and set the launcher; a missing file or a
+    syntax error is a :class:`UserError`."""
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     if not osp.isfile(args.config):
@@ -45,6 +49,8 @@ def load_config(args: argparse.Namespace, prog: str) -> Config:
         cfg = read_config(args.config)
     except SyntaxError as e:
         raise config_syntax_error(e, args.config) from e
+    if edit is not None:
+        cfg = edit(cfg)
     cfg.launcher = args.launcher
     as_file = copy.deepcopy(cfg)
     if args.cfg_options is not None:

@@ -95,6 +95,17 @@ def dataset_dirs(dataset: dict, scope: str = 'mmseg') -> tuple:
                                  ''), getattr(built, 'img_suffix', None)
 
 
+def config_path(path: str) -> str:
+    """``path`` with a ``package::`` scope resolved as mmengine resolves
+    bases (``<package>/.mim/configs/...``); other paths as they are."""
+    if '::' not in path:
+        return path
+    import importlib
+    package, _, rel = path.partition('::')
+    root = osp.dirname(importlib.import_module(package).__file__)
+    return osp.join(root, '.mim', 'configs', rel)
+
+
 def register_config_scope() -> None:
     """Let configs inherit this package's bases as ``pt4al_seg::path``.
 

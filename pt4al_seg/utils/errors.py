@@ -21,7 +21,6 @@ class UnsafeCheckpointError(UserError):
 
 TRUST_SWITCH = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
 
-
 # what a tool reports in one line; anything else is a bug and keeps its
 # traceback
 EXPECTED = (UserError, FileExistsError, FileNotFoundError, NotADirectoryError,
@@ -66,7 +65,7 @@ def config_syntax_error(e: SyntaxError, config: str) -> UserError:
 
 def unsafe_reason(e: BaseException) -> Optional[str]:
     """The global a weights-only load refused (``'posix.system'``), or None
-    when ``e`` is no such refusal."""
+    when ``e`` is no such refusal (e.g. a file that is no pickle at all)."""
     if not isinstance(e, pickle.UnpicklingError):
         return None
     text = str(e)
@@ -76,7 +75,7 @@ def unsafe_reason(e: BaseException) -> Optional[str]:
     found = re.search(r'GLOBAL ([\w.]+)', text) or re.search(
         r"<class '([\w.]+)'>", text) or re.search(
             r'unrecognized function ([\w.<>]+)', text)
-    return found.group(1) if found else 'an object that is no tensor'
+    return found.group(1) if found else None
 
 
 def refusal(path: str, reason: str) -> UnsafeCheckpointError:

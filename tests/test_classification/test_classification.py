@@ -8,10 +8,13 @@ import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, MODELS
 
-from pt4al_seg.datasets import (CIFAR10_IMBALANCED, PackClsInputs,
-                                      RandomCropPad)
+from pt4al_seg.datasets import CIFAR10_IMBALANCED, LoadClsLabel, RandomCropPad
 
-PIPE = [dict(type='LoadClsImage'), dict(type='PackClsInputs')]
+PIPE = [
+    dict(type='LoadClsImage'),
+    dict(type='LoadClsLabel'),
+    dict(type='PackSegInputs', meta_keys=('img_id', 'img_path', 'img_shape'))
+]
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +53,10 @@ def test_cifar_python_format(tmp_path):
     rgb = raw[b'data'][0].reshape(3, 32, 32)
     # BGR like LoadImageFromFile: channel 0 of the input is CIFAR's blue plane
     assert torch.equal(sample['inputs'][0], torch.from_numpy(rgb[2]))
-    assert int(sample['data_samples'].gt_label) == raw[b'labels'][0]
+    # the class as a one-pixel label map
+    assert sample['data_samples'].gt_sem_seg.data.tolist() == [[[
+        raw[b'labels'][0]
+    ]]]
     assert sample['data_samples'].img_id == 'train_00000'
     test = DATASETS.build(
         dict(
@@ -112,32 +118,46 @@ def test_image_list_dataset(idx_source, tmp_path):
     assert sample['data_samples'].img_id == '00005'
 
 
-def test_pack_without_label_and_crop():
+def test_label_as_a_one_pixel_map_and_crop():
     results = dict(img=np.zeros((32, 32, 3), np.uint8), gt_label=3, img_id='a')
-    packed = PackClsInputs(with_label=False)(dict(results))
-    assert 'gt_label' not in packed['data_samples']
-    assert int(PackClsInputs()(dict(results))['data_samples'].gt_label) == 3
+    out = LoadClsLabel()(dict(results))
+    assert out['gt_seg_map'].tolist() == [[3]]
+    assert out['gt_seg_map'].dtype == np.uint8
+    assert 'seg_fields' not in out  # geometric transforms leave it alone
     img = np.arange(32 * 32 * 3, dtype=np.uint8).reshape(32, 32, 3)
     out = RandomCropPad(32, 4)(dict(img=img))
     assert out['img'].shape == (32, 32, 3)
 
 
 def test_resnet18_cifar_form_and_classifier():
-    model = MODELS.build(
-        dict(
-            type='ImageClassifier',
-            num_classes=10,
-            backbone=dict(
-                type='ResNetCIFAR', depth=18, base_channels=8,
-                stem_channels=8)))
+    """The classification family's model: mmseg's EncoderDecoder whose head
+    pools the last stage and classifies it with a 1x1 convolution (a linear
+    layer, initialised as one); its loss is the image's cross-entropy, its
+    seg_logits the class logits at every pixel."""
+    from ..conftest import labelled_unlabelled_cls_batch
+    model, x, samples = labelled_unlabelled_cls_batch({}, 4, 0)
     assert model.backbone.conv1.kernel_size == (
         3, 3) and model.backbone.conv1.stride == (1, 1)
     assert isinstance(model.backbone.maxpool, torch.nn.Identity)
-    feat = model.backbone(torch.randn(2, 3, 32, 32))[-1]
-    assert feat.shape[
+    feats = model.backbone(x)
+    assert feats[-1].shape[
         -1] == 4  # 32 / 8: three stride-2 stages, no stem downsampling
-    logits = model(torch.randn(2, 3, 32, 32))
-    assert logits.shape == (2, 10)
+    head = model.decode_head
+    logits = head.forward(feats)
+    assert logits.shape == (4, 10, 1, 1)
+    pooled = feats[-1].mean((2, 3))
+    linear = pooled @ head.conv_seg.weight.flatten(1).T + head.conv_seg.bias
+    assert torch.allclose(logits.flatten(1), linear, atol=1e-5)
+    labels = torch.tensor([k % 10 for k in range(4)])
+    loss = model.loss(x, samples)['decode.loss_ce']
+    assert loss.item() == pytest.approx(
+        F.cross_entropy(logits.flatten(1), labels).item(), rel=1e-5)
+    # a linear layer's initialisation: U(-1/sqrt(D), 1/sqrt(D)), D = 128
+    bound = 1 / 128**0.5
+    assert head.conv_seg.weight.abs().max() <= bound
+    assert head.conv_seg.weight.std() > bound / 3
+    out = model.eval().predict(x, samples)
+    assert out[0].seg_logits.data.shape == (10, 32, 32)
 
 
 def test_rotation_loss_per_image_on_cifar_backbone():

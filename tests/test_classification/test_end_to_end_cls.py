@@ -87,15 +87,18 @@ def accuracy_by_hand(cycle_dir):
     with torch.no_grad():
         for k in range(len(dataset)):
             out = model.test_step(pseudo_collate([dataset[k]]))[0]
-            right += int(out.pred_label) == int(
+            logits = out.seg_logits.data  # the same at every pixel
+            assert torch.allclose(
+                logits, logits[:, :1, :1].expand_as(logits), atol=1e-5)
+            right += int(logits[:, 0, 0].argmax()) == int(
                 dataset.get_data_info(k)['gt_label'])
     return 100.0 * right / len(dataset)
 
 
 def test_pt4al_bald_classification_and_no_dropout_refused(tiny_cls, tmp_path):
-    """PT4AL with BALD as its in-batch query on the classifier (dropout on
-    its pooled features); without dropout the run stops in its preflight,
-    before any training, in one line."""
+    """PT4AL with BALD as its in-batch query on the classifier (the
+    strategy's dropout on its pooled features); without dropout the run
+    stops in its preflight, before any training, in one line."""
     from ..conftest import run_in_process
     base = [
         'tools/train_al.py', 'configs/pt4al_cls/demo.py', '--cfg-options',
@@ -105,21 +108,21 @@ def test_pt4al_bald_classification_and_no_dropout_refused(tiny_cls, tmp_path):
         'train_dataloader.persistent_workers=False',
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False', 'al.num_cycles=2',
-        'al.budget=4', 'al.query.type=BALD', 'al.query.mc_samples=3'
+        'al.budget=4', 'al.query.mc_samples=3'
     ]
     refused = str(tmp_path / 'refused')
-    proc = run_in_process(base[:2] + ['--work-dir', refused] + base[2:])
+    proc = run_in_process(base[:2] + ['--work-dir', refused] + base[2:] +
+                          ['al.query.type=BALD'])
     assert proc.returncode != 0
     assert proc.stderr.strip().splitlines() == [
         'train_al.py: error: preflight of scoring failed: '
         'Monte-Carlo dropout needs dropout in the model: set '
-        'model.decode_head.dropout_ratio > 0 (segmentation) or '
-        'model.dropout_ratio > 0 (classification)'
+        'model.decode_head.dropout_ratio > 0'
     ]
     assert not osp.exists(osp.join(refused, 'al_state.json'))
     wd = str(tmp_path / 'bald')
-    run_ok(base[:2] + ['--work-dir', wd] + base[2:] +
-           ['model.dropout_ratio=0.3'])
+    run_ok(base[:2] + ['--work-dir', wd, '--strategy', 'pt4al-bald'] +
+           base[2:])
     b1 = read_ids(osp.join(wd, 'pretext', 'batches', 'batch_01.txt'))
     scores = read_scores(osp.join(wd, 'cycle_01', 'scores.csv'), 'score')
     assert set(scores) == set(b1)
@@ -129,28 +132,27 @@ def test_pt4al_bald_classification_and_no_dropout_refused(tiny_cls, tmp_path):
     check_contract(wd, '--metric', 'accuracy')
 
 
-@pytest.mark.parametrize('query, kept', [
-    (['al.query.type=ConsensusKL'
-      ], ['committee/member_1/model.pth', 'committee/member_2/model.pth']),
-    (['al.query.type=TOD', 'al.query.interval=1'], ['snapshot_1.pth']),
-    (['al.query.type=MCDAL', 'model.type=MCDALClassifier'], ['unlabelled.txt'
-                                                             ]),
-    ([
-        'al.query.type=VAAL', 'model.type=VAALClassifier',
-        'model.vaal.channels=(8,16,32,64)'
-    ], ['unlabelled.txt']),
+@pytest.mark.parametrize('strategy, options, kept', [
+    ('qbc-kl', [],
+     ['committee/member_1/model.pth', 'committee/member_2/model.pth']),
+    ('tod', ['al.query.interval=1'], ['snapshot_1.pth']),
+    ('mcdal', [], ['unlabelled.txt']),
+    ('vaal', ['model.vaal.channels=(8,16,32,64)', 'model.vaal.image_size=32'
+              ], ['unlabelled.txt']),
 ])
-def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, query, kept):
+def test_committee_queries_on_the_classifier(tiny_cls, tmp_path, strategy,
+                                             options, kept):
     """A seeded committee, TOD, MCDAL and VAAL on the epoch-based classifier,
-    as pool strategies: cycle 0 keeps what the query compares its model with
-    (or trains with), the scores spread, the highest are picked."""
+    as their strategy configs (the same as for segmentation): cycle 0 keeps
+    what the query compares its model with (or trains with), the scores
+    spread, the highest are picked."""
     wd = str(tmp_path / 'run')
-    run_ok(pool_cls_argv(wd, tiny_cls) + query)
+    run_ok(pool_cls_argv(wd, tiny_cls, strategy) + options)
     for path in kept:
         assert osp.isfile(osp.join(wd, 'cycle_00', path)), path
     if 'unlabelled.txt' in kept:  # MCDAL, VAAL: trained on unlabelled images
         logs = glob.glob(osp.join(wd, 'cycle_00', '2*', '2*.log'))
-        mark = 'vaal_dsc: ' if 'VAAL' in query[0] else 'loss_mcdal_disc: -'
+        mark = 'vaal_dsc: ' if strategy == 'vaal' else 'loss_mcdal_disc: -'
         assert any(mark in open(p).read() for p in logs)
     scores = read_scores(osp.join(wd, 'cycle_01', 'scores.csv'), 'score')
     assert len(scores) == 36 and len(set(scores.values())) > 1
@@ -172,7 +174,10 @@ def test_cover_pickers_on_the_classifier(tiny_cls, tmp_path, picker):
     on a GCN over the classifier's pooled features."""
     wd = str(tmp_path / 'run')
     delta = ['al.picker.delta=0.4'] if picker == 'ProbCover' else []
-    run_ok(pool_cls_argv(wd, tiny_cls) + [f'al.picker.type={picker}'] + delta)
+    run_ok(
+        pool_cls_argv(
+            wd, tiny_cls, f'{picker.lower()}-task' if picker in
+            ('TypiClust', 'ProbCover') else picker.lower()) + delta)
     sel0 = read_ids(osp.join(wd, 'cycle_00', 'selected.txt'))
     sel1 = read_ids(osp.join(wd, 'cycle_01', 'selected.txt'))
     assert len(set(sel1)) == 4 and not set(sel1) & set(sel0)
@@ -207,17 +212,18 @@ def run_ok(argv):
     return proc
 
 
-def pool_cls_argv(wd, data_root):
-    """A 2-cycle pool strategy run of the classification demo, 2 epochs."""
+def pool_cls_argv(wd, data_root, strategy='lc'):
+    """A 2-cycle run of ``strategy`` (a pool strategy: LC) on the
+    classification demo, 2 epochs."""
     return [
         'tools/train_al.py', 'configs/pt4al_cls/demo.py', '--work-dir', wd,
-        '--cfg-options', f'data_root={data_root}', 'train_cfg.max_epochs=2',
-        'train_dataloader.batch_size=8', 'train_dataloader.num_workers=0',
+        '--strategy', strategy, '--cfg-options', f'data_root={data_root}',
+        'train_cfg.max_epochs=2', 'train_dataloader.batch_size=8',
+        'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False', 'al.num_cycles=2',
-        'al.budget=4', 'al_hooks=[]', 'al.cold_start.query.type=Random',
-        'al.cold_start.picker.type=TopK'
+        'al.budget=4'
     ]
 
 
@@ -228,8 +234,7 @@ def test_snapshots_beyond_an_epoch_schedule_are_refused(tiny_cls, tmp_path):
     from ..conftest import run_in_process
     wd = str(tmp_path / 'refused')
     proc = run_in_process(
-        pool_cls_argv(wd, tiny_cls) +
-        ['al.query.type=TOD', 'al.query.interval=2'])
+        pool_cls_argv(wd, tiny_cls, 'tod') + ['al.query.interval=2'])
     assert proc.returncode != 0
     assert proc.stderr.strip().splitlines() == [
         'train_al.py: error: 1 snapshots 2 iterations apart need more than '
@@ -248,12 +253,11 @@ def test_pretext_features_on_the_classifier(tiny_cls, tmp_path):
     from pt4al_seg.strategies.pickers import TypiClust
     from pt4al_seg.utils import read_features
     wd = str(tmp_path / 'run')
-    argv = [a for a in pool_cls_argv(wd, tiny_cls) if a != 'al_hooks=[]']
-    run_ok(argv + [
-        'al_hooks.0.batches=False', 'pretext.train_cfg.max_epochs=1',
-        'pretext.batch_size=8', 'al.features=pretext',
-        'al.cold_start.picker.type=TypiClust', 'al.picker.type=KCenterGreedy'
-    ])
+    run_ok(
+        pool_cls_argv(wd, tiny_cls, 'typiclust') + [
+            'pretext.train_cfg.max_epochs=1', 'pretext.batch_size=8',
+            'al.picker.type=KCenterGreedy'
+        ])
     pool = read_ids(osp.join(wd, 'pool.txt'))
     feats = osp.join(wd, 'pretext', 'features.npz')
     assert read_features(feats, pool).shape == (40, 128)

@@ -10,13 +10,8 @@ import pytest
 import torch
 
 from pt4al_seg.utils import read_ids, read_scores
-from ..conftest import REPO, check_contract, refusal, run_al
+from ..conftest import check_contract, refusal, run_al
 from .test_kill_resume import FAULTS, killed_run
-
-POOL = [
-    'al_hooks=[]', 'al.cold_start.query.type=Random',
-    'al.cold_start.picker.type=TopK'
-]
 
 
 def probs_by_hand(cycle_dir, checkpoint, img_dir, ids):
@@ -82,8 +77,8 @@ def test_seeded_committee(tiny_scenes, tmp_path, monkeypatch):
     member 2 trains resumes to the same scores without training member 1
     again."""
     wd = tmp_path / 'qbc'
-    options = ['al.query.type=ConsensusKL', 'randomness.seed=7']
-    run_al(wd, tiny_scenes, options=POOL + options)
+    options = ['randomness.seed=7']
+    run_al(wd, tiny_scenes, strategy='qbc-kl', options=options)
     c0 = wd / 'cycle_00'
     members = [c0 / 'committee' / f'member_{k}' for k in (1, 2)]
     for k, member in enumerate(members, 1):
@@ -101,18 +96,14 @@ def test_seeded_committee(tiny_scenes, tmp_path, monkeypatch):
                  lambda *maps: consensus_kl(maps))
     check_contract(wd, '--pool')
 
-    faults = tmp_path / 'faults.py'
-    faults.write_text(f"_base_ = ['{osp.join(REPO, FAULTS)}']\n"
-                      "al_hooks = [dict(type='FaultInjectionHook')]\n")
     killed = tmp_path / 'killed'
-    pool = POOL[1:]  # al_hooks: the fault hook alone
     killed_run(
         killed,
         tiny_scenes,
         'train:cycle_00_member_2:3',
         monkeypatch,
-        options=pool + options,
-        config=str(faults))
+        strategy='qbc-kl',
+        options=options)
     member_1 = killed / 'cycle_00' / 'committee' / 'member_1' / 'model.pth'
     mtime = os.stat(member_1).st_mtime_ns
     assert not (killed / 'cycle_00' / 'committee' / 'member_2' /
@@ -121,8 +112,9 @@ def test_seeded_committee(tiny_scenes, tmp_path, monkeypatch):
         killed,
         tiny_scenes,
         '--resume',
-        options=pool + options,
-        config=str(faults))
+        strategy='qbc-kl',
+        options=options,
+        config=FAULTS)
     assert os.stat(member_1).st_mtime_ns == mtime
     for name in ('cycle_01/scores.csv', 'cycle_01/selected.txt',
                  'summary.csv'):
@@ -133,10 +125,7 @@ def test_tod_and_cod(tiny_scenes, tmp_path):
     """TOD: cycle 0's model against its weights 2 of its 6 iterations before
     the end; COD: against the weights its training started from."""
     wd = tmp_path / 'tod'
-    run_al(
-        wd,
-        tiny_scenes,
-        options=POOL + ['al.query.type=TOD', 'al.query.interval=2'])
+    run_al(wd, tiny_scenes, strategy='tod', options=['al.query.interval=2'])
     c0 = wd / 'cycle_00'
     assert checkpoint_iter(c0 / 'snapshot_1.pth') == 4
     assert not (wd / 'cycle_01' / 'snapshot_1.pth').exists()
@@ -147,7 +136,7 @@ def test_tod_and_cod(tiny_scenes, tmp_path):
     check_contract(wd, '--pool')
 
     wd = tmp_path / 'cod'
-    run_al(wd, tiny_scenes, options=POOL + ['al.query.type=COD'])
+    run_al(wd, tiny_scenes, strategy='cod')
     c0 = wd / 'cycle_00'
     assert checkpoint_iter(c0 / 'snapshot_start.pth') == 0
     check_scores(wd, tiny_scenes,
@@ -165,9 +154,7 @@ def test_tod_and_cod(tiny_scenes, tmp_path):
 def test_snapshots_that_do_not_fit_the_schedule_are_refused(
         tiny_scenes, tmp_path, options, snapshots):
     line = refusal(
-        tmp_path / 'refused', tiny_scenes,
-        POOL + ['al.query.type=VoteEntropy', 'al.query.committee=snapshots'] +
-        options)
+        tmp_path / 'refused', tiny_scenes, options, strategy='qbc-snapshot')
     assert line == (
         f'train_al.py: error: {snapshots} iterations apart need more than '
         "train_cfg.max_iters=6 iterations: lower the query's interval or its "

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from pt4al_seg.strategies import every_nth
 from pt4al_seg.engine.timings import al_share, share_line
+from pt4al_seg.strategies import every_nth
 from pt4al_seg.utils import read_ids, read_scores
 from ..conftest import REPO, check_contract, run_al, run_in_process
 from ..oracles import miou_by_hand

@@ -8,17 +8,13 @@ import pytest
 
 from pt4al_seg.utils import read_ids, read_scores
 from ..conftest import check_contract, refusal, run_al
-from ..test_engine.test_committee import POOL, highest
+from ..test_engine.test_committee import highest
 
 
 def test_mcdal_segmentation(tiny_scenes, tmp_path):
     from mmseg.apis import inference_model, init_model
     wd = tmp_path / 'mcdal'
-    run_al(
-        wd,
-        tiny_scenes,
-        options=POOL +
-        ['al.query.type=MCDAL', 'model.type=MCDALEncoderDecoder'])
+    run_al(wd, tiny_scenes, strategy='mcdal')
     pool = read_ids(str(wd / 'pool.txt'))
     for c in (0, 1):
         cycle = wd / f'cycle_{c:02d}'
@@ -50,10 +46,11 @@ def test_mcdal_segmentation(tiny_scenes, tmp_path):
 
 
 def test_mcdal_without_its_model_is_refused(tiny_scenes, tmp_path):
-    line = refusal(tmp_path / 'refused', tiny_scenes,
-                   POOL + ['al.query.type=MCDAL'])
+    line = refusal(
+        tmp_path / 'refused',
+        tiny_scenes, ['al.query.type=MCDAL'],
+        strategy='lc')
     assert line == (
         'train_al.py: error: preflight of scoring failed: RuntimeError: '
         "MCDAL scores a model's auxiliary classifiers: set "
-        "model.type='MCDALEncoderDecoder' (segmentation) or "
-        "'MCDALClassifier' (classification)")
+        "model.type='MCDALEncoderDecoder'")

@@ -1,16 +1,17 @@
-"""A run taking another run's pretext stage (PretextBatchHook.pretext_from):
-which settings decide the stage, what a source must have, what is copied."""
+"""A run taking another run's pretext stage (AdoptPretextHook): which settings
+decide the stage, what a source must have, what is copied."""
 import os.path as osp
 
 import pytest
 
-from pt4al_seg.experiments.compare import merged_config, run_options, strategy_config
 from pt4al_seg.engine.pretext_source import (SHARED_FILES, adopt_pretext,
                                              check_pretext_source,
                                              pretext_settings, pretext_source,
                                              pretext_stage_key)
 from pt4al_seg.engine.settings import ALConfigError
 from pt4al_seg.engine.state import ALState, settings_snapshot
+from pt4al_seg.experiments.compare import (merged_config, run_config,
+                                           write_config)
 from ..conftest import CONFIG, REPO, refusal
 
 SETTINGS = {
@@ -39,11 +40,13 @@ def test_the_settings_that_decide_the_stage():
     # where a stage came from is no setting a resumed run compares
     snapshot = settings_snapshot(
         dict(
-            al_hooks=[dict(type='PretextBatchHook', pretext_from='/runs/x')],
+            al_hooks=dict(
+                pretext=dict(type='PretextBatchHook'),
+                adopt_pretext=dict(type='AdoptPretextHook', source='/r/x')),
             al=dict(budget=5)))
     assert snapshot == {
         'al.budget': '5',
-        'al_hooks.0.type': "'PretextBatchHook'"
+        'al_hooks.PretextBatchHook.type': "'PretextBatchHook'"
     }
 
 
@@ -109,13 +112,14 @@ def test_which_strategies_share_a_stage(tmp_path):
     strategies that only change what happens after it share it."""
 
     def key(strategy, seed=0):
-        config = strategy_config(
-            osp.join(REPO, CONFIG), strategy, str(tmp_path))
+        config = write_config(
+            run_config(osp.join(REPO, CONFIG), strategy), str(tmp_path),
+            strategy)
         return pretext_stage_key(
-            merged_config(config, run_options(strategy, seed)))
+            merged_config(config, [f'randomness.seed={seed}']))
 
     pt4al = key('pt4al')
-    assert pt4al[1] == 0  # the PretextBatchHook's index in al_hooks
+    assert pt4al is not None
     for same in ('pt4al-init-pretext', 'pt4al-ascending', 'typiclust',
                  'pt4al-probcover-start', 'pt4al-colorization'):
         assert key(same) == pt4al, same
@@ -129,12 +133,14 @@ def test_the_runner_refuses_a_source_before_any_work(finished_run, tiny_scenes,
                                                      tmp_path):
     """train_al.py with another seed than the source's, or a source that is
     not a run: one line naming the fault, nothing written."""
-    line = refusal(
-        tmp_path / 'seed1', tiny_scenes,
-        ['randomness.seed=1', f'al_hooks.0.pretext_from={finished_run}'])
-    assert line.endswith(f'PretextBatchHook.pretext_from: {finished_run} '
+    adopt = 'al_hooks.adopt_pretext.type=AdoptPretextHook'
+    line = refusal(tmp_path / 'seed1', tiny_scenes, [
+        'randomness.seed=1', adopt,
+        f'al_hooks.adopt_pretext.source={finished_run}'
+    ])
+    assert line.endswith(f'AdoptPretextHook.source: {finished_run} '
                          'trained its pretext model with other settings; 1 '
                          'differ: randomness.seed: 0 -> 1'), line
     line = refusal(tmp_path / 'none', tiny_scenes,
-                   [f'al_hooks.0.pretext_from={tmp_path}'])
+                   [adopt, f'al_hooks.adopt_pretext.source={tmp_path}'])
     assert line.endswith(f'{tmp_path} holds no run (no al_state.json)'), line

@@ -55,8 +55,7 @@ class RecordStagesHook(ALHook):
     (user / 'my_config.py').write_text(f'''
 _base_ = [{osp.join(REPO, CONFIG)!r}]
 custom_imports = dict(imports=['pt4al_seg', 'my_al_hooks'])
-al_hooks = [dict(type='PretextBatchHook'),
-            dict(type='RecordStagesHook', out={str(log)!r})]
+al_hooks = dict(record=dict(type='RecordStagesHook', out={str(log)!r}))
 ''')
     env = dict(os.environ, PYTHONPATH=str(user))
     wd = tmp_path / 'run'
@@ -89,11 +88,33 @@ al_hooks = [dict(type='PretextBatchHook'),
                                                        rel)).read(), rel
 
 
-def v1_state(finished_run, tiny_scenes):
-    """The al_state.json pt4al_seg 0.1 wrote for the same tiny run
-    (tests/data), with the data paths of this session."""
-    text = open(osp.join(REPO, 'tests', 'data', 'al_state_v1.json')).read()
+def v1_state(finished_run, tiny_scenes, version=1):
+    """The al_state.json pt4al_seg 0.1 (state version 1) or the version
+    before strategies became configs (state version 2, al_hooks a list) wrote
+    for the same tiny run (tests/data), with the data paths of this
+    session."""
+    text = open(osp.join(REPO, 'tests', 'data',
+                         f'al_state_v{version}.json')).read()
     return json.loads(text.replace('@DATA_ROOT@', tiny_scenes))
+
+
+def test_runs_made_before_strategies_were_configs_resume(
+        finished_run, tiny_scenes, tmp_path):
+    """The demo's run made before this version (its al_hooks a list, the
+    demo then a pt4al base with its embedding plots inside PretextBatchHook)
+    resumes under today's demo config, redoing nothing."""
+    wd = tmp_path / 'v2'
+    shutil.copytree(finished_run, wd)
+    (wd / 'al_state.json').write_text(
+        json.dumps(v1_state(finished_run, tiny_scenes, version=2)))
+    before = {  # timings.csv: rewritten from the state's recorded seconds
+        p: os.stat(p).st_mtime_ns
+        for p in glob.glob(f'{wd}/**/*.*', recursive=True)
+        if not p.endswith(('al_state.json', 'timings.csv'))
+    }
+    run_al(wd, tiny_scenes, '--resume')
+    assert {p: os.stat(p).st_mtime_ns for p in before} == before
+    assert json.load(open(wd / 'al_state.json'))['version'] == 3
 
 
 def test_runs_made_by_version_0_1_resume(finished_run, tiny_scenes, tmp_path):
@@ -123,6 +144,6 @@ def test_runs_made_by_version_0_1_resume(finished_run, tiny_scenes, tmp_path):
     os.remove(wd / 'cycle_01' / 'model.pth')
     run_al(wd, tiny_scenes, '--resume')
     state = json.load(open(wd / 'al_state.json'))
-    assert state['version'] == 2 and state['phases'][-1] == 'cycle_01.trained'
+    assert state['version'] == 3 and state['phases'][-1] == 'cycle_01.trained'
     assert state['cycles'] == new['cycles']
     check_contract(wd)

@@ -87,8 +87,12 @@ def test_leaky_or_missing_score_pipeline():
     })
     with pytest.raises(ALConfigError, match='no score_pipeline'):
         check_config(cfg)
-    cfg.score_pipeline = [dict(type='PackClsInputs')]
-    with pytest.raises(ALConfigError, match='with_label=False'):
+    cfg.score_pipeline = [
+        dict(type='LoadClsImage'),
+        dict(type='LoadClsLabel'),
+        dict(type='PackSegInputs')
+    ]
+    with pytest.raises(ALConfigError, match='must not contain LoadClsLabel'):
         check_config(cfg)
 
 
@@ -200,9 +204,39 @@ def test_pretext_features_unused_are_refused():
 
 def test_hook_priority_from_the_config():
     from pt4al_seg.engine.hooks import build_al_hooks
-    hooks = build_al_hooks([
-        dict(type='PretextBatchHook'),
-        dict(type='PretextBatchHook', priority='LOWEST'),
-        dict(type='PretextBatchHook', priority=10)
-    ])
+    from pt4al_seg.engine.settings import hook_configs
+    hooks = build_al_hooks(
+        hook_configs([
+            dict(type='PretextBatchHook'),
+            dict(type='PretextBatchHook', priority='LOWEST'),
+            dict(type='PretextBatchHook', priority=10)
+        ]))
     assert [h.priority for h in hooks] == ['VERY_HIGH', 10, 'LOWEST']
+
+
+def test_hooks_are_named_and_recorded_by_type():
+    """A list of hooks is named by each class's name (PT4AL's stage:
+    ``pretext``) or type, a dict keeps its names and drops None entries; a
+    run records them by type, without those that change no result."""
+    from pt4al_seg.engine.settings import hook_configs, hooks_by_type
+    from pt4al_seg.engine.state import settings_snapshot
+    listed = [
+        dict(type='PretextBatchHook', order='ascending'),
+        dict(type='EmbeddingHook'),
+        dict(type='CommitteeHook', seeds=1),
+        dict(type='CommitteeHook', seeds=2)
+    ]
+    assert list(hook_configs(listed)) == [
+        'pretext', 'embedding', 'CommitteeHook', 'CommitteeHook#2'
+    ]
+    named = dict(pretext=listed[0], plot=listed[1], gone=None)
+    assert list(hook_configs(named)) == ['pretext', 'plot']
+    assert hooks_by_type(named) == {
+        'PretextBatchHook': listed[0],
+        'EmbeddingHook': listed[1]
+    }
+    assert settings_snapshot(dict(al_hooks=named)) == settings_snapshot(
+        dict(al_hooks=listed[:1])) == {
+            'al_hooks.PretextBatchHook.type': "'PretextBatchHook'",
+            'al_hooks.PretextBatchHook.order': "'ascending'"
+        }

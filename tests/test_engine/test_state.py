@@ -128,8 +128,8 @@ def test_state_files_of_version_1_are_upgraded(tmp_path):
         'al.picker.type': "'TopK'",
         'al.query.type': "'LeastConfidence'",
         'al.cold_start.picker.type': "'EveryNth'",
-        'al_hooks.0.type': "'PretextBatchHook'",
-        'al_hooks.0.order': "'descending'"
+        'al_hooks.PretextBatchHook.type': "'PretextBatchHook'",
+        'al_hooks.PretextBatchHook.order': "'descending'"
     }
     pool = dict(
         V1_PT4AL, **{
@@ -152,5 +152,50 @@ def test_state_files_of_version_1_are_upgraded(tmp_path):
         3:]  # annotation runs recorded their labels already
     assert state.settings['al.cold_start.query.seed'] == '3'
     assert state.settings['al.query.seed'] == '3'
-    assert 'al_hooks.0.type' not in state.settings
+    assert not [k for k in state.settings if k.startswith('al_hooks')]
     assert 'al.seed' not in state.settings
+
+
+def test_state_files_of_version_2_are_upgraded(tmp_path):
+    """Version 2 recorded al_hooks as a list (``al_hooks.0.type``); version 3
+    keys them by type, and PretextBatchHook's embedding argument, now a hook
+    of its own that changes no result, is no setting."""
+    path = tmp_path / 'al_state.json'
+    settings = {
+        'al.budget': '5',
+        'al_hooks.0.type': "'PretextBatchHook'",
+        'al_hooks.0.order': "'ascending'",
+        'al_hooks.0.embedding': 'False',
+        'al_hooks.1.type': "'CommitteeHook'",
+        'al_hooks.2.type': "'CommitteeHook'",
+        'al_hooks.2.seeds': '2'
+    }
+    path.write_text(
+        json.dumps(
+            dict(
+                version=2,
+                settings=settings,
+                phases=[],
+                cycles={},
+                pool_size=60)))
+    assert ALState.load(str(path)).settings == {
+        'al.budget': '5',
+        'al_hooks.PretextBatchHook.type': "'PretextBatchHook'",
+        'al_hooks.PretextBatchHook.order': "'ascending'",
+        'al_hooks.CommitteeHook.type': "'CommitteeHook'",
+        'al_hooks.CommitteeHook#2.type': "'CommitteeHook'",
+        'al_hooks.CommitteeHook#2.seeds': '2'
+    }
+    settings = {'al.budget': '5', 'al_hooks': '[]'}
+    path.write_text(
+        json.dumps(
+            dict(
+                version=2,
+                settings=settings,
+                phases=[],
+                cycles={},
+                pool_size=60)))
+    state = ALState.load(str(path))
+    assert state.settings == {'al.budget': '5'}
+    assert state.diff_settings(settings_snapshot(
+        dict(al_hooks={}))) == ['al.budget: 5 -> <unset>']

@@ -16,15 +16,9 @@ def highest(scores, k):
     return sorted(scores, key=lambda i: (-scores[i], i))[:k]
 
 
-POOL = [
-    'al_hooks=[]', 'al.cold_start.query.type=Random',
-    'al.cold_start.picker.type=TopK'
-]
-
-
 def test_pool_least_confidence(tiny_scenes, tmp_path):
     wd = tmp_path / 'lc'
-    run_al(wd, tiny_scenes, options=POOL)
+    run_al(wd, tiny_scenes, strategy='lc')
     assert not (wd / 'pretext').exists()
     sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
@@ -37,7 +31,7 @@ def test_pool_least_confidence(tiny_scenes, tmp_path):
 
 def test_coreset_kcenter(tiny_scenes, tmp_path):
     wd = tmp_path / 'coreset'
-    run_al(wd, tiny_scenes, options=POOL + ['al.picker.type=KCenterGreedy'])
+    run_al(wd, tiny_scenes, strategy='coreset')
     sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
     data = np.load(wd / 'cycle_01' / 'features.npz')
     ids = [str(i) for i in data['ids']]
@@ -56,7 +50,7 @@ def test_coreset_kcenter(tiny_scenes, tmp_path):
 
 def test_pt4al_class_balanced(tiny_scenes, tmp_path):
     wd = tmp_path / 'balanced'
-    run_al(wd, tiny_scenes, options=['al.picker.type=ClassBalanced'])
+    run_al(wd, tiny_scenes, strategy='pt4al-balanced')
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
     classes = {
         i: int(c)
@@ -91,11 +85,8 @@ def test_learning_loss_strategy(tiny_scenes, tmp_path):
     run_al(
         wd,
         tiny_scenes,
-        options=POOL + [
-            'al.query.type=PredictedLoss',
-            'model.type=LossPredictionEncoderDecoder',
-            'model.loss_prediction.mid_channels=16'
-        ])
+        strategy='learning-loss',
+        options=['al.model.loss_prediction.mid_channels=16'])
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
     assert len(set(
         scores.values())) > 1  # the module's predictions, not a constant
@@ -110,8 +101,8 @@ def test_learning_loss_strategy(tiny_scenes, tmp_path):
     check_run(wd, '--pool')
 
 
-@pytest.mark.parametrize('query, upper', [('BALD', np.log(11)),
-                                          ('MeanStd', 0.5)])
+@pytest.mark.parametrize('query, upper', [('bald', np.log(11)),
+                                          ('meanstd', 0.5)])
 def test_pool_mc_dropout(tiny_scenes, tmp_path, query, upper):
     """Monte-Carlo dropout queries over the pool: T = 4 passes with the
     decode head's dropout active; the highest scores are picked, every score
@@ -120,10 +111,7 @@ def test_pool_mc_dropout(tiny_scenes, tmp_path, query, upper):
     its scores are all 0, which the contract rightly rejects as ties: it is
     covered by the unit tests.)"""
     wd = tmp_path / query
-    run_al(
-        wd,
-        tiny_scenes,
-        options=POOL + [f'al.query.type={query}', 'al.query.mc_samples=4'])
+    run_al(wd, tiny_scenes, strategy=query, options=['al.query.mc_samples=4'])
     sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
     scores = read_scores(str(wd / 'cycle_01' / 'scores.csv'), 'score')
     assert set(scores) == set(read_ids(str(wd / 'pool.txt'))) - set(sel0)
@@ -146,8 +134,7 @@ def test_cover_pickers(tiny_scenes, tmp_path, picker):
     from ..oracles import naive_max_coverage
     wd = tmp_path / picker
     delta = ['al.picker.delta=0.3'] if picker == 'ProbCover' else []
-    run_al(
-        wd, tiny_scenes, options=POOL + [f'al.picker.type={picker}'] + delta)
+    run_al(wd, tiny_scenes, strategy=f'{picker.lower()}-task', options=delta)
     sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
     sel1 = read_ids(str(wd / 'cycle_01' / 'selected.txt'))
     data = np.load(wd / 'cycle_01' / 'features.npz')
@@ -173,7 +160,7 @@ def last_layer_run(tiny_scenes, wd, picker, array):
     import os.path as osp
 
     from mmseg.apis import inference_model, init_model
-    run_al(wd, tiny_scenes, options=POOL + [f'al.picker.type={picker}'])
+    run_al(wd, tiny_scenes, strategy=picker.lower())
     sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
     sel1 = read_ids(str(wd / 'cycle_01' / 'selected.txt'))
     data = np.load(wd / 'cycle_01' / 'features.npz')
@@ -265,13 +252,7 @@ def test_pretext_features_and_typiclust_cold_start(tiny_scenes, tmp_path):
 
     from pt4al_seg.utils import read_features
     wd = tmp_path / 'typiclust'
-    run_al(
-        wd,
-        tiny_scenes,
-        options=POOL[1:] + [
-            'al_hooks.0.batches=False', 'al.features=pretext',
-            'al.cold_start.picker.type=TypiClust', 'al.picker.type=TypiClust'
-        ])
+    run_al(wd, tiny_scenes, strategy='typiclust')
     pool = read_ids(str(wd / 'pool.txt'))
     feats = str(wd / 'pretext' / 'features.npz')
     assert [str(i) for i in np.load(feats)['ids']] == pool
@@ -324,7 +305,7 @@ def test_uncertain_gcn(tiny_scenes, tmp_path):
     from pt4al_seg.strategies.pickers import train_gcn
     from ..conftest import refusal
     wd = tmp_path / 'ugcn'
-    run_al(wd, tiny_scenes, options=POOL + ['al.picker.type=UncertainGCN'])
+    run_al(wd, tiny_scenes, strategy='uncertaingcn')
     sel0 = read_ids(str(wd / 'cycle_00' / 'selected.txt'))
     data = np.load(wd / 'cycle_01' / 'features.npz')
     ids, feats = [str(i) for i in data['ids']], data['features']
@@ -337,7 +318,9 @@ def test_uncertain_gcn(tiny_scenes, tmp_path):
     assert read_ids(str(wd / 'cycle_01' / 'selected.txt')) == highest(
         scores, 5)
     check_run(wd, '--pool')
-    line = refusal(tmp_path / 'cold', tiny_scenes,
-                   POOL + ['al.cold_start.picker.type=UncertainGCN'])
+    line = refusal(
+        tmp_path / 'cold',
+        tiny_scenes, ['al.cold_start.picker.type=UncertainGCN'],
+        strategy='uncertaingcn')
     assert line.endswith('al.cold_start: UncertainGCN learns from labelled '
                          'images, and cycle 0 has none')

@@ -48,9 +48,9 @@ def test_ids_classification_logits_and_duplicates(tmp_path):
     assert image_id('/d/city/x_leftImg8bit.png', '/d',
                     '_leftImg8bit.png') == 'city/x'
     metric = StrategyOutputsMetric('', None, query=dict(type='Margin'))
-    metric.process(
-        None,
-        [dict(img_id='train_00001', pred_logits=torch.tensor([0.0, 0.0]))])
+    metric.process(None, [
+        dict(img_id='train_00001', seg_logits=dict(data=torch.zeros(2, 1, 1)))
+    ])
     assert metric.results == [('train_00001', 1.0, None, None, {})]
     losses = PretextLossMetric(img_dir='/d', img_suffix='.png')
     with pytest.raises(RuntimeError, match='scored twice'):

@@ -10,9 +10,8 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from pt4al_seg.experiments.compare import run_options
-from pt4al_seg.models.learning_loss import LossPredictionModule, ranking_loss
-from pt4al_seg.models.learning_loss.module import lpm_features
+from pt4al_seg.models.learning_loss import (LossPredictionModule, lpm_features,
+                                            ranking_loss)
 
 BACKBONE = dict(
     type='ResNetV1c',
@@ -154,36 +153,47 @@ def test_segmentor_loss_is_weighted_ranking_loss_of_true_image_losses():
     assert model.loss_module.out.weight.grad.abs().sum() > 0
 
 
-def test_classifier_trains_and_predicts_loss():
-    from mmengine.structures import BaseDataElement
-    model = MODELS.build(
-        dict(
-            type='LossPredictionClassifier',
-            num_classes=3,
-            backbone=dict(
-                type='ResNetCIFAR', depth=18, base_channels=8,
-                stem_channels=8)))
-    samples = [BaseDataElement(gt_label=torch.tensor(i % 3)) for i in range(4)]
-    x = torch.randn(4, 3, 32, 32)
-    losses = model(x, samples, mode='loss')
-    assert set(losses) == {'loss', 'loss_lpm'}
-    out = model.eval()(x, samples, mode='predict')
-    assert out[0].pred_loss.shape == () and out[0].pred_logits.shape == (3, )
+def test_classification_family_trains_and_predicts_loss():
+    """The same segmentor on the classification family's model: the module on
+    the backbone's four stages, each image's loss its cross-entropy."""
+    from ..conftest import labelled_unlabelled_cls_batch
+    model, x, samples = labelled_unlabelled_cls_batch(
+        dict(type='LossPredictionEncoderDecoder'), labelled=4, unlabelled=0)
+    losses = model.train().loss(x, samples)
+    assert {'decode.loss_ce', 'loss_lpm'} <= set(losses)
+    with torch.no_grad():
+        logits = model.decode_head.forward(model.extract_feat(x))
+    labels = torch.tensor([k % 10 for k in range(4)])
+    assert model.image_losses(logits, samples) == pytest.approx(
+        torch.nn.functional.cross_entropy(
+            logits.flatten(1), labels, reduction='none'),
+        rel=1e-5)
+    out = model.eval().predict(x, samples)
+    assert out[0].pred_loss.shape == ()
 
 
-def test_strategy_options_per_family():
-    assert 'model.type=LossPredictionEncoderDecoder' in run_options(
-        'learning-loss', 0)
-    assert 'model.type=LossPredictionClassifier' in run_options(
-        'learning-loss', 0, 'ImageClassifier')
-    # the paper's gradient stop at 60 % of each cycle's training
-    assert 'model.loss_prediction.stop_grad_iter=180' in run_options(
-        'learning-loss', 0, schedule=dict(max_iters=300))
-    assert 'model.loss_prediction.stop_grad_epoch=18' in run_options(
-        'learning-loss', 0, 'ImageClassifier',
-        dict(type='EpochBasedTrainLoop', max_epochs=30))
-    assert not any('stop_grad' in o
-                   for o in run_options('lc', 0, schedule=dict(max_iters=300)))
+def test_strategy_config_stops_the_gradient_at_a_share_of_training():
+    """The learning-loss strategy config asks for the paper's stop at 60 % of
+    each cycle's training: of the epochs in an epoch-based training (18 of
+    30), else of the iterations (180 of 300)."""
+    from mmengine.config import Config
+
+    from pt4al_seg.engine.strategy_configs import strategy_file
+
+    cfg = Config.fromfile(strategy_file('learning-loss'))
+    assert cfg.al.model.loss_prediction.stop_grad == 0.6
+    feats = [torch.ones(1, requires_grad=True)]
+    hub = MessageHub.get_instance('ll_share')
+    for max_epochs, max_iters, at, stop in ((30, 300, 'epoch', 18),
+                                            (1, 300, 'iter', 180)):
+        hub.update_info('max_epochs', max_epochs)
+        hub.update_info('max_iters', max_iters)
+        for key in ('epoch', 'iter'):
+            hub.update_info(key, 0)
+        hub.update_info(at, stop - 1)
+        assert lpm_features(feats, stop_grad=0.6)[0].requires_grad
+        hub.update_info(at, stop)
+        assert not lpm_features(feats, stop_grad=0.6)[0].requires_grad
 
 
 def test_ranking_accuracy_known_answers():

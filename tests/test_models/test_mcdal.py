@@ -66,7 +66,7 @@ def test_query_known_answers():
     # a model without the auxiliary classifiers
     with pytest.raises(RuntimeError, match='MCDALEncoderDecoder'):
         QUERIES.build(dict(type='MCDAL')).score_sample(
-            dict(pred_logits=torch.zeros(3)))
+            dict(seg_logits=dict(data=torch.zeros(3, 1, 1))))
 
 
 def test_training_discrepancy_and_split():
@@ -93,9 +93,12 @@ def test_unlabelled_pipeline_loads_no_label():
         dict(type='PackSegInputs')
     ]
     assert seg[2]['cat_max_ratio'] == 0.75  # the original is untouched
-    cls = [dict(type='LoadClsImage'), dict(type='PackClsInputs')]
-    assert unlabelled_pipeline(cls)[-1] == dict(
-        type='PackClsInputs', with_label=False)
+    cls = [
+        dict(type='LoadClsImage'),
+        dict(type='LoadClsLabel'),
+        dict(type='PackSegInputs')
+    ]
+    assert unlabelled_pipeline(cls) == [cls[0], cls[2]]
 
 
 def seg_model_and_batch(labelled=2, unlabelled=2):
@@ -160,23 +163,26 @@ def test_segmentor_refuses_sliding_window_inference():
         model.eval().predict(inputs, samples)
 
 
-def test_classifier_losses_and_prediction():
-    from pt4al_seg.models.mcdal import MCDALClassifier
-    model = MCDALClassifier(
-        dict(type='ResNetCIFAR', depth=18, base_channels=4), num_classes=5)
-    inputs = torch.randn(4, 3, 16, 16)
-    samples = [
-        BaseDataElement(metainfo=dict(unlabelled=k >= 2)) for k in range(4)
-    ]
-    for k in (0, 1):
-        samples[k].gt_label = torch.tensor([k])
-    losses = model.train()(inputs, samples, mode='loss')
-    assert set(losses) == {'loss', 'loss_mcdal_ce', 'loss_mcdal_disc'}
+def test_classification_family_losses_and_prediction():
+    """The same segmentor on the classification family's model: the
+    auxiliary classifiers sit beside the pooled head's 1x1 classifier and
+    get only their own gradients; each predicts the image's class."""
+    from ..conftest import labelled_unlabelled_cls_batch
+    model, inputs, samples = labelled_unlabelled_cls_batch(
+        dict(type='MCDALEncoderDecoder'))
+    losses = model.train().loss(inputs, samples)
+    assert {'decode.loss_ce', 'loss_mcdal_ce',
+            'loss_mcdal_disc'} <= set(losses)
     (losses['loss_mcdal_ce'] + losses['loss_mcdal_disc']).backward()
     assert all(p.grad is None for n, p in model.named_parameters()
                if not n.startswith('mcdal'))
-    out = model.eval()(inputs[2:], samples[2:], mode='predict')
-    assert out[0].aux_logits.shape == (2, 5)
+    out = model.eval().predict(inputs[2:], samples[2:])
+    assert out[0].aux_logits.shape == (2, 10, 32, 32)
+    # one value per image, spread over its pixels
+    assert torch.allclose(
+        out[0].aux_logits[..., :1, :1].expand(-1, -1, 32, 32),
+        out[0].aux_logits,
+        atol=1e-6)
 
 
 def test_unlabelled_batches_join_the_training_batch():

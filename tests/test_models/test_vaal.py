@@ -7,14 +7,13 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.registry import init_default_scope
-from mmengine.structures import BaseDataElement
 
+from pt4al_seg.models.vaal import VAALModule, vaal_settings
 from pt4al_seg.registry import QUERIES
 from pt4al_seg.utils import read_ids, read_scores
-from pt4al_seg.models.vaal import VAALModule, vaal_settings
 from ..conftest import (CONFIG, check_contract, labelled_unlabelled_batch,
                         refusal, run_al)
-from ..test_engine.test_committee import POOL, highest
+from ..test_engine.test_committee import highest
 
 SMALL = dict(image_size=32, channels=(8, 16, 32, 64))
 
@@ -128,22 +127,17 @@ def test_segmentor_keeps_the_task_model_apart():
     assert 0 < float(out[0].vaal_prob) < 1
 
 
-def test_classifier_losses_and_prediction():
-    from pt4al_seg.models.vaal import VAALClassifier
-    model = VAALClassifier(
-        dict(type='ResNetCIFAR', depth=18, base_channels=4),
-        num_classes=5,
-        vaal=dict(channels=(8, 16, 32, 64)))
-    inputs = torch.randn(4, 3, 32, 32)
-    samples = [
-        BaseDataElement(metainfo=dict(unlabelled=k >= 2)) for k in range(4)
-    ]
-    for k in (0, 1):
-        samples[k].gt_label = torch.tensor([k])
-    losses = model.train()(inputs, samples, mode='loss')
-    assert set(losses) == {'loss', 'vaal_vae', 'vaal_dsc'}
-    out = model.eval()(inputs[2:], samples[2:], mode='predict')
+def test_classification_family_trains_beside_vaal():
+    """The same segmentor on the classification family's model (a classifier
+    is an EncoderDecoder whose head pools the image)."""
+    from ..conftest import labelled_unlabelled_cls_batch
+    model, inputs, samples = labelled_unlabelled_cls_batch(
+        dict(type='VAALEncoderDecoder', vaal=dict(SMALL, image_size=32)))
+    losses = model.train().loss(inputs, samples)
+    assert {'decode.loss_ce', 'vaal_vae', 'vaal_dsc'} <= set(losses)
+    out = model.eval().predict(inputs[2:], samples[2:])
     assert out[0].vaal_prob.shape == ()
+    assert out[0].seg_logits.data.shape == (10, 32, 32)
 
 
 def test_query():
@@ -151,7 +145,7 @@ def test_query():
     assert q.score_sample(dict(vaal_prob=torch.tensor(0.25))) == 0.75
     assert q.al_hooks == [dict(type='UnlabelledDataHook')]
     with pytest.raises(RuntimeError, match='VAALEncoderDecoder'):
-        q.score_sample(dict(pred_logits=torch.zeros(3)))
+        q.score_sample(dict(seg_logits=dict(data=torch.zeros(3, 1, 1))))
 
 
 def test_vaal_segmentation_run(tiny_scenes, tmp_path):
@@ -160,8 +154,8 @@ def test_vaal_segmentation_run(tiny_scenes, tmp_path):
     run_al(
         wd,
         tiny_scenes,
-        options=POOL + [
-            'al.query.type=VAAL', 'model.type=VAALEncoderDecoder',
+        strategy='vaal',
+        options=[
             'model.vaal.image_size=32', 'model.vaal.channels=(8,16,32,64)'
         ])
     cycle = wd / 'cycle_01'
@@ -183,11 +177,11 @@ def test_vaal_segmentation_run(tiny_scenes, tmp_path):
             1 - float(out.vaal_prob), rel=1e-5, abs=1e-6), i
     assert read_ids(str(cycle / 'selected.txt')) == highest(scores, 5)
     check_contract(wd, '--pool')
-    line = refusal(tmp_path / 'refused', tiny_scenes,
-                   POOL + ['al.query.type=VAAL'])
-    assert line.endswith("set model.type='VAALEncoderDecoder' "
-                         "(segmentation) or 'VAALClassifier' "
-                         '(classification)')
+    line = refusal(
+        tmp_path / 'refused',
+        tiny_scenes, ['al.query.type=VAAL'],
+        strategy='lc')
+    assert line.endswith("set model.type='VAALEncoderDecoder'")
 
 
 def test_vaal_under_ddp(tiny_scenes, tmp_path):
@@ -198,10 +192,9 @@ def test_vaal_under_ddp(tiny_scenes, tmp_path):
     from ..conftest import tiny_options
     from ..test_engine.test_distributed import torchrun
     wd = tmp_path / 'ddp'
-    torchrun(2, 'tools/train_al.py', CONFIG,
-             '--launcher', 'pytorch', '--work-dir', str(wd),
-             *tiny_options(tiny_scenes), *POOL, 'al.query.type=VAAL',
-             'model.type=VAALEncoderDecoder', 'model.vaal.image_size=32',
+    torchrun(2, 'tools/train_al.py', CONFIG, '--launcher', 'pytorch',
+             '--work-dir', str(wd), '--strategy', 'vaal',
+             *tiny_options(tiny_scenes), 'model.vaal.image_size=32',
              'model.vaal.channels=(8,16,32,64)')
     logs = ''.join(open(p).read() for p in (wd / 'cycle_00').glob('2*/2*.log'))
     assert 'vaal_dsc' in logs
@@ -214,10 +207,10 @@ def test_vaal_training_is_in_the_preflight(tiny_scenes, tmp_path):
     16x16 its encoder ends at 1x1, and one image per part leaves BatchNorm a
     single value per channel)."""
     line = refusal(
-        tmp_path / 'refused', tiny_scenes, POOL + [
-            'al.query.type=VAAL', 'model.type=VAALEncoderDecoder',
-            'model.vaal.image_size=16', 'train_dataloader.batch_size=2'
-        ])
+        tmp_path / 'refused',
+        tiny_scenes,
+        ['model.vaal.image_size=16', 'train_dataloader.batch_size=2'],
+        strategy='vaal')
     assert line.startswith(
         'train_al.py: error: preflight of cycle training failed: '
         'ValueError: Expected more than 1 value per channel'), line

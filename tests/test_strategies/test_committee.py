@@ -93,7 +93,9 @@ def test_classifier_outputs_are_one_pixel_images():
     query = QUERIES.build(dict(type='ConsensusKL', members=2))
     probs = one_hot([0, 1], 2)
     value = query.score_sample(
-        dict(pred_logits=logits_of(probs[0]), member_probs=probs[1:]))
+        dict(
+            seg_logits=dict(data=logits_of(probs[0])[:, None, None]),
+            member_probs=probs[1:, :, None, None]))
     assert value == pytest.approx(math.log(2), rel=1e-5)
 
 
@@ -134,4 +136,4 @@ def test_bad_settings_are_refused(cfg, message):
 def test_a_sample_without_members_is_an_error():
     query = QUERIES.build(dict(type='TOD'))
     with pytest.raises(RuntimeError, match='member_probs'):
-        query.score_sample(dict(pred_logits=torch.zeros(3)))
+        query.score_sample(dict(seg_logits=dict(data=torch.zeros(3, 1, 1))))

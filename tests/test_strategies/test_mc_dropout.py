@@ -149,19 +149,16 @@ def _seg_model_and_batch():
 
 
 def _cls_model_and_batch():
-    from mmengine.structures import BaseDataElement
-
-    from pt4al_seg.models.classifier import ImageClassifier
+    """The classification family's model (its head pools the image), with
+    dropout before its 1x1 classifier."""
+    from ..conftest import labelled_unlabelled_cls_batch
     torch.manual_seed(0)
-    model = ImageClassifier(
-        dict(type='ResNetCIFAR', depth=18, base_channels=8, stem_channels=8),
-        num_classes=5,
-        dropout_ratio=0.5,
-        data_preprocessor=dict(type='ImgDataPreprocessor')).eval()
+    model, _, samples = labelled_unlabelled_cls_batch(
+        dict(decode_head=dict(dropout_ratio=0.5)), labelled=0, unlabelled=3)
     batch = dict(
-        inputs=[torch.rand(3, 16, 16) * 255 for _ in range(3)],
-        data_samples=[BaseDataElement() for _ in range(3)])
-    return model, batch
+        inputs=[torch.rand(3, 32, 32) * 255 for _ in range(3)],
+        data_samples=samples)
+    return model.eval(), batch
 
 
 @pytest.mark.parametrize('build', [_seg_model_and_batch, _cls_model_and_batch])
@@ -189,8 +186,9 @@ def test_last_layer_samples_equal_whole_passes(build):
         assert a.shape == b.shape and a.shape[0] == 4
         assert torch.allclose(a, b, atol=1e-5)
         assert (a[0] - a[1]).abs().max() > 1e-3  # the samples differ
-    if hasattr(outputs[0], 'seg_logits'):
-        assert tuple(whole[0].shape[-2:]) == (30, 50)  # the original size
+    # the original size (the classifier's: its 32x32 images)
+    size = (30, 50) if build is _seg_model_and_batch else (32, 32)
+    assert tuple(whole[0].shape[-2:]) == size
 
 
 def test_auxiliary_head_dropout_does_not_count():

@@ -79,6 +79,6 @@ def test_score_sample_reads_seg_or_classifier_logits_and_predicted_loss():
     assert LeastConfidence().score_sample(sample, valid) == pytest.approx(
         0.0, abs=1e-6)
     assert Margin().score_sample(
-        dict(pred_logits=torch.zeros(3))) == pytest.approx(1.0)
+        dict(seg_logits=dict(data=torch.zeros(3, 1, 1)))) == pytest.approx(1.0)
     assert PredictedLoss().score_sample(
         dict(pred_loss=torch.tensor(2.5))) == 2.5

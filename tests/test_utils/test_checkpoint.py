@@ -9,8 +9,7 @@ import pytest
 import torch
 from mmengine.logging import MessageHub
 
-from pt4al_seg.utils.checkpoint import (UnsafeCheckpointError,
-                                        load_checkpoint)
+from pt4al_seg.utils.checkpoint import UnsafeCheckpointError, load_checkpoint
 from ..conftest import REPO, refusal
 
 
@@ -28,8 +27,8 @@ class Exploit:
 def crafted(tmp_path):
     marker = tmp_path / 'code_ran'
     path = tmp_path / 'crafted.pth'
-    torch.save(dict(state_dict=dict(w=torch.ones(1)), x=Exploit(str(marker))),
-               path)
+    torch.save(
+        dict(state_dict=dict(w=torch.ones(1)), x=Exploit(str(marker))), path)
     return str(path), marker
 
 
@@ -48,8 +47,9 @@ def test_crafted_checkpoint_is_refused_and_runs_nothing(crafted):
 def test_a_run_refuses_a_crafted_checkpoint_before_any_work(
         crafted, tiny_scenes, tmp_path, option):
     path, marker = crafted
-    line = refusal(tmp_path / 'run', tiny_scenes, [f'{option}={path}'] + (
-        ['al.picker.type=KCenterGreedy'] if option == 'al.features' else []))
+    line = refusal(
+        tmp_path / 'run', tiny_scenes, [f'{option}={path}'] +
+        (['al.picker.type=KCenterGreedy'] if option == 'al.features' else []))
     assert 'refused' in line and 'io.open' in line, line
     assert not marker.exists()
 

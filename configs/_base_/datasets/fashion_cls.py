@@ -3,17 +3,25 @@
 # come from the item's Fashion-MNIST class, not from human annotation.
 dataset_type = 'ImageListClsDataset'
 data_root = 'data/fashion_cls'
+# What PackSegInputs keeps: CIFAR images are arrays with an id, no path.
+cls_meta_keys = ('img_id', 'img_path', 'ori_shape', 'img_shape', 'flip',
+                 'flip_direction')
 train_pipeline = [
     dict(type='LoadClsImage'),
     dict(type='RandomCropPad', size=32, padding=4),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackClsInputs')
+    dict(type='LoadClsLabel'),
+    dict(type='PackSegInputs', meta_keys=cls_meta_keys)
 ]
-test_pipeline = [dict(type='LoadClsImage'), dict(type='PackClsInputs')]
+test_pipeline = [
+    dict(type='LoadClsImage'),
+    dict(type='LoadClsLabel'),
+    dict(type='PackSegInputs', meta_keys=cls_meta_keys)
+]
 # Scores unlabelled images: labels are never packed.
 score_pipeline = [
     dict(type='LoadClsImage'),
-    dict(type='PackClsInputs', with_label=False)
+    dict(type='PackSegInputs', meta_keys=cls_meta_keys)
 ]
 train_dataloader = dict(
     batch_size=128,

@@ -6,7 +6,11 @@ train_pipeline = [
     dict(type='LoadClsImage'),
     dict(type='RandomCropPad', size=28, padding=4),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PackClsInputs')
+    dict(type='LoadClsLabel'),
+    dict(
+        type='PackSegInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'flip',
+                   'flip_direction'))
 ]
 train_dataloader = dict(
     dataset=dict(data_root=data_root, pipeline=train_pipeline))

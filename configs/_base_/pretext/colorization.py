@@ -2,6 +2,9 @@
 # squared error over pixels. The backbone is the task model's (1 input channel)
 # unless set here.
 pretext = dict(
+    # the family's other pretexts ({}: rotation, colorization, jigsaw,
+    # simsiam): tools/compare.py --pretexts
+    variants='pt4al_seg::_base_/pretext/{}.py',
     model=dict(
         type='ColorizationPretext',
         backbone=None,

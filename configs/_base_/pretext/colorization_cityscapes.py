@@ -2,6 +2,9 @@
 # training, images scored at half resolution (1024x512).
 _base_ = ['./colorization.py']
 pretext = dict(
+    # the family's other pretexts ({}: rotation, colorization, jigsaw,
+    # simsiam): tools/compare.py --pretexts
+    variants='pt4al_seg::_base_/pretext/{}_cityscapes.py',
     batch_size=8,
     train_pipeline=[
         dict(type='LoadImageFromFile'),

@@ -1,6 +1,9 @@
 # Colorization pretext for the classification family.
 _base_ = ['./colorization.py']
 pretext = dict(
+    # the family's other pretexts ({}: rotation, colorization, jigsaw,
+    # simsiam): tools/compare.py --pretexts
+    variants='pt4al_seg::_base_/pretext/{}_cls.py',
     train_pipeline=[
         dict(type='LoadClsImage'),
         dict(type='RandomCropPad', size=32, padding=4),

@@ -2,6 +2,9 @@
 # mean cross-entropy over its four rotations. The backbone is the task model's
 # unless set here.
 pretext = dict(
+    # the family's other pretexts ({}: rotation, colorization, jigsaw,
+    # simsiam): tools/compare.py --pretexts
+    variants='pt4al_seg::_base_/pretext/{}.py',
     model=dict(
         type='RotationPretext',
         backbone=None,

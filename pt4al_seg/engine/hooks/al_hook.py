@@ -2,11 +2,13 @@
 at the stages of the method, as mmengine's ``Hook`` is called by a Runner at
 the stages of training.
 
-A hook overrides only the stages it needs. Hooks are configured in ``al_hooks``
-(a list, like ``custom_hooks``) and called in order of ``priority`` (mmengine's
-priorities, ties in config order).
+A hook overrides only the stages it needs. Hooks are configured in
+``al_hooks``: a dict of named hooks, merged across config files as mmengine
+merges ``default_hooks`` (a name set to None drops that hook: a pool strategy
+sets ``pretext=None``), or a list, like ``custom_hooks``. They are called in
+order of ``priority`` (mmengine's priorities, ties in config order).
 """
-from typing import List
+from typing import Dict, List
 
 from mmengine.hooks import Hook
 from mmengine.runner.priority import get_priority
@@ -18,6 +20,9 @@ class ALHook:
     """Stages, in the order a run meets them."""
 
     priority = 'NORMAL'
+    #: False for a hook that changes no file a run's result depends on (a
+    #: plot): its settings may change between a run and its resumption
+    changes_results = True
 
     def check(self, runner) -> None:
         """Before anything is written (the pool is known): raise
@@ -63,21 +68,22 @@ class ALHook:
         """
 
 
-def build_al_hooks(cfgs: list) -> List[ALHook]:
-    """The hooks of ``al_hooks``, in the order they are called."""
+def build_al_hooks(cfgs: Dict[str, dict]) -> List[ALHook]:
+    """The hooks of ``{name: config}`` (``settings.hook_configs``), in the
+    order they are called."""
     from ..settings import ALConfigError
     hooks = []
-    for i, hook_cfg in enumerate(cfgs):
+    for name, hook_cfg in cfgs.items():
         hook_cfg = dict(hook_cfg)
         priority = hook_cfg.pop('priority', None)
         try:
             hook = AL_HOOKS.build(hook_cfg)
         except (KeyError, TypeError) as e:
             raise ALConfigError(
-                f'al_hooks[{i}]: {e.args[0] if e.args else e}') from e
+                f'al_hooks.{name}: {e.args[0] if e.args else e}') from e
         if isinstance(hook, Hook):
             raise ALConfigError(
-                f'al_hooks[{i}]: {type(hook).__name__} is an mmengine Hook; '
+                f'al_hooks.{name}: {type(hook).__name__} is an mmengine Hook; '
                 'put it in custom_hooks')
         if priority is not None:
             hook.priority = priority

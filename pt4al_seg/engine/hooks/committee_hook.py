@@ -4,11 +4,11 @@ import re
 from typing import List, Optional
 
 from ...registry import AL_HOOKS
-from ..timings import timed
 from .. import phase_configs as pc
+from ..phase_hooks.snapshot_hook import (START, SnapshotHook,
+                                         snapshot_interval, snapshot_name)
+from ..timings import timed
 from .al_hook import ALHook
-from ..phase_hooks.snapshot_hook import (START, SnapshotHook, snapshot_interval,
-                            snapshot_name)
 
 _CYCLE = re.compile(r'cycle_(\d+)$')
 

@@ -5,15 +5,15 @@ import copy
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 
+from ...datasets.label_maps import LABEL_LOADERS
 from ...models.unlabelled import UNLABELLED
 from ..phase_configs import subset_dataset
-LABEL_LOADERS = ('LoadAnnotations', 'mmseg.LoadAnnotations', 'LoadLabelMap')
 
 
 def unlabelled_pipeline(pipeline: list) -> list:
     """A training pipeline for images without labels: the label loaders
     dropped, ``RandomCrop``'s ``cat_max_ratio`` (which reads the label map)
-    set to 1, ``PackClsInputs`` packing no label."""
+    set to 1."""
     out = []
     for t in copy.deepcopy(pipeline):
         kind = t.get('type') if isinstance(t, dict) else None
@@ -21,8 +21,6 @@ def unlabelled_pipeline(pipeline: list) -> list:
             continue
         if kind in ('RandomCrop', 'mmseg.RandomCrop'):
             t['cat_max_ratio'] = 1.0
-        if kind == 'PackClsInputs':
-            t['with_label'] = False
         out.append(t)
     return out
 

@@ -63,8 +63,9 @@ class BaseQuery:
         return masked_mean(self.pixel_scores(probs), valid)
 
     def score_sample(self, sample, valid: Optional[Tensor] = None) -> float:
-        """One predicted sample's score: its ``seg_logits`` (mmseg, padding
-        already removed) or ``pred_logits`` (classifier).
+        """One predicted sample's score from its ``seg_logits`` (mmseg's,
+        padding already removed; a classifier's are the same at every
+        pixel).
 
         Args:
             sample: A data sample returned by the model's ``test_step``.
@@ -106,9 +107,8 @@ def entropy(probs: Tensor, dim: int) -> Tensor:
 
 def sample_logits(sample) -> Tensor:
     """A predicted sample's class logits: mmseg's ``seg_logits`` (padding
-    removed, original size) or a classifier's ``pred_logits``."""
-    return sample['seg_logits']['data'] if 'seg_logits' in sample \
-        else sample['pred_logits']
+    removed, original size)."""
+    return sample['seg_logits']['data']
 
 
 def region_valid(mask: Optional[Tensor], shape: tuple,

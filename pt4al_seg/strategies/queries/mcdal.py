@@ -1,5 +1,5 @@
 """MCDAL's query (Cho et al., 2021/2022): how much the task model and its two
-auxiliary classifiers (``MCDALEncoderDecoder``, ``MCDALClassifier``) disagree.
+auxiliary classifiers (``MCDALEncoderDecoder``) disagree.
 """
 from typing import Optional
 
@@ -10,8 +10,7 @@ from ...registry import QUERIES
 from .base import StackedQuery, sample_logits
 
 NO_HEADS = ("MCDAL scores a model's auxiliary classifiers: set "
-            "model.type='MCDALEncoderDecoder' (segmentation) or "
-            "'MCDALClassifier' (classification)")
+            "model.type='MCDALEncoderDecoder'")
 
 
 @QUERIES.register_module()

@@ -9,7 +9,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 from pt4al_seg.models.pretexts.jigsaw import (assemble_tiles, cut_tiles,
-                                      hamming_permutations)
+                                              hamming_permutations)
 from .test_pretext import BACKBONE
 
 

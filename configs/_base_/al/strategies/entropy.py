@@ -1,0 +1,3 @@
+# Entropy of the softmax, averaged over pixels, over the pool.
+_base_ = ['./pool.py']
+al = dict(query=dict(type='Entropy'))

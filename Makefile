@@ -56,7 +56,7 @@ fashion-mnist:
 
 $(DEMO_DATA)/meta.json: | env
 	$(MAKE) fashion-mnist
-	$(PY) tools/build_fashion_data.py $(DEMO_DATA) --source $(FMNIST) --size 64 \
+	$(PY) tools/dataset_converters/fashion_scenes.py $(DEMO_DATA) --source $(FMNIST) --size 64 \
 	    --num-train 1000 --num-val 200 --seed 0
 
 data: $(DEMO_DATA)/meta.json
@@ -64,14 +64,14 @@ data: $(DEMO_DATA)/meta.json
 # The long-tailed variant of the demo data (configs/pt4al_seg/demo_long-tailed.py).
 $(LT_DATA)/meta.json: | env
 	$(MAKE) fashion-mnist
-	$(PY) tools/build_fashion_data.py $(LT_DATA) --source $(FMNIST) --size 64 \
+	$(PY) tools/dataset_converters/fashion_scenes.py $(LT_DATA) --source $(FMNIST) --size 64 \
 	    --num-train 1000 --num-val 200 --seed 0 --imbalance 10
 
 data-lt: $(LT_DATA)/meta.json
 
 $(CLS_DATA)/meta.json: | env
 	$(MAKE) fashion-mnist
-	$(PY) tools/build_fashion_data.py $(CLS_DATA) --view cls --source $(FMNIST) --size 32 \
+	$(PY) tools/dataset_converters/fashion_scenes.py $(CLS_DATA) --view cls --source $(FMNIST) --size 32 \
 	    --num-train 3000 --num-val 1000 --seed 0
 
 data-cls: $(CLS_DATA)/meta.json

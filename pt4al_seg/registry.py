@@ -12,6 +12,7 @@ tests/test_registry.py).
   - **QUERIES**: model outputs -> one score per image (``LeastConfidence``,
     ...);
   - **PICKERS**: scores / classes / features -> the chosen ids (``TopK``, ...);
+  - **FEATURE_SOURCES**: where pickers take features (``al.features``);
   - **AL_HOOKS**: hooks called at the stages of the method
     (``PretextBatchHook``, ...).
 
@@ -49,6 +50,11 @@ PICKERS = Registry(
     build_func=build_part,
     scope='pt4al_seg',
     locations=['pt4al_seg.strategies.pickers'])
+FEATURE_SOURCES = Registry(
+    'feature_source',
+    build_func=build_part,
+    scope='pt4al_seg',
+    locations=['pt4al_seg.engine.feature_sources'])
 AL_HOOKS = Registry(
     'al_hook',
     build_func=build_part,

@@ -74,7 +74,7 @@ def idx_source(tmp_path_factory):
 @pytest.fixture(scope='session')
 def tiny_scenes(idx_source, tmp_path_factory):
     """FashionScenes at 32x32: 60 train + 12 val images."""
-    from pt4al_seg.datasets.build_fashion import build
+    from pt4al_seg.experiments.fashion import build
     out = osp.join(tmp_path_factory.mktemp('data'), 'scenes')
     build(
         out,

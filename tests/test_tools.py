@@ -1,5 +1,5 @@
-"""tools/train.py (full supervision) and tools/build_fashion_data.py from the
-command line."""
+"""tools/train.py (full supervision) and
+tools/dataset_converters/fashion_scenes.py from the command line."""
 import json
 import subprocess
 import sys
@@ -38,7 +38,7 @@ def test_full_supervision_train_and_test(tiny_scenes, tmp_path):
 def test_build_tool_cli(idx_source, tmp_path):
     out = tmp_path / 'scenes'
     cmd = [
-        sys.executable, 'tools/build_fashion_data.py',
+        sys.executable, 'tools/dataset_converters/fashion_scenes.py',
         str(out), '--source', idx_source, '--size', '24', '--num-train', '5',
         '--num-val', '2', '--workers', '1'
     ]

@@ -64,10 +64,10 @@ print('mmcv', mmcv.__version__, 'mmengine', mmengine.__version__,
 
 step_data() {
     rm -rf "$DATA"
-    python3 tools/build_fashion_data.py "$DATA/fashion_scenes_64" \
+    python3 tools/dataset_converters/fashion_scenes.py "$DATA/fashion_scenes_64" \
         --source .gpu_data/fashion-mnist --size 64 --num-train 1000 \
         --num-val 200 --seed 0 --workers 16 || return 1
-    python3 tools/build_fashion_data.py "$DATA/cityscapes" --layout cityscapes \
+    python3 tools/dataset_converters/fashion_scenes.py "$DATA/cityscapes" --layout cityscapes \
         --source .gpu_data/fashion-mnist --size 1024 --num-train 200 \
         --num-val 50 --seed 0 --workers 16
 }

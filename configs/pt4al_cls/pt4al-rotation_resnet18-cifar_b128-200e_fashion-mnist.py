@@ -1,8 +1,8 @@
-# PT4AL on plain Fashion-MNIST (tools/build_fashion_data.py data/fashion_mnist
-# --view plain --num-train 60000 --num-val 10000): 10 batches of 6,000, 1,000
-# labelled per cycle, the CIFAR recipe (crop 28 with padding 4). Upright,
-# centred grey items make the rotation pretext nearly trivial: expect little
-# from its ranking (see the FashionScenes view).
+# PT4AL on plain Fashion-MNIST (tools/dataset_converters/fashion_scenes.py
+# data/fashion_mnist --view plain --num-train 60000 --num-val 10000): 10
+# batches of 6,000, 1,000 labelled per cycle, the CIFAR recipe (crop 28 with
+# padding 4). Upright, centred grey items make the rotation pretext nearly
+# trivial: expect little from its ranking (see the FashionScenes view).
 _base_ = [
     '../_base_/models/resnet18_cifar.py',
     '../_base_/datasets/fashion_mnist.py', '../_base_/cls_runtime.py',

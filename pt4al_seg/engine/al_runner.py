@@ -13,21 +13,21 @@ once their files are complete; hooks add their own before the first cycle
         cycle_ii.selected -> cycle_ii.labelled -> cycle_ii.trained
 """
 import copy
+import os
 import os.path as osp
 from typing import List, Optional
 
 from mmengine.config import Config
-from mmengine.dist import barrier
+from mmengine.dist import barrier, master_only
 from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
 from ..utils import metrics_to_builtin, read_ids
 from ..utils.checkpoint import trusted_types
 from ..utils.config import data_roots, file_config, propagate_data_root
+from ..utils.errors import ALConfigError
 from . import phase_configs as pc
 from .annotation import AwaitingLabels
-from .checkpoint_features import (check_features_checkpoint,
-                                  checkpoint_features, from_checkpoint)
 from .dist import setup_dist, sync_buffers, teardown_dist
 from .hooks import build_al_hooks
 from .labels import LABEL_SOURCES
@@ -39,7 +39,7 @@ from .report import RunReport
 from .run_files import RunFiles
 from .run_log import open_run_log, warnings_once
 from .scoring import score_candidates
-from .settings import ALConfigError, ALSettings, check_config, hook_configs
+from .settings import ALSettings, check_config, check_model, hook_configs
 from .state import ALState, settings_snapshot
 from .timings import timed
 
@@ -79,6 +79,8 @@ class ActiveLearningRunner:
         self.files.check_writable()
         self.strategy = self.settings.strategy()
         self.cold_start = self.settings.cold_start_strategy()
+        self.feature_source = self.settings.feature_source()
+        check_model(cfg, self.strategy, self.cold_start)
         for hook in self.strategy_hooks():
             hooks.setdefault(hook['type'], hook)
         self.hooks = build_al_hooks(hooks)
@@ -132,11 +134,11 @@ class ActiveLearningRunner:
         strategy = self.strategy if cycle else self.cold_start
         key = f'cycle_{cycle:02d}'
         if cycle:
-            self.call_hook('before_score', cycle=cycle)
+            self.call_hook('before_select', cycle=cycle)
             barrier()  # what rank 0 saved there (members) is there for all
         with timed(self.state.seconds, f'{key}.score'):
-            if strategy.needs_features and from_checkpoint(strategy.features):
-                checkpoint_features(self)  # once per run
+            if strategy.needs_features and not strategy.model_features:
+                self.feature_source.prepare(self)
             scored = score_candidates(self, cycle, strategy,
                                       self.candidates(cycle))
         with timed(self.state.seconds, f'{key}.pick'):
@@ -181,20 +183,7 @@ class ActiveLearningRunner:
         """Train the task model on the labelled images, then test it."""
         if self.state.done(f'cycle_{cycle:02d}.trained'):
             return
-        cycle_dir = self.files.cycle(cycle)
-        resume = self.resume_training(cycle_dir)
-        init = None if resume else initial_weights(
-            self.settings.init, self.files, cycle, self.pretext_checkpoint)
-        c = pc.cycle_config(self.cfg, cycle_dir,
-                            self.files.cycle(cycle, 'labelled.txt'), init,
-                            resume, self.pool.palette)
-        dump_config(c, osp.join(cycle_dir, 'config.py'))
-        runner = self.run_phase(c, f'cycle_{cycle:02d}')
-        self.log(f'cycle {cycle:02d}: training on '
-                 f'{len(self.files.labelled(cycle))} labelled images (log: '
-                 f'{osp.relpath(runner.log_dir, self.files.work_dir)}/)')
-        with timed(self.state.seconds, f'cycle_{cycle:02d}.train'):
-            runner.train()
+        runner = self.train_model(cycle, self.files.cycle(cycle))
         sync_buffers(runner.model)  # rank 0's model.pth is what is tested
         metrics = {}
         if self.evaluated:
@@ -207,6 +196,42 @@ class ActiveLearningRunner:
         self.call_hook('after_cycle', cycle=cycle, metrics=metrics)
         self.mark(f'cycle_{cycle:02d}.trained')
 
+    def train_model(self, cycle: int, out_dir: str, member: int = 0):
+        """Train a model of cycle ``cycle`` on its labelled images in
+        ``out_dir`` (``config.py``, ``model.pth``), starting as ``al.init``
+        says, and return its Runner: the cycle's own (``member`` 0; the hooks'
+        ``before_train`` adds what its training needs) or a committee's
+        member ``member``, seeded with the run's seed + ``member``."""
+        resume = self.resume_training(out_dir)
+        init = None if resume else initial_weights(
+            self.settings.init, self.files, cycle, self.pretext_checkpoint)
+        c = pc.cycle_config(self.cfg, out_dir,
+                            self.files.cycle(cycle, 'labelled.txt'), init,
+                            resume, self.pool.palette)
+        phase = f'cycle_{cycle:02d}'
+        if member:
+            seed = (c.get('randomness') or {}).get('seed')
+            c['randomness'] = dict(
+                c.get('randomness') or {},
+                seed=None if seed is None else seed + member)
+            phase += f'_member_{member}'
+        master_only(os.makedirs)(out_dir, exist_ok=True)
+        dump_config(c, osp.join(out_dir, 'config.py'))
+        runner = self.run_phase(c, phase)
+        if member:
+            self.log(f'cycle {cycle:02d}: training committee member '
+                     f'{member} (seed {c["randomness"]["seed"]})')
+        else:
+            self.call_hook('before_train', cycle=cycle, phase_runner=runner)
+            self.log(
+                f'cycle {cycle:02d}: training on '
+                f'{len(self.files.labelled(cycle))} labelled images '
+                f'(log: {osp.relpath(runner.log_dir, self.files.work_dir)}'
+                '/)')
+        with timed(self.state.seconds, f'{phase}.train'):
+            runner.train()
+        return runner
+
     def open(self) -> None:
         """Load the pool, check everything that can be checked, open or create
         the state."""
@@ -217,14 +242,10 @@ class ActiveLearningRunner:
         for hook in self.hooks:  # PT4AL: the budget fits a batch
             hook.check(self)
         self.settings.check_pool(len(self.pool))
-        for key in ('init', 'features'):
-            if getattr(self.settings, key) == 'pretext' and \
-                    self.pretext_checkpoint is None:
-                raise ALConfigError(
-                    f"al.{key}='pretext' needs a pretext stage "
-                    '(PretextBatchHook in al_hooks)')
-        if from_checkpoint(self.settings.features):
-            check_features_checkpoint(self)
+        if self.settings.init == 'pretext' and self.pretext_checkpoint is None:
+            raise ALConfigError("al.init='pretext' needs a pretext stage "
+                                '(PretextBatchHook in al_hooks)')
+        self.feature_source.check(self)
         self.evaluated = self.labels.test_split_labelled(self.cfg)
         self.state = self._open_state()
         self.logger = open_run_log(self.files.work_dir, self.cfg)
@@ -267,14 +288,6 @@ class ActiveLearningRunner:
             return self.cycle_batches[cycle]
         labelled = set(self.files.labelled(cycle - 1))
         return [i for i in self.pool.ids if i not in labelled]
-
-    def score_members(self, cycle: int) -> List[str]:
-        """The checkpoints the hooks run beside cycle ``cycle - 1``'s model in
-        cycle ``cycle``'s scoring pass."""
-        return [
-            path for hook in self.hooks
-            for path in hook.score_members(self, cycle)
-        ]
 
     def log(self, msg: str) -> None:
         """A line of the run's story (console and ``al_<timestamp>.log``)."""

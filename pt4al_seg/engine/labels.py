@@ -11,9 +11,9 @@ from typing import Dict, List, Optional
 
 from mmengine.dist import master_only
 
+from ..utils.errors import ALConfigError
 from .annotation import AwaitingLabels, missing_label_maps, write_request
 from .pool import Pool
-from .settings import ALConfigError
 
 
 class SimulatedLabels:

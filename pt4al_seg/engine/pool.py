@@ -19,7 +19,7 @@ from ..datasets.ids import image_id
 from ..datasets.label_maps import (LabelMapError, Palette, normalize_palette,
                                    read_label_map)
 from ..utils.config import dataset_dirs
-from .settings import ALConfigError
+from ..utils.errors import ALConfigError
 
 
 class Pool:

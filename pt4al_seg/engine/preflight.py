@@ -1,28 +1,36 @@
-"""Preflight: before anything trains, one batch of the real data through every
-phase, so that a config that would crash in any phase fails in seconds."""
+"""Preflight: before anything is written, every phase of a new run runs its
+real Runner on two of the pool's images for one iteration (two others are the
+scoring pass's candidates), so that a config that would crash in any phase
+fails in seconds.
+
+The preflight's run is the run itself with its files in a folder beside the
+work dir (removed after), its schedules cut to one iteration (data loaders
+without workers, the test split cut to two images) and one cycle (the last:
+no committee member is trained, no snapshot kept, which
+``CommitteeHook.check`` checks against the real schedule). It runs the hooks'
+phases (PT4AL's pretext training and scoring), cycle 0's training with what
+the hooks add to it (unlabelled batches) and its test, the scoring pass with
+the strategy's query and picker outputs (a committee's members: the model
+itself) and a checkpoint's features pass.
+"""
+import copy
+import logging
+import os
 import os.path as osp
 import pickle
-import tempfile
-from contextlib import nullcontext
-from typing import List, Optional
+import shutil
+from contextlib import contextmanager
+from dataclasses import replace
 
-import torch
 from mmengine.config import Config
-from mmengine.dataset import pseudo_collate
-from mmengine.evaluator import Evaluator
-from mmengine.registry import init_default_scope
+from mmengine.dist import barrier, is_main_process
 
-from ..evaluation.strategy_outputs import HEAD_OUTPUTS
-from ..models.feature_taps import (attach_last_layer_io, last_layer_io,
-                                   pooled_backbone_output)
-from ..models.mc_dropout import (NO_DROPOUT, dropout_layers, mc_probs,
-                                 output_logits)
-from ..models.unlabelled import UNLABELLED
-from ..utils import write_ids
-from ..utils.errors import refusal, unsafe_reason
-from . import phase_configs as pc
-from .checkpoint_features import from_checkpoint, pass_config
-from .settings import ALConfigError
+from ..utils.checkpoint import save_weights
+from ..utils.config import leaf_datasets
+from ..utils.errors import ALConfigError, UserError, refusal, unsafe_reason
+from .run_files import RunFiles
+from .scoring import score_candidates
+from .state import ALState
 
 # Known failures and the setting that fixes them.
 HINTS = {
@@ -33,139 +41,120 @@ HINTS = {
     'stack expects each tensor to be equal size':
     'images of different sizes in one batch: set al.score_batch_size=1 or '
     'add a Resize to the pipeline',
+    'The image size in a batch should be the same':
+    'images of different sizes in one batch: set al.score_batch_size=1 or '
+    'add a Resize to the pipeline',
 }
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
-def check_phase(phase: str,
-                cfg_dict: dict,
-                loader: str,
-                mode: str,
-                unlabelled: bool = False) -> None:
-    """Build ``cfg_dict``'s model and push one batch of ``loader`` through its
-    pipeline, data preprocessor and forward (``mode``: ``'loss'`` for a
-    training phase, ``'predict'`` for a test or scoring phase), on the GPU when
-    there is one; raise ``ALConfigError`` naming the phase.
-
-    Args:
-        phase (str): The phase's name in messages.
-        cfg_dict (dict): The phase's Runner config.
-        loader (str): ``'train_dataloader'`` or ``'test_dataloader'``.
-        mode (str): ``'loss'`` or ``'predict'``.
-        unlabelled (bool): Mark the second half of the batch as unlabelled
-            images (what ``UnlabelledBatchHook`` adds to a training batch).
-            Defaults to False.
-    """
-    from mmseg.registry import DATASETS, METRICS, MODELS
-    cfg_dict = Config(cfg_dict)  # attribute access, as a Runner has it
-    init_default_scope(cfg_dict.get('default_scope', 'mmseg'))
+@contextmanager
+def phase(name: str):
+    """Any error meanwhile becomes one ``ALConfigError`` naming the phase
+    (a known one with the setting that fixes it)."""
     try:
-        model = MODELS.build(cfg_dict['model'])
-        model.init_weights()  # loads model.pretrained / init_cfg checkpoints
-        model.to('cuda' if torch.cuda.is_available() else 'cpu')
-        model.train(mode == 'loss')
-        dataset = DATASETS.build(cfg_dict[loader]['dataset'])
-        size = min(cfg_dict[loader].get('batch_size', 1), len(dataset))
-        batch = pseudo_collate([dataset[i] for i in range(size)])
-        for sample in batch['data_samples'][size // 2:] \
-                if unlabelled and size > 1 else []:
-            sample.set_metainfo({UNLABELLED: True})
-        loop = cfg_dict.get('test_cfg') or {}
-        head_io = mode == 'predict' and loop.get('head_io', False)
-        pooled = mode == 'predict' and loop.get('features', False)
-        with torch.no_grad():
-            data = model.data_preprocessor(batch, training=mode == 'loss')
-            with (last_layer_io(model) if head_io else nullcontext()) as io, \
-                    (pooled_backbone_output(model)
-                     if pooled else nullcontext()) as feats:
-                outputs = model(**data, mode=mode)
-        if head_io:
-            attach_last_layer_io(outputs, io)
-        for sample, feat in zip(outputs, feats['feat'] if pooled else []):
-            sample.pooled_feat = feat
-        evaluator = cfg_dict.get('test_evaluator')
-        if mode == 'predict' and isinstance(evaluator, dict):
-            metric = METRICS.build(evaluator)
-            samples = getattr(getattr(metric, 'query', None), 'mc_samples', 0)
-            if samples:  # Monte-Carlo dropout queries: the passes they score
-                dropout = dropout_layers(model)
-                if not dropout:
-                    raise ALConfigError(
-                        f'preflight of {phase} failed: {NO_DROPOUT}')
-                with torch.no_grad():
-                    probs = mc_probs(model, batch, samples, dropout)
-                for sample, p in zip(outputs, probs):
-                    sample.mc_probs = p
-            members = getattr(getattr(metric, 'query', None), 'num_members', 0)
-            for sample in outputs if members else []:
-                # a committee's members: the model stands in for them
-                probs = output_logits(sample).float().softmax(0)
-                sample.member_probs = torch.stack([probs] * members)
-            evaluator = Evaluator(metric)
-            evaluator.dataset_meta = dataset.metainfo
-            evaluator.process(outputs, batch)
-    except ALConfigError:
-        raise
+        yield
+    except UserError as e:
+        raise ALConfigError(f'preflight of {name} failed: {e}') from e
     except pickle.UnpicklingError as e:
         if unsafe_reason(e) is None:
             raise
         raise refusal(
-            f'preflight of {phase}: a checkpoint the model loads '
+            f'preflight of {name}: a checkpoint the model loads '
             '(model.pretrained or an init_cfg)', unsafe_reason(e)) from e
     except Exception as e:  # any crash here would have crashed the run
         text = ' '.join(str(e).split()) or type(e).__name__
         hint = next((h for k, h in HINTS.items() if k in text), None)
-        raise ALConfigError(f'preflight of {phase} failed: ' + (
+        raise ALConfigError(f'preflight of {name} failed: ' + (
             hint or f'{type(e).__name__}: {text[:300]}')) from e
 
 
-def preflight(runner, ids: Optional[List[str]] = None) -> None:
-    """Every phase of a new run on a few of its images: the hooks' phases
-    (PT4AL's pretext training and scoring), a cycle's training and test, and
-    a scoring pass with the strategy's query and picker outputs."""
-    ids = ids or runner.pool.ids[:16]
-    with tempfile.TemporaryDirectory() as tmp:
-        ids_file = osp.join(tmp, 'ids.txt')
-        write_ids(ids_file, ids)
+def one_iteration(cfg: Config) -> Config:
+    """``cfg`` with every schedule one iteration (or epoch) long, loaders
+    without workers and the test split cut to two images."""
+    cfg = copy.deepcopy(cfg)
+    for train_cfg in (cfg.get('train_cfg'), (cfg.get('pretext')
+                                             or {}).get('train_cfg')):
+        for key in ('max_iters', 'max_epochs'):
+            if (train_cfg or {}).get(key):
+                train_cfg[key] = 1
+    for key in LOADERS:
+        loader = cfg.get(key)
+        if loader:
+            loader.update(num_workers=0, persistent_workers=False)
+    if cfg.get('test_dataloader'):
+        for dataset in leaf_datasets(cfg.test_dataloader.dataset):
+            dataset['indices'] = 2
+    return cfg
+
+
+@contextmanager
+def scratch_dir(work_dir: str):
+    """A folder beside ``work_dir`` that every rank sees (processes on other
+    nodes too, as they see the work dir), made by rank 0 and removed when
+    done: the work dir itself stays untouched until the checks pass."""
+    path = osp.join(
+        osp.dirname(osp.abspath(work_dir)),
+        f'.{osp.basename(osp.abspath(work_dir))}.preflight')
+    if is_main_process():
+        shutil.rmtree(path, ignore_errors=True)  # a killed preflight's
+        os.makedirs(path)
+    barrier()
+    try:
+        yield path
+    except BaseException:  # the other ranks may be inside a collective
+        if is_main_process():
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+    barrier()
+    if is_main_process():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def preflight(runner) -> None:
+    """Every phase of a new run ``runner`` on two of its images (see the
+    module)."""
+    with scratch_dir(runner.files.work_dir) as tmp:
+        run = copy.copy(runner)
+        run.cfg = one_iteration(runner.cfg)
+        run.settings = replace(runner.settings, num_cycles=1, budget=2)
+        run.files = RunFiles(tmp)
+        run.state = ALState(osp.join(tmp, 'al_state.json'))
+        run.resume = False
+        run.logger = logging.getLogger('pt4al_seg.preflight')
+        run.logger.addHandler(logging.NullHandler())
+        run.logger.propagate = False
+        ids = runner.pool.ids[:2]
+        candidates = runner.pool.ids[2:4] or runner.pool.ids[-1:]
+        ids_file = run.files.cycle(0, 'labelled.txt')
+        run.files.write_ids(ids_file, ids)
         for hook in runner.hooks:
-            hook.preflight(runner, ids_file, tmp)
-        cfg = runner.cfg
-        cycle = pc.cycle_config(cfg, tmp, ids_file, None, False,
-                                runner.pool.palette)
-        if runner.labels.on_disk:  # annotation: no label exists yet
-            # with unlabelled images beside the labelled ones where the
-            # strategy trains on them (MCDAL, VAAL)
-            check_phase(
-                'cycle training',
-                cycle,
-                'train_dataloader',
-                'loss',
-                unlabelled=any(
-                    getattr(h, 'adds_unlabelled', False)
-                    for h in runner.hooks))
-        if runner.evaluated:
-            check_phase('cycle test', cycle, 'test_dataloader', 'predict')
+            hook.preflight(run, ids_file, tmp)
+        model = run.files.cycle(0, 'model.pth')
+        if runner.labels.on_disk:
+            with phase('cycle training'):
+                trained = run.train_model(0, run.files.cycle(0))
+            if runner.evaluated:
+                with phase('cycle test'):
+                    trained.test()
+        else:  # annotation: no label exists yet, an untrained model scores
+            with phase('scoring'):
+                save_weights(model, untrained(run.cfg).state_dict(), {})
         strategy = runner.strategy
         if strategy.needs_model:
-            scores = 'score' in strategy.needs and strategy.query.needs_model
-            head = [n for n in HEAD_OUTPUTS if n in strategy.needs]
-            metric = dict(
-                type='StrategyOutputsMetric',
-                query=strategy.query_cfg if scores else None,
-                region_mask=runner.settings.region_mask,
-                image_class=dict(
-                    exclude=[]) if 'class' in strategy.needs else None,
-                head_outputs=head)
-            scoring = pc.score_config(
-                cfg,
-                runner.pool,
-                tmp,
-                ids_file,
-                None,
-                metric,
-                head_io=bool(head))
-            check_phase('scoring', scoring, 'test_dataloader', 'predict')
-        if from_checkpoint(runner.settings.features) and any(
-                s.needs_features for s in (strategy, runner.cold_start)):
-            check_phase('features pass',
-                        pass_config(runner, tmp, ids_file, None),
-                        'test_dataloader', 'predict')
+            members = [model] * getattr(strategy.query, 'num_members', 0)
+            with phase('scoring'):
+                score_candidates(run, 1, strategy, candidates, model, members)
+        if any(
+                s.needs_features and not s.model_features
+                for s in (strategy, runner.cold_start)):
+            with phase('features pass'):
+                runner.feature_source.preflight(run, ids_file, tmp)
+
+
+def untrained(cfg: Config):
+    """The task model of ``cfg`` as built (PyTorch's initialisation)."""
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    return MODELS.build(cfg.model)

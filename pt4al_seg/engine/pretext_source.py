@@ -16,7 +16,7 @@ import shutil
 from typing import Dict, List, Optional
 
 from ..utils import atomic_write, read_ids
-from .settings import ALConfigError
+from ..utils.errors import ALConfigError
 from .state import ALState, settings_diff, settings_snapshot
 
 # what the pretext stage writes and a later phase reads

@@ -12,6 +12,7 @@ from typing import Dict, List, Optional
 from mmengine.dist import master_only
 
 from ..utils import read_ids, write_ids, write_scores
+from .phase_hooks.snapshot_hook import START, snapshot_name
 
 
 class RunFiles:
@@ -26,7 +27,7 @@ class RunFiles:
 
     def check_writable(self) -> None:
         """The work dir exists or can be created, and can be written."""
-        from .settings import ALConfigError
+        from ..utils.errors import ALConfigError
         existing = self.work_dir
         while not osp.exists(existing):
             existing = osp.dirname(existing)
@@ -40,17 +41,31 @@ class RunFiles:
     def path(self, *parts: str) -> str:
         return osp.join(self.work_dir, *parts)
 
-    def features(self, source: str) -> str:
-        """The features file of ``al.features`` ``source`` when it is not
-        ``'task'``: ``pretext/features.npz``, or a checkpoint's
-        ``features/features.npz``."""
-        if source == 'pretext':
-            return self.path('pretext', 'features.npz')
-        return self.path('features', 'features.npz')
-
     def cycle(self, cycle: int, *parts: str) -> str:
         """``<work_dir>/cycle_XX[/parts]``."""
         return self.path(f'cycle_{cycle:02d}', *parts)
+
+    def members(self, committee: dict, cycle: int) -> List[str]:
+        """The checkpoints of the members ``committee`` (a committee query's,
+        see :class:`~pt4al_seg.engine.hooks.CommitteeHook`) keeps beside
+        cycle ``cycle - 1``'s model, in the order the scoring pass stacks
+        them: the extra seeded trainings, the snapshots, the model before."""
+        model = cycle - 1
+        out = [
+            self.cycle(model, 'committee', f'member_{k}', 'model.pth')
+            for k in range(1,
+                           committee.get('seeds', 0) + 1)
+        ]
+        out += [
+            self.cycle(model, snapshot_name(k))
+            for k in range(1,
+                           committee.get('snapshots', 0) + 1)
+        ]
+        if committee.get('previous_cycle', False):
+            out.append(
+                self.cycle(model -
+                           1, 'model.pth') if model else self.cycle(0, START))
+        return out
 
     @property
     def pool(self) -> str:

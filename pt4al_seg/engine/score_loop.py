@@ -13,6 +13,7 @@ from ..models.feature_taps import (attach_last_layer_io, last_layer_io,
 from ..models.mc_dropout import (NO_DROPOUT, dropout_layers, last_layer,
                                  last_layer_probs, mc_probs, output_logits,
                                  per_image)
+from ..utils.errors import UserError
 
 
 @LOOPS.register_module()
@@ -70,7 +71,7 @@ class ScoreLoop(TestLoop):
         if self.mc_samples:
             self._dropout = dropout_layers(self._model())
             if not self._dropout:
-                raise ValueError(NO_DROPOUT)
+                raise UserError(NO_DROPOUT)
             self._last = last_layer(self._model(), self._dropout)
 
     def run(self) -> dict:

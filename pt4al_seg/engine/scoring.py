@@ -2,7 +2,7 @@
 declared; and how any scoring pass resumes after a kill."""
 import os.path as osp
 import shutil
-from typing import List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 from mmengine.dist import barrier, is_main_process, master_only
 
@@ -56,18 +56,48 @@ def run_scoring(runner,
     (phase_runner or runner.run_phase(c, phase)).test()
 
 
-def score_candidates(runner, cycle: int, strategy: Strategy,
-                     ids: List[str]) -> Candidates:
+def outputs_metric(needs: Set[str],
+                   query: Optional[dict] = None,
+                   scores_file: Optional[str] = None,
+                   features_file: Optional[str] = None,
+                   region_mask: Optional[str] = None,
+                   background: Optional[list] = None) -> dict:
+    """The config of the metric that collects, in one scoring pass, what a
+    strategy's parts ``needs`` (:class:`StrategyOutputsMetric`): ``query``'s
+    score per image (into ``scores_file``; a ``class`` column, ``background``
+    not counted, when classes are needed), and the pooled features and
+    last-layer outputs (into ``features_file``); ``al.region_mask``'s pixels
+    left out."""
+    head = [n for n in HEAD_OUTPUTS if n in needs]
+    features = bool(set(needs) & {'feature', 'labelled_feature'})
+    return dict(
+        type='StrategyOutputsMetric',
+        query=query if 'score' in needs else None,
+        region_mask=region_mask,
+        image_class=dict(
+            exclude=list(background)) if 'class' in needs else None,
+        features_file=features_file if features or head else None,
+        head_outputs=head,
+        scores_file=scores_file)
+
+
+def score_candidates(runner,
+                     cycle: int,
+                     strategy: Strategy,
+                     ids: List[str],
+                     checkpoint: Optional[str] = None,
+                     members: Optional[List[str]] = None) -> Candidates:
     """Collect what ``strategy`` needs to pick from ``ids`` in cycle ``cycle``.
 
-    With a model (the previous cycle's ``model.pth``) it is one test run over
-    the candidates (preceded by the labelled images when the picker needs their
-    features, listed in ``cycle_XX/candidates.txt``) writing ``scores.csv``
-    (query scores, a ``class`` column when classes are needed) and
-    ``features.npz`` (pooled features, what the last layer gives); a query that
-    needs no model scores the ids directly, and features of the pretext
-    model (``al.features='pretext'``) come from ``pretext/features.npz``,
-    those of a checkpoint from ``features/features.npz``. No
+    With a model (``checkpoint``, by default the previous cycle's
+    ``model.pth``) it is one test run over the candidates (preceded by the
+    labelled images when the picker needs their features, listed in
+    ``cycle_XX/candidates.txt``) writing ``scores.csv`` (query scores, a
+    ``class`` column when classes are needed) and ``features.npz`` (pooled
+    features, what the last layer gives); ``members`` (by default the
+    committee's, :meth:`RunFiles.members`) run beside it for a query that
+    compares models. A query that needs no model scores the ids directly;
+    features of another source (``al.features``) come from its file. No
     label of a candidate is read.
 
     Args:
@@ -75,6 +105,9 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         cycle (int): The cycle that picks.
         strategy (Strategy): Its query and picker.
         ids (list): The candidate ids.
+        checkpoint (str, optional): The scoring model. Defaults to None.
+        members (list, optional): Its members' checkpoints. Defaults to
+            None.
 
     Returns:
         Candidates: What the picker gets.
@@ -84,9 +117,9 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
         ids=list(ids),
         labelled=files.labelled(cycle - 1),
         num_classes=runner.pool.num_classes)
-    if needs & {'feature', 'labelled_feature'} and \
-            not strategy.model_features:  # the pretext model's, a checkpoint's
-        path = files.features(strategy.features)
+    with_features = strategy.model_features
+    if strategy.needs_features and not with_features:  # another source's
+        path = runner.feature_source.features_file(runner, cycle)
         out.features = read_features(path, out.ids)
         if 'labelled_feature' in needs:
             out.labelled_features = read_features(path, out.labelled)
@@ -96,32 +129,29 @@ def score_candidates(runner, cycle: int, strategy: Strategy,
             out.scores = dict(zip(ids, strategy.query.score_ids(ids)))
             files.write_scores(scores_file, out.scores)
         return out
-    with_features = strategy.model_features
     head = [n for n in HEAD_OUTPUTS if n in needs]
     images = (out.labelled if with_features and 'labelled_feature' in needs
               else []) + out.ids
     ids_file = files.cycle(cycle, 'candidates.txt')
     files.write_ids(ids_file, images)
     left_file, num_left = left_to_score(runner, files.cycle(cycle), images)
-    metric = dict(
-        type='StrategyOutputsMetric',
-        query=strategy.query_cfg if 'score' in needs else None,
-        region_mask=runner.settings.region_mask,
-        image_class=dict(
-            exclude=runner.pool.background) if 'class' in needs else None,
-        features_file=files.cycle(cycle, 'features.npz')
-        if with_features or head else None,
-        head_outputs=head,
-        scores_file=scores_file)
-    members = runner.score_members(cycle) if 'score' in needs else []
-    missing = [m for m in members if not osp.isfile(m)]
+    metric = outputs_metric(
+        needs if with_features else needs - {'feature', 'labelled_feature'},
+        strategy.query_cfg, scores_file, files.cycle(cycle, 'features.npz'),
+        runner.settings.region_mask, runner.pool.background)
+    if members is None and 'score' in needs and hasattr(
+            strategy.query, 'committee'):
+        members = files.members(strategy.query.committee, cycle)
+    missing = [m for m in members or [] if not osp.isfile(m)]
     if missing:
         raise RuntimeError(f'{missing[0]} does not exist: '
                            f'{type(strategy.query).__name__} compares cycle '
                            f'{cycle - 1}\'s model with it')
+    if checkpoint is None:
+        checkpoint = files.cycle(cycle - 1, 'model.pth')
     c = pc.score_config(runner.cfg, runner.pool, files.cycle(cycle), ids_file,
-                        files.cycle(cycle - 1, 'model.pth'), metric,
-                        with_features, left_file, members, bool(head))
+                        checkpoint, metric, with_features, left_file, members,
+                        bool(head))
     run_scoring(runner, c, f'score_{cycle:02d}', num_left)
     if 'score' in needs:
         out.scores = read_scores(scores_file, 'score')

@@ -15,12 +15,11 @@ from mmengine.config import Config
 
 from ..datasets.label_maps import LABEL_LOADERS, normalize_palette
 from ..strategies import Strategy
-from ..utils.errors import UserError
+from ..utils.errors import ALConfigError  # noqa: F401 (its home before)
 
 MODES = ('simulate', 'annotate')
 INITS = ('scratch', 'previous', 'pretext')
 RESUME_TRAINING = ('restart', 'checkpoint')
-FEATURES = ('task', 'pretext')
 # Keys of pt4al_seg 0.1 and what replaced them.
 RENAMED = {
     'selector': 'al.query',
@@ -30,11 +29,6 @@ RENAMED = {
     'order': "the order argument of PretextBatchHook in al_hooks",
     'seed': 'al.cold_start.query.seed',
 }
-
-
-class ALConfigError(UserError):
-    """A setting of the run's config (or its data) that cannot work, with the
-    culprit named."""
 
 
 @dataclass
@@ -53,15 +47,12 @@ class ALSettings:
         cold_start (dict): ``picker`` (and ``query``) of cycle 0, when no model
             exists. Defaults to a seeded random pick (``Random`` query,
             ``TopK``).
-        features (str): Where pickers that need features (``TypiClust``,
-            ``ProbCover``, ``KCenterGreedy``) take them: the pooled backbone
-            features of the previous cycle's task model (``'task'``, one
-            scoring pass per cycle), of the pretext model (``'pretext'``:
-            ``pretext/features.npz``, written once by the pretext stage), or
-            of the task model's backbone with the weights of a
-            self-supervised checkpoint (its path: ``features/features.npz``,
-            one pass per run, see
-            :mod:`~pt4al_seg.engine.checkpoint_features`); the last two are
+        features (str | dict): Where pickers that need features
+            (``TypiClust``, ``ProbCover``, ``KCenterGreedy``...) take them:
+            ``'task'`` (the previous cycle's task model, its scoring pass),
+            ``'pretext'`` (the pretext model's), a self-supervised
+            checkpoint's path, or a source's config
+            (:mod:`~pt4al_seg.engine.feature_sources`); all but the first are
             there before any label exists (usable by ``cold_start``).
             Defaults to 'task'.
         mode (str): ``'simulate'`` (labels on disk) or ``'annotate'`` (ask for
@@ -159,15 +150,11 @@ class ALSettings:
                 raise ALConfigError(
                     f'al.{key} must be one of {", ".join(allowed)}, got '
                     f'{getattr(self, key)!r}')
-        if self.features not in FEATURES and not (isinstance(
-                self.features, str) and osp.isfile(self.features)):
-            raise ALConfigError(
-                f'al.features must be one of {", ".join(FEATURES)} or a '
-                f'checkpoint file, got {self.features!r} (no such file)')
+        source = self.feature_source()
         self.strategy()
         cold = self.cold_start_strategy()
         feature_needs = {'feature', 'labelled_feature'}
-        if self.features != 'task' and not feature_needs & set(
+        if not source.from_model and not feature_needs & set(
                 self.strategy().needs + cold.needs):
             raise ALConfigError(
                 f'al.features={self.features!r} but neither al.picker nor '
@@ -199,10 +186,17 @@ class ALSettings:
                 raise ALConfigError(
                     f"{e} (or 'metainfo': the dataset's palette)") from e
 
+    def feature_source(self):
+        """Where pickers take features (``al.features``, see
+        :mod:`~pt4al_seg.engine.feature_sources`)."""
+        from .feature_sources import feature_source
+        return feature_source(self.features)
+
     def strategy(self) -> Strategy:
         """The query and picker of cycles 1..K-1."""
         return _strategy(
-            dict(picker=self.picker, query=self.query), 'al', self.features)
+            dict(picker=self.picker, query=self.query), 'al',
+            self.feature_source().from_model)
 
     def cold_start_strategy(self) -> Strategy:
         """The query and picker of cycle 0."""
@@ -211,7 +205,8 @@ class ALSettings:
             raise ALConfigError(
                 "al.cold_start must be a dict with a picker, e.g. "
                 "dict(picker=dict(type='EveryNth'))")
-        return _strategy(self.cold_start, 'al.cold_start', self.features)
+        return _strategy(self.cold_start, 'al.cold_start',
+                         self.feature_source().from_model)
 
     def check_pool(self, pool_size: int) -> None:
         """The budget fits a pool of ``pool_size`` images."""
@@ -226,13 +221,14 @@ class ALSettings:
         return asdict(self)
 
 
-def _strategy(spec: dict, name: str, features: str) -> Strategy:
+def _strategy(spec: dict, name: str, model_features: bool) -> Strategy:
     unknown = set(spec) - {'picker', 'query'}
     if unknown:
         raise ALConfigError(
             f'{name}: unknown keys {sorted(unknown)} (picker, query)')
     try:
-        return Strategy(spec['picker'], spec.get('query'), name, features)
+        return Strategy(spec['picker'], spec.get('query'), name,
+                        model_features)
     except ValueError as e:
         raise ALConfigError(str(e)) from e
 
@@ -261,6 +257,22 @@ def _positive_int(al: dict, key: str, required: bool = True) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise ALConfigError(
             f'al.{key} must be a positive integer, got {value!r}')
+
+
+def check_model(cfg: Config, *strategies: Strategy) -> None:
+    """The task model gives what the strategies' queries read (their
+    ``model_type``, e.g. ``MCDALEncoderDecoder`` for ``MCDAL``)."""
+    from mmseg.registry import MODELS
+    for strategy in strategies:
+        want = getattr(strategy.query, 'model_type', None)
+        if want is None:
+            continue
+        have = MODELS.get(cfg.model.get('type', ''))
+        if not (isinstance(have, type) and issubclass(have, MODELS.get(want))):
+            raise ALConfigError(
+                f'{type(strategy.query).__name__} reads what a {want} '
+                f'predicts, and model.type is {cfg.model.get("type")!r}: set '
+                f"al.model=dict(type='{want}') (its strategy config does)")
 
 
 def check_config(cfg: Config) -> None:

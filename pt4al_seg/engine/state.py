@@ -204,7 +204,7 @@ class ALState:
         """The state of an existing run for ``--resume``; refused
         (``ALConfigError``, one line) without ``--resume``, for another config,
         or for another pool."""
-        from .settings import ALConfigError
+        from ..utils.errors import ALConfigError
         work_dir = osp.dirname(path)
         if not resume:
             raise FileExistsError(

@@ -103,12 +103,11 @@ class _Scoring:
 
     def config(self, query: str, bf16: bool = False) -> dict:
         from ..engine import phase_configs as pc
+        from ..engine.scoring import outputs_metric
         out = osp.join(self.work_dir,
                        f'score_{query}' + ('_bf16' if bf16 else ''))
-        metric = dict(
-            type='StrategyOutputsMetric',
-            query=dict(type=query),
-            scores_file=osp.join(out, 'scores.csv'))
+        metric = outputs_metric({'score'}, dict(type=query),
+                                osp.join(out, 'scores.csv'))
         c = pc.score_config(self.cfg, self.pool, out, self.ids_file, self.task,
                             metric)
         c['test_cfg']['bf16'] = bf16

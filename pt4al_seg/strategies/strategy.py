@@ -14,19 +14,18 @@ class Strategy:
         query (dict, optional): Query config, e.g.
             ``dict(type='LeastConfidence')``. Defaults to None.
         name (str): The setting it came from, for messages. Defaults to 'al'.
-        features (str): Where features come from: ``'task'`` (a scoring
-            pass of the previous cycle's model), ``'pretext'`` (the pretext
-            model's) or a self-supervised checkpoint's path (the task model's
-            backbone with its weights); the last two are there before any
-            model is trained. Defaults to 'task'.
+        model_features (bool): Whether the picker's features come from the
+            scoring pass of the previous cycle's model (else from another
+            source of ``al.features``, there before any model is trained).
+            Defaults to True.
     """
 
     def __init__(self,
                  picker: dict,
                  query: Optional[dict] = None,
                  name: str = 'al',
-                 features: str = 'task'):
-        self.query_cfg, self.features = query, features
+                 model_features: bool = True):
+        self.query_cfg, self._model_features = query, model_features
         self.picker = _build(PICKERS, picker, f'{name}.picker')
         self.query = _build(QUERIES, query,
                             f'{name}.query') if query is not None else None
@@ -52,7 +51,7 @@ class Strategy:
     @property
     def model_features(self) -> bool:
         """Whether the picker's features come from a scoring pass."""
-        return self.features == 'task' and self.needs_features
+        return self._model_features and self.needs_features
 
     @property
     def needs_model(self) -> bool:

@@ -9,12 +9,12 @@ from mmengine.config import Config
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
-def _leaf_datasets(dataset: dict) -> list:
+def leaf_datasets(dataset: dict) -> list:
     """The datasets inside wrappers (ConcatDataset, RepeatDataset...)."""
     if 'datasets' in dataset:
-        return [d for sub in dataset['datasets'] for d in _leaf_datasets(sub)]
+        return [d for sub in dataset['datasets'] for d in leaf_datasets(sub)]
     if 'dataset' in dataset:
-        return _leaf_datasets(dataset['dataset'])
+        return leaf_datasets(dataset['dataset'])
     return [dataset]
 
 
@@ -43,8 +43,8 @@ def propagate_data_root(cfg: Config,
         if loader is None:
             continue
         given = file_cfg.get(key) if file_cfg is not None else None
-        given = _leaf_datasets(given['dataset']) if given else []
-        for i, dataset in enumerate(_leaf_datasets(loader['dataset'])):
+        given = leaf_datasets(given['dataset']) if given else []
+        for i, dataset in enumerate(leaf_datasets(loader['dataset'])):
             own = dataset.get('data_root')
             from_cli = i < len(given) and own != given[i].get('data_root')
             if root is not None and not from_cli:
@@ -76,7 +76,7 @@ def file_config(cfg: Config) -> Optional[Config]:
 def data_roots(cfg: Config) -> dict:
     """``{loader: data_root}`` of each dataloader (its first dataset's)."""
     return {
-        key: _leaf_datasets(cfg[key]['dataset'])[0].get('data_root')
+        key: leaf_datasets(cfg[key]['dataset'])[0].get('data_root')
         for key in DATALOADERS if cfg.get(key) is not None
     }
 

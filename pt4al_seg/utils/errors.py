@@ -14,6 +14,11 @@ class UserError(ValueError):
     """Bad input that the user can fix: a config, a file, a setting."""
 
 
+class ALConfigError(UserError):
+    """A setting of an active-learning run's config (or its data) that cannot
+    work, with the culprit named."""
+
+
 class UnsafeCheckpointError(UserError):
     """A checkpoint that only full unpickling (which can run code) reads
     (see :mod:`pt4al_seg.utils.checkpoint`)."""

@@ -102,7 +102,7 @@ def test_imbalanced_counts(tmp_path):
 
 
 def test_image_list_dataset(idx_source, tmp_path):
-    from pt4al_seg.datasets.build_fashion import build
+    from pt4al_seg.experiments.fashion import build
     out = str(tmp_path / 'cls')
     build(out, 'cls', idx_source, size=32, num_train=12, num_val=4, workers=1)
     ds = DATASETS.build(
@@ -182,9 +182,9 @@ def test_colorization_pretext_selectable_for_classification(
         idx_source, tmp_path):
     from mmengine.config import Config
 
-    from pt4al_seg.datasets.build_fashion import build
     from pt4al_seg.engine import ALSettings, load_pool
     from pt4al_seg.engine.phase_configs import pretext_config
+    from pt4al_seg.experiments.fashion import build
     from ..conftest import REPO, point_to
     out = str(tmp_path / 'cls')
     build(out, 'cls', idx_source, size=32, num_train=8, num_val=2, workers=1)

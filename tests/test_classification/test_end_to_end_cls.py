@@ -17,7 +17,7 @@ from ..conftest import REPO, check_contract
 
 @pytest.fixture(scope='module')
 def tiny_cls(idx_source, tmp_path_factory):
-    from pt4al_seg.datasets.build_fashion import build
+    from pt4al_seg.experiments.fashion import build
     out = str(tmp_path_factory.mktemp('data') / 'cls')
     build(out, 'cls', idx_source, size=32, num_train=40, num_val=20, workers=1)
     return out

@@ -1,4 +1,4 @@
-"""The Cityscapes-layout stand-in (``build_fashion_data.py --layout
+"""The Cityscapes-layout stand-in (``fashion_scenes.py --layout
 cityscapes``) and the shipped Cityscapes configs run end to end on it: both
 pretexts, two tiny cycles through the AL runner, on CPU, with only sizes,
 iterations and batch sizes changed on the command line."""
@@ -21,8 +21,8 @@ H, W = 32, 64  # the stand-in's images: --size 32 is the height
 def standin(idx_source, tmp_path_factory):
     out = str(tmp_path_factory.mktemp('standin') / 'cityscapes')
     proc = run_in_process([
-        'tools/build_fashion_data.py', out, '--layout', 'cityscapes',
-        '--source', idx_source, '--size',
+        'tools/dataset_converters/fashion_scenes.py', out, '--layout',
+        'cityscapes', '--source', idx_source, '--size',
         str(H), '--num-train', '8', '--num-val', '4', '--workers', '1'
     ])
     assert proc.returncode == 0, proc.stderr
@@ -66,8 +66,8 @@ def test_standin_layout_and_labels(standin):
 def test_standin_refuses_bad_sizes(idx_source, tmp_path, argv, message):
     out = str(tmp_path / 'x')
     proc = run_in_process([
-        'tools/build_fashion_data.py', out, '--layout', 'cityscapes',
-        '--source', idx_source, *argv
+        'tools/dataset_converters/fashion_scenes.py', out, '--layout',
+        'cityscapes', '--source', idx_source, *argv
     ])
     assert proc.returncode != 0 and message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1

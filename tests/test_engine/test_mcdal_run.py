@@ -45,12 +45,19 @@ def test_mcdal_segmentation(tiny_scenes, tmp_path):
     check_contract(wd, '--pool')
 
 
-def test_mcdal_without_its_model_is_refused(tiny_scenes, tmp_path):
+@pytest.mark.parametrize('query, model',
+                         [('MCDAL', 'MCDALEncoderDecoder'),
+                          ('VAAL', 'VAALEncoderDecoder'),
+                          ('PredictedLoss', 'LossPredictionEncoderDecoder')])
+def test_a_query_without_its_model_is_refused(tiny_scenes, tmp_path, query,
+                                              model):
+    """A query that reads what a strategy's own model predicts, put on the
+    plain EncoderDecoder: one line naming the model, before any work."""
     line = refusal(
         tmp_path / 'refused',
-        tiny_scenes, ['al.query.type=MCDAL'],
+        tiny_scenes, [f'al.query.type={query}'],
         strategy='lc')
     assert line == (
-        'train_al.py: error: preflight of scoring failed: RuntimeError: '
-        "MCDAL scores a model's auxiliary classifiers: set "
-        "model.type='MCDALEncoderDecoder'")
+        f'train_al.py: error: {query} reads what a {model} predicts, and '
+        f"model.type is 'EncoderDecoder': set al.model=dict(type='{model}') "
+        '(its strategy config does)')

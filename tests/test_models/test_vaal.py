@@ -177,11 +177,6 @@ def test_vaal_segmentation_run(tiny_scenes, tmp_path):
             1 - float(out.vaal_prob), rel=1e-5, abs=1e-6), i
     assert read_ids(str(cycle / 'selected.txt')) == highest(scores, 5)
     check_contract(wd, '--pool')
-    line = refusal(
-        tmp_path / 'refused',
-        tiny_scenes, ['al.query.type=VAAL'],
-        strategy='lc')
-    assert line.endswith("set model.type='VAALEncoderDecoder'")
 
 
 def test_vaal_under_ddp(tiny_scenes, tmp_path):
@@ -202,14 +197,14 @@ def test_vaal_under_ddp(tiny_scenes, tmp_path):
 
 
 def test_vaal_training_is_in_the_preflight(tiny_scenes, tmp_path):
-    """The preflight's training batch holds unlabelled images where the
-    strategy trains on them: VAAL's step fails there, before any work (at
-    16x16 its encoder ends at 1x1, and one image per part leaves BatchNorm a
-    single value per channel)."""
+    """The preflight's cycle training gets the unlabelled batches the
+    strategy trains on: VAAL's step fails there, before any work (at 16x16
+    its encoder ends at 1x1, and batches of one image per part leave
+    BatchNorm a single value per channel)."""
     line = refusal(
         tmp_path / 'refused',
         tiny_scenes,
-        ['model.vaal.image_size=16', 'train_dataloader.batch_size=2'],
+        ['model.vaal.image_size=16', 'train_dataloader.batch_size=1'],
         strategy='vaal')
     assert line.startswith(
         'train_al.py: error: preflight of cycle training failed: '

@@ -1,6 +1,7 @@
-# The classification view of the offline data (tools/build_fashion_data.py
-# --view cls): one tinted Fashion-MNIST item per textured 32x32 image. Labels
-# come from the item's Fashion-MNIST class, not from human annotation.
+# The classification view of the offline data
+# (tools/dataset_converters/fashion_scenes.py --view cls): one tinted
+# Fashion-MNIST item per textured 32x32 image. Labels come from the item's
+# Fashion-MNIST class, not from human annotation.
 dataset_type = 'ImageListClsDataset'
 data_root = 'data/fashion_cls'
 # What PackSegInputs keeps: CIFAR images are arrays with an id, no path.

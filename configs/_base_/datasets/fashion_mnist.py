@@ -1,5 +1,6 @@
-# Plain Fashion-MNIST (tools/build_fashion_data.py --view plain): upright grey
-# 28x28 items, loaded as 3 channels. 60,000 training and 10,000 test images.
+# Plain Fashion-MNIST (tools/dataset_converters/fashion_scenes.py --view
+# plain): upright grey 28x28 items, loaded as 3 channels. 60,000 training and
+# 10,000 test images.
 _base_ = ['./fashion_cls.py']
 data_root = 'data/fashion_mnist'
 train_pipeline = [

@@ -1,7 +1,7 @@
-# FashionScenes (tools/build_fashion_data.py): tinted Fashion-MNIST items on
-# textured canvases; labels come from composing the items, not from human
-# annotation. `data_root` reaches every dataloader, also when set with
-# --cfg-options data_root=...
+# FashionScenes (tools/dataset_converters/fashion_scenes.py): tinted
+# Fashion-MNIST items on textured canvases; labels come from composing the
+# items, not from human annotation. `data_root` reaches every dataloader, also
+# when set with --cfg-options data_root=...
 dataset_type = 'FashionScenesDataset'
 data_root = 'data/fashion_scenes'
 crop_size = (128, 128)

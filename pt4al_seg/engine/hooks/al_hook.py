@@ -29,8 +29,9 @@ class ALHook:
         ``ALConfigError`` for a config this hook cannot work with."""
 
     def preflight(self, runner, ids_file: str, tmp_dir: str) -> None:
-        """A new run, before anything trains: push one batch of ``ids_file``
-        through each phase this hook will run (``preflight.check_phase``)."""
+        """A new run, before anything trains: run each phase only this hook
+        runs on the images of ``ids_file`` for one iteration, in ``tmp_dir``
+        (``runner`` is then the preflight's run there: ``preflight.py``)."""
 
     def before_run(self, runner) -> None:
         """Before the first cycle (PT4AL trains its pretext model and ranks the
@@ -38,26 +39,25 @@ class ALHook:
         records as done."""
 
     def before_phase(self, runner, phase: str, phase_runner) -> None:
-        """A phase's mmengine Runner (``phase``: ``'pretext'``, ``'cycle_XX'``,
-        ``'score_XX'``, ``'features'`` for a checkpoint's features pass) is
-        built and about to run; register mmengine hooks into it here."""
+        """A phase's mmengine Runner (``phase``: ``'pretext'``, ``'cycle_XX'``
+        and ``'cycle_XX_member_K'``, ``'score_XX'``, ``'features'``) is built
+        and about to run; register mmengine hooks into it here."""
 
     def after_phase(self, runner, phase: str) -> None:
         """A phase's files are complete; ``al_state.json`` records ``phase``
         next."""
 
-    def before_score(self, runner, cycle: int) -> None:
+    def before_select(self, runner, cycle: int) -> None:
         """Cycle ``cycle`` (> 0) is about to score its candidates with cycle
         ``cycle - 1``'s model (a committee trains its members here)."""
-
-    def score_members(self, runner, cycle: int) -> List[str]:
-        """Checkpoints of the models the scoring pass of cycle ``cycle`` runs
-        beside cycle ``cycle - 1``'s (:class:`CommitteeHook`)."""
-        return []
 
     def after_select(self, runner, cycle: int, selected: List[str]) -> None:
         """Cycle ``cycle`` chose ``selected`` (their labels are requested
         next)."""
+
+    def before_train(self, runner, cycle: int, phase_runner) -> None:
+        """Cycle ``cycle``'s model is about to train in ``phase_runner``
+        (register the mmengine hooks its training needs here)."""
 
     def after_cycle(self, runner, cycle: int, metrics: dict) -> None:
         """Cycle ``cycle`` trained and was tested (``metrics`` empty without a
@@ -71,7 +71,7 @@ class ALHook:
 def build_al_hooks(cfgs: Dict[str, dict]) -> List[ALHook]:
     """The hooks of ``{name: config}`` (``settings.hook_configs``), in the
     order they are called."""
-    from ..settings import ALConfigError
+    from ...utils.errors import ALConfigError
     hooks = []
     for name, hook_cfg in cfgs.items():
         hook_cfg = dict(hook_cfg)

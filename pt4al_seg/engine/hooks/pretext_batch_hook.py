@@ -7,9 +7,9 @@ from functools import partial
 from ...registry import AL_HOOKS
 from ...strategies.ranking import rank_into_batches
 from ...utils import read_ids, read_scores
+from ...utils.errors import ALConfigError
 from .. import phase_configs as pc
 from ..scoring import drop_shards, left_to_score, run_scoring
-from ..settings import ALConfigError
 from ..timings import timed
 from .al_hook import ALHook
 
@@ -70,13 +70,17 @@ class PretextBatchHook(ALHook):
         runner.pretext_checkpoint = runner.files.path('pretext', 'model.pth')
 
     def preflight(self, runner, ids_file: str, tmp_dir: str) -> None:
-        from ..preflight import check_phase
-        train = runner.pretext_source is None  # else adopted, not trained
-        c = pc.pretext_config(runner.cfg, runner.pool, tmp_dir, ids_file,
-                              train)
-        if train:
-            check_phase('pretext training', c, 'train_dataloader', 'loss')
-        check_phase('pretext scoring', c, 'test_dataloader', 'predict')
+        """The pretext model trained and scoring (also where a run adopts
+        another's stage: the preflight's cycles start from its weights)."""
+        from ..preflight import phase
+        runner.pretext_checkpoint = runner.files.path('pretext', 'model.pth')
+        c = pc.pretext_config(runner.cfg, runner.pool,
+                              runner.files.path('pretext'), ids_file, True)
+        with phase('pretext training'):
+            trained = runner.run_phase(c, 'pretext')
+            trained.train()
+        with phase('pretext scoring'):
+            run_scoring(runner, c, 'pretext', 1, trained)
 
     def before_run(self, runner) -> None:
         self.pretext_stage(runner)

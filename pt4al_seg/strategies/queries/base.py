@@ -38,6 +38,9 @@ class BaseQuery:
 
     #: False for queries that score ids alone (random).
     needs_model = True
+    #: the model type (or a subclass) whose outputs the query reads, when
+    #: mmseg's own models do not give them (e.g. Learning Loss's module)
+    model_type = None
 
     def pixel_scores(self, probs: Tensor) -> Tensor:
         """(B, C, H, W) softmax probabilities to (B, H, W) per-pixel scores."""

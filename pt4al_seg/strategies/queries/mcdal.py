@@ -23,6 +23,7 @@ class MCDAL(StackedQuery):
     run for this query)."""
 
     al_hooks = [dict(type='UnlabelledDataHook')]
+    model_type = 'MCDALEncoderDecoder'
 
     def stack_pixel_scores(self, probs: Tensor) -> Tensor:
         main, a1, a2 = probs[0], probs[1], probs[2]

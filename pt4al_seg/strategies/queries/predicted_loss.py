@@ -12,5 +12,7 @@ class PredictedLoss(BaseQuery):
     module predicts (``pred_loss``, see
     ``pt4al_seg.models.learning_loss``); it reads no logits."""
 
+    model_type = 'LossPredictionEncoderDecoder'
+
     def score_sample(self, sample, valid: Optional[Tensor] = None) -> float:
         return float(sample['pred_loss'])

@@ -20,6 +20,7 @@ class VAAL(BaseQuery):
     the run for this query)."""
 
     al_hooks = [dict(type='UnlabelledDataHook')]
+    model_type = 'VAALEncoderDecoder'
 
     def score_sample(self, sample, valid: Optional[Tensor] = None) -> float:
         if 'vaal_prob' not in sample:

@@ -175,7 +175,7 @@ def test_pretext_run_classification(config, tmp_path, idx_source):
     import subprocess
     import sys
 
-    from pt4al_seg.datasets.build_fashion import build
+    from pt4al_seg.experiments.fashion import build
     from pt4al_seg.utils import read_ids, read_scores
     from ...conftest import REPO, check_contract
     data = str(tmp_path / 'cls')

@@ -21,12 +21,6 @@ data set is the same whatever the number of worker processes.
 import cv2
 import numpy as np
 
-CLASSES = ('background', 't-shirt/top', 'trouser', 'pullover', 'dress', 'coat',
-           'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot')
-PALETTE = [[0, 0, 0], [220, 20, 60], [30, 80, 200], [255, 140, 0],
-           [200, 30, 170], [140, 70, 20], [240, 220, 0], [250, 90, 90],
-           [40, 170, 60], [120, 40, 200], [0, 170, 190]]
-
 # Per item class: (mean hue in OpenCV units [0, 180), hue spread, saturation
 # range).
 CLASS_TINTS = (

@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from pt4al_seg.datasets.build_fashion import build
-from pt4al_seg.datasets.fashion_synth import class_probs
-from pt4al_seg.datasets.idx import load_fashion_mnist, read_idx
+from pt4al_seg.experiments.fashion import build
+from pt4al_seg.experiments.fashion.idx import load_fashion_mnist, read_idx
+from pt4al_seg.experiments.fashion.synth import class_probs
 
 
 def _files(root):

@@ -10,7 +10,7 @@ from scipy.stats import spearmanr
 
 from pt4al_seg.engine.h1 import correlate
 from pt4al_seg.utils import read_scores
-from .conftest import CONFIG, REPO, tiny_options
+from ..conftest import CONFIG, REPO, tiny_options
 
 
 def test_correlate_on_known_orders(tmp_path):

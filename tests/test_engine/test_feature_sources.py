@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from pt4al_seg.engine.checkpoint_features import backbone_weights
+from pt4al_seg.engine.feature_sources import backbone_weights
 from pt4al_seg.engine.settings import ALConfigError
 from pt4al_seg.utils import read_features, read_ids
 from ..conftest import CONFIG, REPO

@@ -10,7 +10,7 @@ import pytest
 from pt4al_seg.experiments.compare import (collect, markdown_table, mean_std,
                                            resolve)
 from pt4al_seg.utils.errors import UserError
-from .conftest import CONFIG, REPO, check_contract, tiny_options
+from ..conftest import CONFIG, REPO, check_contract, tiny_options
 
 
 def write_summary(path, values):
@@ -318,7 +318,7 @@ def test_pretext_table_from_h1_and_timings(tmp_path):
 
 def test_features_option_refused_where_unused_or_missing(tmp_path):
     from pt4al_seg.engine.strategy_configs import strategy_names
-    from .conftest import assert_refusals
+    from ..conftest import assert_refusals
     ckpt = tmp_path / 'ssl.pth'
     ckpt.write_bytes(b'')
     missing = tmp_path / 'no'

@@ -6,7 +6,7 @@ import json
 import pytest
 import torch
 
-from .conftest import CONFIG, assert_refusals, run_in_process
+from ..conftest import CONFIG, assert_refusals, run_in_process
 
 STEPS = [
     'rank into 10 batches', 'top-k (k = n/10)', 'class-balanced (k = n/10)',

@@ -26,8 +26,8 @@ from multiprocessing import Pool
 import cv2
 import numpy as np
 
-from .fashion_synth import class_probs, compose_image, index_by_class
 from .idx import DEFAULT_SOURCE, load_fashion_mnist
+from .synth import class_probs, compose_image, index_by_class
 
 SPLIT_CODES = {'train': 0, 'val': 1}
 # Cityscapes layout:

@@ -5,10 +5,10 @@ import struct
 import numpy as np
 import pytest
 
-from pt4al_seg.visualization import embedding
 from pt4al_seg.datasets.fashion_scenes import FashionScenesDataset
 from pt4al_seg.utils import read_ids, write_features
-from .conftest import run_in_process
+from pt4al_seg.visualization import embedding
+from ..conftest import run_in_process
 
 
 def blobs(n=30, d=8, seed=0):

@@ -1,18 +1,20 @@
 """Build the offline data sets from Fashion-MNIST (see
-pt4al_seg/datasets/build_fashion.py).
+pt4al_seg/experiments/fashion/).
 
-    python tools/build_fashion_data.py data/fashion_scenes  # 128x128 scenes
-    python tools/build_fashion_data.py data/fashion_scenes_lt --imbalance 10
-    python tools/build_fashion_data.py data/fashion_cls --view cls --size 32
+    python tools/dataset_converters/fashion_scenes.py data/fashion_scenes
+    python tools/dataset_converters/fashion_scenes.py data/fashion_scenes_lt \
+        --imbalance 10
+    python tools/dataset_converters/fashion_scenes.py data/fashion_cls \
+        --view cls --size 32
     # a Cityscapes-layout stand-in, 2048x1024 (--size is the height)
-    python tools/build_fashion_data.py data/cityscapes_standin \
+    python tools/dataset_converters/fashion_scenes.py data/cityscapes_standin \
         --layout cityscapes --size 1024 --num-train 2975 --num-val 500
 """
 import argparse
 import time
 
-from pt4al_seg.datasets.build_fashion import build
-from pt4al_seg.datasets.idx import DEFAULT_SOURCE
+from pt4al_seg.experiments.fashion import build
+from pt4al_seg.experiments.fashion.idx import DEFAULT_SOURCE
 from pt4al_seg.utils.errors import UserError, run_tool
 
 
@@ -77,4 +79,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_tool(main, 'build_fashion_data.py')
+    run_tool(main, 'fashion_scenes.py')
